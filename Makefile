@@ -1,0 +1,63 @@
+# The README's commands. `make app` sets everything up and opens the Streamlit app on the shipped
+# models; `make test` sets everything up and runs the whole test suite (what .ci/run calls).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := web_demo/node_modules/.installed
+SITE ?= site
+
+.PHONY: setup app test test-quick lint site serve-site models benchmarks clean
+
+setup: $(STAMP) $(NODE_STAMP) chromium
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): web_demo/package.json web_demo/package-lock.json
+	npm ci --prefix web_demo --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# Browser tests and the export parity check use Debian's Chromium (Playwright cannot download
+# its own browser here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+
+app: setup
+	$(VENV)/bin/streamlit run streamlit_app/app.py
+
+test: setup
+	$(PY) -m pytest -q
+	npm test --prefix web_demo
+
+test-quick: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+site: setup
+	$(PY) -m export site --gan models/gan-frog --vae models/vae-frog --out $(SITE) --force
+
+serve-site: site
+	$(PY) -m http.server --directory $(SITE) 8000
+
+# Rebuild the shipped models from scratch on the CIFAR-10 frogs (see README for the time).
+DATA ?= ../shared/data/cifar10-train-jpeg.zip
+models: setup
+	bash models/rebuild.sh $(DATA)
+
+benchmarks: setup
+	$(PY) benchmarks/train_throughput.py
+	$(PY) benchmarks/app_latency.py
+	$(PY) benchmarks/browser_latency.py
+
+clean:
+	rm -rf $(SITE) .pytest_cache tests/artifacts

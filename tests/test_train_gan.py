@@ -1,0 +1,217 @@
+"""The DCGAN trainer: architectures, the adversarial step, run folders, resume, Ctrl-C, balance."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import REPO, train_tiny
+from train.balance import Balancer
+from train.config import DataConfig, make_config
+
+
+def gan_config(preset, **overrides):
+    return make_config("gan", preset, overrides, DataConfig())
+
+
+def trainable_count(model):
+    return sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+
+
+def test_book_preset_is_exactly_the_books_model():
+    from train.gan import build_discriminator, build_generator
+
+    config = gan_config("book")
+    generator, discriminator = build_generator(config), build_discriminator(config)
+    assert trainable_count(generator) == 6_264_579
+    assert trainable_count(discriminator) == 790_913
+    assert generator.output_shape == (None, 32, 32, 3)
+    assert discriminator.output_shape == (None, 1)
+    slopes = {layer.negative_slope for layer in generator.layers if "leaky" in layer.name}
+    assert slopes == {0.3}
+    assert (config.batch_size, config.steps, config.optimizer) == (20, 10_000, "rmsprop")
+    assert (config.d_learning_rate, config.g_learning_rate, config.clipvalue) == (8e-4, 4e-4, 1.0)
+    assert (config.dropout, config.label_noise, config.latent_dim) == (0.4, 0.05, 32)
+
+
+def test_small_preset_is_cpu_sized_and_keeps_the_tricks():
+    from keras import layers
+
+    from train.gan import build_discriminator, build_generator
+
+    config = gan_config("small")
+    generator, discriminator = build_generator(config), build_discriminator(config)
+    assert 0.7e6 < trainable_count(generator) < 0.9e6
+    assert generator.output_shape == (None, 32, 32, 3)
+    assert generator.layers[-1].activation.__name__ == "tanh"
+    for layer in generator.layers + discriminator.layers:
+        if isinstance(layer, (layers.Conv2D, layers.Conv2DTranspose)) and layer.strides[0] > 1:
+            assert layer.kernel_size[0] % layer.strides[0] == 0, layer.name
+        assert not isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D))
+    assert any(isinstance(layer, layers.Dropout) for layer in discriminator.layers)
+
+
+def snapshot(model):
+    return [np.array(v) for v in model.trainable_variables]
+
+
+def changed(before, model):
+    return any(
+        not np.array_equal(a, np.array(b)) for a, b in zip(before, model.trainable_variables)
+    )
+
+
+def test_each_step_trains_only_its_own_model():
+    from train.gan_task import GANTask
+
+    task = GANTask(gan_config("tiny"))
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (8, 32, 32, 3)).astype(np.float32)
+    latents = rng.standard_normal((8, 32)).astype(np.float32)
+    noise = np.zeros((16, 1), np.float32)
+
+    g_before, d_before = snapshot(task.generator), snapshot(task.discriminator)
+    task.gan.discriminator_step(real, latents, noise)
+    assert changed(d_before, task.discriminator)
+    assert not changed(g_before, task.generator)
+
+    g_before, d_before = snapshot(task.generator), snapshot(task.discriminator)
+    task.gan.generator_step(latents)
+    assert changed(g_before, task.generator)
+    assert not changed(d_before, task.discriminator)  # frozen while the generator learns
+
+
+def read_metrics(run):
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_run_folder_is_complete(tiny_gan_run):
+    run = tiny_gan_run
+    config = json.loads((run / "config.json").read_text())
+    assert config["kind"] == "gan" and config["preset"] == "tiny" and config["latent_dim"] == 32
+    assert (run / "generator.keras").is_file()
+    assert sorted(p.name for p in (run / "samples").glob("step_*.png")) == [
+        "step_0000010.png",
+        "step_0000020.png",
+    ]
+    grid = Image.open(run / "samples" / "latest.png")
+    assert grid.size[0] > 100 and np.asarray(grid).std() > 1  # not blank
+    records = [r for r in read_metrics(run) if "event" not in r]
+    assert [r["step"] for r in records] == list(range(1, 21))
+    assert {"d_loss", "g_loss", "images_per_s"} <= set(records[0])
+    assert list((run / "checkpoints").glob("ckpt-0000020.npz"))
+    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_saved_generator_reproduces_the_sample_grid(tiny_gan_run):
+    import keras
+
+    from train.images import make_grid
+    from train.latent import seeds_to_latents
+
+    generator = keras.saving.load_model(tiny_gan_run / "generator.keras", compile=False)
+    images = np.asarray(generator(seeds_to_latents(range(16)), training=False))
+    assert images.min() >= -1 and images.max() <= 1
+    saved = np.asarray(Image.open(tiny_gan_run / "samples" / "latest.png"))
+    assert np.abs(make_grid(images, columns=8).astype(int) - saved.astype(int)).max() <= 1
+
+
+def test_same_seed_same_first_losses(tiny_npz, tmp_path):
+    first = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "a", "--steps", "3"))
+    second = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "b", "--steps", "3"))
+    other = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "c", "--steps", "3", "--seed", "1"))
+    losses = [[(r["d_loss"], r["g_loss"]) for r in m] for m in (first, second, other)]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+    assert not np.allclose(losses[0], losses[2])
+
+
+def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_npz, tmp_path):
+    straight = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "straight", "--steps", "20"))
+    run = train_tiny("gan", tiny_npz, tmp_path / "split", "--steps", "10")
+    from train.cli import main
+
+    assert main(["gan", "--resume", str(run), "--steps", "20"]) == 0
+    resumed = read_metrics(run)
+    assert [r["step"] for r in resumed] == list(range(1, 21))
+    np.testing.assert_allclose(
+        [r["g_loss"] for r in resumed[10:]], [r["g_loss"] for r in straight[10:]], rtol=1e-3
+    )
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tiny_npz, tmp_path):
+    run = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "train",
+        "gan",
+        "--preset",
+        "tiny",
+        "--data",
+        str(tiny_npz),
+        "--class",
+        "all",
+        "--steps",
+        "100000",
+        "--checkpoint-every",
+        "100000",
+        "--out",
+        str(run),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        metrics = run / "metrics.jsonl"
+        if metrics.exists() and len(metrics.read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "--resume" in stderr
+    records = read_metrics(run)
+    assert records[-1]["event"] == "interrupted"
+    stopped_at = records[-1]["step"]
+    assert (run / "checkpoints" / f"ckpt-{stopped_at:07d}.npz").exists()
+
+
+def test_balancer_flags_a_dominating_discriminator():
+    balancer = Balancer(window=10)
+    found = [balancer.update(0.6, 1.0) for _ in range(10)]  # a balanced window
+    found += [balancer.update(0.05, 4.0) for _ in range(10)]  # D collapses, G loss climbs
+    assert found[:-1] == [None] * 19 and found[-1]["d_loss_mean"] == pytest.approx(0.05)
+    steady = Balancer(window=10)
+    assert all(steady.update(0.6, 1.0) is None for _ in range(50))
+
+
+def test_auto_balance_lowers_d_learning_rate_raises_dropout_and_logs(tiny_npz, tmp_path):
+    from train.gan_task import GANTask
+
+    task = GANTask(gan_config("tiny", auto_balance=True, balance_window=10))
+    events = []
+    for step in range(1, 21):
+        losses = {"d_loss": 0.6, "g_loss": 1.0} if step <= 10 else {"d_loss": 0.05, "g_loss": 5}
+        events += task.after_step(step, losses)
+    assert [e["event"] for e in events] == ["discriminator_dominating", "rebalance"]
+    assert events[1]["d_learning_rate"] == pytest.approx(1e-4)
+    assert task.dropout == pytest.approx(0.5)
+    assert float(task.gan.d_optimizer.learning_rate) == pytest.approx(1e-4)
+    dropout_layers = [x for x in task.discriminator.layers if x.name.startswith("dropout")]
+    assert dropout_layers[0].rate == pytest.approx(0.5)
+    rng = np.random.default_rng(0)
+    task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)  # still trains

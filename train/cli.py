@@ -1,0 +1,267 @@
+"""Command line: ``python -m train gan ...`` and ``python -m train vae ...``.
+
+Options are parsed here and validated once in train/config.py; any user mistake exits with code 2
+and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from train import config as config_module
+from train.config import ConfigError, DataConfig, GAN_PRESETS, VAE_PRESETS
+from train.data import DataError
+from train.run import Interrupted, RunError
+
+GAN_EXAMPLES = """\
+examples:
+  # the CPU-sized DCGAN on the CIFAR-10 frogs of a local zip (about an hour on 2 cores)
+  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip --class frog
+
+  # a 50-step smoke run you can look at in a minute
+  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+      --class frog --steps 50 --out runs/smoke
+
+  # exactly the book's model and settings, on CIFAR-10 downloaded by Keras (slow on a CPU)
+  python -m train gan --preset book --data cifar10 --class frog
+
+  # continue an interrupted run from its last checkpoint (optionally to more steps)
+  python -m train gan --resume runs/gan-small-frog --steps 8000
+"""
+
+VAE_EXAMPLES = """\
+examples:
+  # the VAE on the same frogs and latent size as the GAN (under 30 minutes on 2 cores)
+  python -m train vae --data ../shared/data/cifar10-train-jpeg.zip --class frog
+
+  # a weaker KL term, reached gradually
+  python -m train vae --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
+      --beta 0.5 --kl-warmup-steps 1000
+
+  # continue an interrupted run
+  python -m train vae --resume runs/vae-small-frog
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+def _common_options(parser: argparse.ArgumentParser, presets: dict) -> None:
+    add = parser.add_argument
+    add(
+        "--preset",
+        default="small",
+        choices=sorted(presets),
+        help="starting settings (default: small); other options override them",
+    )
+    add(
+        "--data",
+        default=None,
+        help="'cifar10' (downloaded by Keras), an image folder or .zip laid out as "
+        "<class>/<image>, or a .npz with 'x' (and 'y') arrays (default: cifar10)",
+    )
+    add(
+        "--class",
+        dest="class_name",
+        default=None,
+        help="CIFAR-10 class name or index, or the folder name in a <class>/<image> layout "
+        "(default: frog; 'all' for every image)",
+    )
+    add("--max-images", type=int, default=None, help="use at most this many images")
+    add(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder to create (default: runs/<kind>-<preset>-<class>-<time>)",
+    )
+    add(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="RUN_DIR",
+        help="continue RUN_DIR from its last checkpoint, with its saved settings",
+    )
+    add("--steps", type=int, default=None, help="total training steps")
+    add("--batch-size", type=int, default=None)
+    add("--latent-dim", type=int, default=None, help="latent vector size (default: 32)")
+    add("--seed", type=int, default=None, help="random seed; the same seed repeats a CPU run")
+    add("--sample-every", type=int, default=None, help="write a sample grid every N steps")
+    add("--checkpoint-every", type=int, default=None, help="save a checkpoint every N steps")
+    add("--log-every", type=int, default=None, help="append to metrics.jsonl every N steps")
+    add(
+        "--no-jit",
+        dest="jit_compile",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not compile the training step with XLA",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m train",
+        description="Train the DCGAN of Deep Learning with Python (section 8.5), or a VAE with "
+        "the same latent size on the same images.",
+    )
+    commands = parser.add_subparsers(dest="kind", required=True, metavar="{gan,vae}")
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    gan = commands.add_parser(
+        "gan",
+        help="train the DCGAN",
+        epilog=GAN_EXAMPLES,
+        formatter_class=formatter,
+        description="Train the DCGAN; writes a run folder with config.json,"
+        " checkpoints, sample grids, metrics.jsonl, TensorBoard"
+        " scalars and generator.keras.",
+    )
+    _common_options(gan, GAN_PRESETS)
+    add = gan.add_argument
+    add("--optimizer", choices=("rmsprop", "adam"), default=None)
+    add("--d-learning-rate", type=float, default=None, help="discriminator learning rate")
+    add("--g-learning-rate", type=float, default=None, help="generator learning rate")
+    add("--clipvalue", type=float, default=None, help="clip gradients to +-this value")
+    add("--label-noise", type=float, default=None, help="label noise amplitude (book: 0.05)")
+    add("--dropout", type=float, default=None, help="discriminator dropout (book: 0.4)")
+    add(
+        "--auto-balance",
+        action="store_const",
+        const=True,
+        default=None,
+        help="when the discriminator dominates, halve its learning rate and raise its dropout",
+    )
+    add(
+        "--balance-window",
+        type=int,
+        default=None,
+        help="steps per window when checking whether the discriminator dominates",
+    )
+
+    vae = commands.add_parser(
+        "vae",
+        help="train the VAE",
+        epilog=VAE_EXAMPLES,
+        formatter_class=formatter,
+        description="Train a convolutional VAE; writes the same run folder "
+        "as the GAN trainer, with decoder.keras and "
+        "encoder.keras.",
+    )
+    _common_options(vae, VAE_PRESETS)
+    add = vae.add_argument
+    add("--learning-rate", type=float, default=None)
+    add("--beta", type=float, default=None, help="weight of the KL term (default: 1)")
+    add(
+        "--kl-warmup-steps",
+        type=int,
+        default=None,
+        help="steps over which the KL weight ramps up from 0 to beta",
+    )
+    return parser
+
+
+OPTION_FIELDS = {
+    "gan": (
+        "steps",
+        "batch_size",
+        "latent_dim",
+        "seed",
+        "sample_every",
+        "checkpoint_every",
+        "log_every",
+        "jit_compile",
+        "optimizer",
+        "d_learning_rate",
+        "g_learning_rate",
+        "clipvalue",
+        "label_noise",
+        "dropout",
+        "auto_balance",
+        "balance_window",
+    ),
+    "vae": (
+        "steps",
+        "batch_size",
+        "latent_dim",
+        "seed",
+        "sample_every",
+        "checkpoint_every",
+        "log_every",
+        "jit_compile",
+        "learning_rate",
+        "beta",
+        "kl_warmup_steps",
+    ),
+}
+
+
+def resolve(args: argparse.Namespace):
+    """The config and run folder the arguments ask for."""
+    if args.resume is not None:
+        if not (args.resume / "config.json").exists():
+            raise UsageError(f"cannot resume {args.resume}: no config.json there")
+        config = config_module.load(args.resume)
+        if config.kind != args.kind:
+            raise UsageError(f"{args.resume} is a {config.kind} run, not a {args.kind} run")
+        if args.steps is not None:
+            config = config_module.dataclasses.replace(config, steps=args.steps)
+            config_module.validate(config)
+        return config, args.resume
+    class_name = args.class_name or "frog"
+    class_name = None if class_name == "all" else class_name
+    data = DataConfig(
+        source=args.data or "cifar10", class_name=class_name, max_images=args.max_images
+    )
+    overrides = {name: getattr(args, name) for name in OPTION_FIELDS[args.kind]}
+    config = config_module.make_config(args.kind, args.preset, overrides, data)
+    out = args.out or Path("runs") / (
+        f"{args.kind}-{args.preset}-{class_name or 'all'}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )
+    return config, out
+
+
+def make_task(config, images):
+    if config.kind == "gan":
+        from train.gan_task import GANTask
+
+        return GANTask(config)
+    from train.vae import VAETask
+
+    return VAETask(config, images)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        config, run_dir = resolve(args)
+        from train.data import load_images
+        from train.run import prepare_run_dir, train
+
+        run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
+        images = load_images(config.data)
+        print(
+            f"{len(images)} training images from {config.data.source}; run folder: {run_dir}",
+            file=sys.stderr,
+        )
+        task = make_task(config, images)
+        train(task, run_dir, images, resume=args.resume is not None)
+    except (UsageError, ConfigError, DataError, RunError) as error:
+        parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
+    except Interrupted as stop:
+        print(
+            f"Stopped at step {stop.step}. Continue with: "
+            f"python -m train {args.kind} --resume {run_dir}",
+            file=sys.stderr,
+        )
+        return 130
+    print(f"Done: {run_dir}", file=sys.stderr)
+    return 0

@@ -1,0 +1,193 @@
+"""Training images from CIFAR-10 (through Keras), an image folder or zip, or a .npz array.
+
+Every loader returns uint8 images of shape (n, 32, 32, 3); ``to_model_range`` scales them to
+[-1, 1]. The book scales to [0, 1], but our generators end in tanh, whose range is [-1, 1]:
+matching the real images to it keeps the discriminator from telling real from fake by range.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from train.config import DataConfig
+
+log = logging.getLogger(__name__)
+
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+IMAGE_SIZE = 32
+
+
+class DataError(ValueError):
+    """No usable images, or a source that cannot be read (the CLI exits with code 2)."""
+
+
+def to_model_range(images: np.ndarray) -> np.ndarray:
+    """uint8 [0, 255] -> float32 [-1, 1], the tanh output range."""
+    return (images.astype(np.float32) / 127.5) - 1.0
+
+
+def cifar10_class_index(class_name: str | int) -> int:
+    text = str(class_name).strip().lower()
+    if text.isdigit() and 0 <= int(text) < 10:
+        return int(text)
+    if text in CIFAR10_CLASSES:
+        return CIFAR10_CLASSES.index(text)
+    raise DataError(
+        f"unknown CIFAR-10 class {class_name!r}: use 0-9 or one of {', '.join(CIFAR10_CLASSES)}"
+    )
+
+
+def load_images(data: DataConfig) -> np.ndarray:
+    """Dispatch on the source; apply ``max_images``; refuse an empty result clearly."""
+    source = data.source
+    if source.lower() in ("cifar10", "cifar-10"):
+        images = load_cifar10(data.class_name)
+    else:
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise DataError(
+                f"data source {source!r} does not exist (expected 'cifar10', an "
+                "image folder, a .zip of images or a .npz file)"
+            )
+        if path.suffix.lower() == ".npz":
+            images = load_npz(path, data.class_name)
+        elif path.is_dir() or path.suffix.lower() == ".zip":
+            images = load_image_tree(path, data.class_name)
+        else:
+            raise DataError(f"cannot read {source!r}: expected a folder, a .zip or a .npz file")
+    if data.max_images is not None:
+        images = images[: data.max_images]
+    if len(images) == 0:
+        where = f" of class {data.class_name!r}" if data.class_name is not None else ""
+        raise DataError(f"no usable images{where} found in {source!r}")
+    return images
+
+
+def load_cifar10(class_name: str | int | None) -> np.ndarray:
+    """The CIFAR-10 training images of one class, through Keras's own download and cache."""
+    import keras  # deferred: the folder and npz loaders need no TensorFlow
+
+    wanted = None if class_name is None else cifar10_class_index(class_name)  # check first
+    try:
+        (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    except Exception as error:  # Keras raises a bare Exception for download failures
+        raise DataError(
+            f"could not get CIFAR-10 through Keras ({error}); without internet, "
+            "pass --data with an image folder, a .zip or a .npz instead"
+        ) from None
+    if wanted is None:
+        return x_train
+    return x_train[y_train.flatten() == wanted]
+
+
+def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
+    """A .npz with images under 'x' or 'images' (uint8 0-255 or float in [0, 1]), and labels
+    under 'y' or 'labels' when a class is asked for."""
+    try:
+        arrays = np.load(path)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise DataError(f"cannot read {path} as a .npz file: {error}") from None
+    key = next((k for k in ("x", "images", "x_train") if k in arrays), None)
+    if key is None:
+        raise DataError(f"{path} has no 'x' or 'images' array (it has: {', '.join(arrays)})")
+    images = np.asarray(arrays[key])
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise DataError(f"{path}:{key} has shape {images.shape}, expected (n, height, width, 3)")
+    if class_name is not None:
+        label_key = next((k for k in ("y", "labels", "y_train") if k in arrays), None)
+        if label_key is None:
+            raise DataError(f"--class was given but {path} has no 'y' or 'labels' array")
+        labels = np.asarray(arrays[label_key]).flatten()
+        wanted = (
+            cifar10_class_index(class_name)
+            if str(class_name) in CIFAR10_CLASSES or str(class_name).isdigit()
+            else class_name
+        )
+        images = images[labels == wanted]
+    if images.dtype != np.uint8:
+        images = np.clip(np.round(images.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, axis=-1)
+    return _resize_all(list(images), str(path))
+
+
+def _image_entries(path: Path, class_name: str | int | None):
+    """(name, opener) pairs for the images under ``<class>/<image>`` in a folder or a zip."""
+    wanted = None if class_name is None else str(class_name)
+    if wanted is not None and wanted.isdigit() and int(wanted) < 10:
+        wanted = CIFAR10_CLASSES[int(wanted)]
+
+    def keep(parts: tuple[str, ...]) -> bool:
+        if Path(parts[-1]).suffix.lower() not in IMAGE_SUFFIXES or parts[-1].startswith("."):
+            return False
+        return wanted is None or (len(parts) >= 2 and parts[-2] == wanted)
+
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and keep(file.relative_to(path).parts):
+                yield str(file), file.read_bytes
+    else:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise DataError(f"{path} is not a readable zip file") from None
+        with archive:
+            for name in sorted(archive.namelist()):
+                if not name.endswith("/") and keep(tuple(name.split("/"))):
+                    yield name, (lambda n=name: archive.read(n))
+
+
+def load_image_tree(path: Path, class_name: str | int | None) -> np.ndarray:
+    """Images laid out as ``<class>/<image>`` (at any depth) in a folder or a zip."""
+    images, skipped = [], []
+    for name, read in _image_entries(path, class_name):
+        try:
+            with Image.open(io.BytesIO(read())) as image:
+                images.append(np.asarray(image.convert("RGB")))
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            skipped.append(name)
+    if skipped:
+        warnings.warn(
+            f"skipped {len(skipped)} unreadable or corrupt image(s) in {path}, e.g. {skipped[0]}",
+            stacklevel=2,
+        )
+    return _resize_all(images, str(path))
+
+
+def _resize_all(images: list[np.ndarray], where: str) -> np.ndarray:
+    wrong = sum(image.shape[:2] != (IMAGE_SIZE, IMAGE_SIZE) for image in images)
+    if wrong:
+        warnings.warn(
+            f"resized {wrong} image(s) in {where} that were not {IMAGE_SIZE}x{IMAGE_SIZE}",
+            stacklevel=3,
+        )
+        images = [
+            image
+            if image.shape[:2] == (IMAGE_SIZE, IMAGE_SIZE)
+            else np.asarray(
+                Image.fromarray(image).resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
+            )
+            for image in images
+        ]
+    if not images:
+        return np.zeros((0, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
+    return np.stack(images).astype(np.uint8)

@@ -1,0 +1,131 @@
+"""The DCGAN: generator and discriminator architectures and the adversarial training step.
+
+Follows the book (Deep Learning with Python, section 8.5) and its tricks: strided convolutions
+instead of pooling, LeakyReLU, a tanh output, Gaussian latents, dropout and label noise in the
+discriminator, kernel sizes divisible by the strides (4 with stride 2) to avoid checkerboard
+artifacts, and the discriminator left untouched while the generator learns.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from train.config import GANConfig
+
+
+def build_generator(config: GANConfig) -> keras.Model:
+    """Latent vector (latent_dim,) -> image (32, 32, 3) in [-1, 1]."""
+    slope, arch = config.leaky_slope, config.architecture
+    inputs = keras.Input((config.latent_dim,), name="latent")
+    if arch == "book":
+        x = layers.Dense(128 * 16 * 16)(inputs)
+        x = layers.LeakyReLU(slope)(x)
+        x = layers.Reshape((16, 16, 128))(x)
+        x = layers.Conv2D(256, 5, padding="same")(x)
+        x = layers.LeakyReLU(slope)(x)
+        x = layers.Conv2DTranspose(256, 4, strides=2, padding="same")(x)
+        x = layers.LeakyReLU(slope)(x)
+        for _ in range(2):
+            x = layers.Conv2D(256, 5, padding="same")(x)
+            x = layers.LeakyReLU(slope)(x)
+        outputs = layers.Conv2D(3, 7, activation="tanh", padding="same", name="image")(x)
+    else:
+        # Radford et al. (2016): project to 4x4, then three stride-2 transposed convolutions,
+        # batch normalisation in the generator to keep its early training stable.
+        width = 256 if arch == "small" else 16
+        x = layers.Dense(4 * 4 * width, use_bias=False)(inputs)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.LeakyReLU(slope)(x)
+        x = layers.Reshape((4, 4, width))(x)
+        for filters in (width // 2, width // 4, width // 8):
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=0.9)(x)
+            x = layers.LeakyReLU(slope)(x)
+        outputs = layers.Conv2D(3, 3, activation="tanh", padding="same", name="image")(x)
+    return keras.Model(inputs, outputs, name="generator")
+
+
+def build_discriminator(config: GANConfig) -> keras.Model:
+    """Image (32, 32, 3) -> one logit ("this image is generated")."""
+    slope, arch = config.leaky_slope, config.architecture
+    inputs = keras.Input((32, 32, 3), name="image")
+    if arch == "book":
+        x = layers.Conv2D(128, 3)(inputs)
+        x = layers.LeakyReLU(slope)(x)
+        for _ in range(3):
+            x = layers.Conv2D(128, 4, strides=2)(x)
+            x = layers.LeakyReLU(slope)(x)
+    else:
+        width = 64 if arch == "small" else 8
+        x = inputs
+        for filters in (width, width * 2, width * 4):
+            x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+            x = layers.LeakyReLU(slope)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(config.dropout)(x)
+    # A logit rather than the book's sigmoid: the same model, with a numerically stable loss.
+    outputs = layers.Dense(1, name="logit")(x)
+    return keras.Model(inputs, outputs, name="discriminator")
+
+
+def make_optimizer(config: GANConfig, learning_rate: float) -> keras.optimizers.Optimizer:
+    if config.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate, clipvalue=config.clipvalue)
+    return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, clipvalue=config.clipvalue)
+
+
+class GAN(keras.Model):
+    """Composes a generator and a discriminator; ``train_step`` does one round of each.
+
+    Labels follow the book: 1 means "generated", 0 means "real". Latents and label noise come in
+    with the batch (drawn by the caller from a seeded NumPy generator) so a run is repeatable and
+    a resumed run draws exactly what the uninterrupted run would have drawn.
+    """
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int):
+        super().__init__()
+        self.discriminator = discriminator
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    def compile(self, d_optimizer, g_optimizer, jit_compile: bool = False):
+        super().compile(jit_compile=jit_compile)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def discriminator_step(self, real_images, latents, label_noise):
+        fake_images = self.generator(latents, training=True)
+        images = tf.concat([fake_images, real_images], axis=0)
+        batch = tf.shape(real_images)[0]
+        labels = tf.concat([tf.ones((batch, 1)), tf.zeros((batch, 1))], axis=0)
+        labels += label_noise  # the book's trick: noisy labels keep D from being too sure
+        with tf.GradientTape() as tape:
+            d_loss = self.bce(labels, self.discriminator(images, training=True))
+        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
+        return d_loss
+
+    def generator_step(self, latents):
+        # "All real" targets for generated images. Only the generator's weights get gradients:
+        # the discriminator is frozen here, as the book's combined model froze it.
+        misleading = tf.zeros((tf.shape(latents)[0], 1))
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(latents, training=True)
+            g_loss = self.bce(misleading, self.discriminator(fake_images, training=True))
+        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply(grads, self.generator.trainable_variables)
+        return g_loss
+
+    def train_step(self, data):
+        real_images, d_latents, g_latents, label_noise = data
+        d_loss = self.discriminator_step(real_images, d_latents, label_noise)
+        g_loss = self.generator_step(g_latents)
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    def call(self, latents, training=False):
+        return self.generator(latents, training=training)

@@ -1,0 +1,123 @@
+"""Plugs the DCGAN into the shared training loop: batches, noise, rebalancing, final model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from train.balance import Balancer
+from train.config import GANConfig
+from train.data import to_model_range
+from train.gan import GAN, build_discriminator, build_generator, make_optimizer
+from train.latent import seeds_to_latents
+
+MIN_D_LEARNING_RATE = 1e-6
+MAX_DROPOUT = 0.7
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """Keras needs the .keras suffix, so the temporary file keeps it."""
+    temporary = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(temporary)
+    temporary.replace(path)
+
+
+class GANTask:
+    grid_columns = 8
+
+    def __init__(self, config: GANConfig):
+        keras.utils.set_random_seed(config.seed)
+        self.config = config
+        self.generator = build_generator(config)
+        self.discriminator = build_discriminator(config)
+        self.gan = GAN(self.discriminator, self.generator, config.latent_dim)
+        self.gan.compile(
+            d_optimizer=make_optimizer(config, config.d_learning_rate),
+            g_optimizer=make_optimizer(config, config.g_learning_rate),
+        )
+        self.dropout = config.dropout
+        self.balancer = Balancer(window=config.balance_window)
+        self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
+        self._compile_step()
+
+    def _compile_step(self) -> None:
+        # Dropout's rate is read when the step is traced, so a rebalance re-traces it.
+        import tensorflow as tf
+
+        self._step = tf.function(
+            self.gan.train_step, jit_compile=self.config.jit_compile, reduce_retracing=True
+        )
+
+    def variables(self) -> dict[str, list]:
+        return {
+            "generator": self.generator.variables,
+            "discriminator": self.discriminator.variables,
+            "d_optimizer": self.gan.d_optimizer.variables,
+            "g_optimizer": self.gan.g_optimizer.variables,
+        }
+
+    def train_step(self, real_images: np.ndarray, rng: np.random.Generator) -> dict:
+        batch, latent_dim = len(real_images), self.config.latent_dim
+        d_latents = rng.standard_normal((batch, latent_dim), dtype=np.float32)
+        g_latents = rng.standard_normal((batch, latent_dim), dtype=np.float32)
+        # The book adds 0.05 * U(0, 1) to every label; with label 1 for "generated" that pushes
+        # targets above 1, where a logit loss can fall below zero. Same magnitude, pointed inward.
+        noise = (self.config.label_noise * rng.random((2 * batch, 1))).astype(np.float32)
+        noise[:batch] *= -1.0
+        out = self._step((to_model_range(real_images), d_latents, g_latents, noise))
+        return {key: float(value) for key, value in out.items()}
+
+    def after_step(self, step: int, metrics: dict) -> list[dict]:
+        found = self.balancer.update(metrics["d_loss"], metrics["g_loss"])
+        if found is None:
+            return []
+        events = [
+            {
+                "event": "discriminator_dominating",
+                **found,
+                "message": (
+                    f"the discriminator is dominating (D loss {found['d_loss_mean']:.3f}, adversarial "
+                    f"loss {found['g_loss_mean']:.3f} and climbing)"
+                    + ("" if self.config.auto_balance else "; consider --auto-balance")
+                ),
+            }
+        ]
+        if self.config.auto_balance:
+            events.append(self.rebalance())
+        return events
+
+    def rebalance(self) -> dict:
+        """Lower the discriminator's learning rate and raise its dropout."""
+        optimizer = self.gan.d_optimizer
+        learning_rate = max(float(optimizer.learning_rate) * 0.5, MIN_D_LEARNING_RATE)
+        optimizer.learning_rate.assign(learning_rate)
+        self.set_dropout(min(self.dropout + 0.1, MAX_DROPOUT))
+        return {
+            "event": "rebalance",
+            "d_learning_rate": learning_rate,
+            "dropout": self.dropout,
+            "message": f"rebalanced: D learning rate {learning_rate:.2e}, "
+            f"dropout {self.dropout:.2f}",
+        }
+
+    def set_dropout(self, rate: float) -> None:
+        self.dropout = rate
+        for layer in self.discriminator.layers:
+            if isinstance(layer, keras.layers.Dropout):
+                layer.rate = rate
+        self._compile_step()
+
+    def extra_state(self) -> dict:
+        return {"dropout": self.dropout}
+
+    def load_extra_state(self, state: dict) -> None:
+        if state.get("dropout", self.dropout) != self.dropout:
+            self.set_dropout(state["dropout"])
+
+    def sample_images(self) -> np.ndarray:
+        return np.asarray(self.generator(self.sample_latents, training=False))
+
+    def save_final(self, run_dir: Path) -> None:
+        save_model_atomically(self.generator, Path(run_dir) / "generator.keras")
