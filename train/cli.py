@@ -209,8 +209,11 @@ def resolve(args: argparse.Namespace):
         config = config_module.load(args.resume)
         if config.kind != args.kind:
             raise UsageError(f"{args.resume} is a {config.kind} run, not a {args.kind} run")
-        if args.steps is not None:
-            config = config_module.dataclasses.replace(config, steps=args.steps)
+        # Only settings that do not change the model may differ from the saved run.
+        runtime = {"steps": args.steps, "jit_compile": args.jit_compile}
+        runtime = {key: value for key, value in runtime.items() if value is not None}
+        if runtime:
+            config = config_module.dataclasses.replace(config, **runtime)
             config_module.validate(config)
         return config, args.resume
     class_name = args.class_name or "frog"

@@ -4,14 +4,17 @@ Follows the book (Deep Learning with Python, section 8.5) and its tricks: stride
 instead of pooling, LeakyReLU, a tanh output, Gaussian latents, dropout and label noise in the
 discriminator, kernel sizes divisible by the strides (4 with stride 2) to avoid checkerboard
 artifacts, and the discriminator left untouched while the generator learns.
+
+Backend-neutral (keras.ops): the gradient steps themselves are in train/backend_steps.py, for
+TensorFlow and for JAX.
 """
 
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 
+from train.backend_steps import gan_steps
 from train.config import GANConfig
 
 
@@ -97,35 +100,36 @@ class GAN(keras.Model):
         self.g_optimizer = g_optimizer
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+        self.step_jit_compile = jit_compile
+        self.retrace()
+
+    def retrace(self) -> None:
+        """Build the steps anew: Dropout's rate is read when a step is traced."""
+        self.steps = gan_steps(self, self.step_jit_compile)
+
+    def discriminator_batch(self, fake_images, real_images, label_noise):
+        """Fakes then reals, labelled 1 = "generated" and 0 = "real" as in the book."""
+        batch = ops.shape(real_images)[0]
+        images = ops.concatenate([fake_images, real_images], axis=0)
+        labels = ops.concatenate([ops.ones((batch, 1)), ops.zeros((batch, 1))], axis=0)
+        labels += label_noise  # the book's trick: noisy labels keep D from being too sure
+        return images, labels
+
+    def generator_targets(self, latents):
+        """Label 0 ("real") for every generated image: the generator learns to fool D."""
+        return ops.zeros((ops.shape(latents)[0], 1))
 
     def discriminator_step(self, real_images, latents, label_noise):
-        fake_images = self.generator(latents, training=True)
-        images = tf.concat([fake_images, real_images], axis=0)
-        batch = tf.shape(real_images)[0]
-        labels = tf.concat([tf.ones((batch, 1)), tf.zeros((batch, 1))], axis=0)
-        labels += label_noise  # the book's trick: noisy labels keep D from being too sure
-        with tf.GradientTape() as tape:
-            d_loss = self.bce(labels, self.discriminator(images, training=True))
-        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-        self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
-        return d_loss
+        """One step of the discriminator on fakes from ``latents`` and ``real_images``."""
+        return self.steps.discriminator_step(real_images, latents, label_noise)
 
     def generator_step(self, latents):
-        # "All real" targets for generated images. Only the generator's weights get gradients:
-        # the discriminator is frozen here, as the book's combined model froze it.
-        misleading = tf.zeros((tf.shape(latents)[0], 1))
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(latents, training=True)
-            g_loss = self.bce(misleading, self.discriminator(fake_images, training=True))
-        grads = tape.gradient(g_loss, self.generator.trainable_variables)
-        self.g_optimizer.apply(grads, self.generator.trainable_variables)
-        return g_loss
+        """One step of the generator through the frozen discriminator."""
+        return self.steps.generator_step(latents)
 
     def train_step(self, data):
-        real_images, d_latents, g_latents, label_noise = data
-        d_loss = self.discriminator_step(real_images, d_latents, label_noise)
-        g_loss = self.generator_step(g_latents)
-        return {"d_loss": d_loss, "g_loss": g_loss}
+        """Compiled: (real_images, d_latents, g_latents, label_noise) -> {d_loss, g_loss}."""
+        return self.steps.train_step(data)
 
     def call(self, latents, training=False):
         return self.generator(latents, training=training)

@@ -36,19 +36,11 @@ class GANTask:
         self.gan.compile(
             d_optimizer=make_optimizer(config, config.d_learning_rate),
             g_optimizer=make_optimizer(config, config.g_learning_rate),
+            jit_compile=config.jit_compile,
         )
         self.dropout = config.dropout
         self.balancer = Balancer(window=config.balance_window)
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
-        self._compile_step()
-
-    def _compile_step(self) -> None:
-        # Dropout's rate is read when the step is traced, so a rebalance re-traces it.
-        import tensorflow as tf
-
-        self._step = tf.function(
-            self.gan.train_step, jit_compile=self.config.jit_compile, reduce_retracing=True
-        )
 
     def variables(self) -> dict[str, list]:
         return {
@@ -66,7 +58,7 @@ class GANTask:
         # targets above 1, where a logit loss can fall below zero. Same magnitude, pointed inward.
         noise = (self.config.label_noise * rng.random((2 * batch, 1))).astype(np.float32)
         noise[:batch] *= -1.0
-        out = self._step((to_model_range(real_images), d_latents, g_latents, noise))
+        out = self.gan.train_step((to_model_range(real_images), d_latents, g_latents, noise))
         return {key: float(value) for key, value in out.items()}
 
     def after_step(self, step: int, metrics: dict) -> list[dict]:
@@ -107,7 +99,7 @@ class GANTask:
         for layer in self.discriminator.layers:
             if isinstance(layer, keras.layers.Dropout):
                 layer.rate = rate
-        self._compile_step()
+        self.gan.retrace()  # the compiled step read the old rate when it was traced
 
     def extra_state(self) -> dict:
         return {"dropout": self.dropout}

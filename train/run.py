@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from train import config as config_module
 from train.images import save_grid
+from train.tensorboard_log import open_scalars
 
 CHECKPOINTS_KEPT = 3
 
@@ -115,26 +116,26 @@ def restore_checkpoint(task: Task, path: Path) -> int:
 
 
 class MetricsLog:
-    """metrics.jsonl (flushed every line, so nothing is lost on a crash) and TensorBoard."""
+    """metrics.jsonl (flushed every line, so nothing is lost on a crash) and TensorBoard
+    (through tf.summary, or the tensorboard package alone on JAX: train/tensorboard_log.py)."""
 
     def __init__(self, run_dir: Path):
-        import tensorflow as tf
-
         self._file = open(Path(run_dir) / "metrics.jsonl", "a", buffering=1)
-        self._tf = tf
-        self._writer = tf.summary.create_file_writer(str(Path(run_dir) / "tensorboard"))
+        self._scalars = open_scalars(Path(run_dir) / "tensorboard")
 
     def write(self, record: dict) -> None:
         self._file.write(json.dumps(record) + "\n")
         if "event" in record:
             return
-        with self._writer.as_default():
-            for key, value in record.items():
-                if key != "step" and isinstance(value, (int, float)):
-                    self._tf.summary.scalar(key, value, step=record["step"])
+        scalars = {
+            key: value
+            for key, value in record.items()
+            if key != "step" and isinstance(value, (int, float))
+        }
+        self._scalars.write(record["step"], scalars)
 
     def close(self) -> None:
-        self._writer.flush()
+        self._scalars.close()
         self._file.close()
 
 
@@ -171,8 +172,7 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False) -
     config = task.config
     run_dir = Path(run_dir)
     start = restore_checkpoint(task, latest_checkpoint(run_dir)) if resume else 0
-    if not resume:
-        config_module.save(config, run_dir)
+    config_module.save(config, run_dir)  # on resume too: steps or jit may have changed
     log = MetricsLog(run_dir)
     window: list[dict] = []
     window_seconds = 0.0

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers, ops
 
+from train.backend_steps import vae_steps
 from train.config import VAEConfig
 from train.data import to_model_range
 from train.gan_task import save_model_atomically
@@ -70,10 +70,12 @@ class VAE(keras.Model):
         self.encoder = encoder
         self.decoder = decoder
 
-    def compile(self, optimizer):
+    def compile(self, optimizer, jit_compile: bool = False):
         super().compile()
         self.vae_optimizer = optimizer
         self.vae_optimizer.build(self.trainable_variables)
+        # The gradient step for the active backend (TensorFlow or JAX): train/backend_steps.py.
+        self.steps = vae_steps(self, jit_compile)
 
     def losses_for(self, images, noise, kl_weight, training=True):
         z_mean, z_log_var = self.encoder(images, training=training)
@@ -83,12 +85,8 @@ class VAE(keras.Model):
         return reconstruction + kl_weight * kl, reconstruction, kl
 
     def train_step(self, data):
-        images, noise, kl_weight = data
-        with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self.losses_for(images, noise, kl_weight)
-        grads = tape.gradient(loss, self.trainable_variables)
-        self.vae_optimizer.apply(grads, self.trainable_variables)
-        return {"loss": loss, "reconstruction": reconstruction, "kl": kl}
+        """Compiled: (images, noise, kl_weight) -> {loss, reconstruction, kl}."""
+        return self.steps.train_step(data)
 
     def call(self, images, training=False):
         z_mean, _ = self.encoder(images, training=training)
@@ -104,10 +102,7 @@ class VAETask:
         self.encoder = build_encoder(config)
         self.decoder = build_decoder(config)
         self.vae = VAE(self.encoder, self.decoder)
-        self.vae.compile(keras.optimizers.Adam(config.learning_rate))
-        self._step = tf.function(
-            self.vae.train_step, jit_compile=config.jit_compile, reduce_retracing=True
-        )
+        self.vae.compile(keras.optimizers.Adam(config.learning_rate), config.jit_compile)
         # The same fixed seeds as the GAN's grids, so the two models' samples line up.
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
         self.fixed_images = to_model_range(images[:NUM_RECONSTRUCTIONS])
@@ -128,7 +123,7 @@ class VAETask:
         step = int(self.vae.vae_optimizer.iterations.numpy())
         noise = rng.standard_normal((len(real_images), self.config.latent_dim), dtype=np.float32)
         weight = np.float32(self.kl_weight(step))
-        out = self._step((to_model_range(real_images), noise, weight))
+        out = self.vae.train_step((to_model_range(real_images), noise, weight))
         return {**{key: float(value) for key, value in out.items()}, "kl_weight": float(weight)}
 
     def after_step(self, step: int, metrics: dict) -> list[dict]:

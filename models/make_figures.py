@@ -1,0 +1,117 @@
+"""Pictures and quality figures of the shipped models, for the README (made by script, not by hand).
+
+    python models/make_figures.py [--gan models/gan-frog] [--vae models/vae-frog]
+                                  [--data ../shared/data/cifar10-train-jpeg.zip]
+
+Writes models/figures/{gan_frogs,vae_frogs,walk_gan_vae}.png and models/quality.json. The mode
+collapse check: the mean pairwise pixel distance (RMS over pixels, images in [0, 1]) among 256
+generated samples against the same figure among 256 real frogs; a collapsed GAN scores far lower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+
+from train.images import make_grid, to_uint8  # noqa: E402
+from train.latent import path_distances, seeds_to_latents, walk  # noqa: E402
+
+WALK_SEEDS = (3, 11)
+WALK_FRAMES = 12
+
+
+def load(folder: Path, role: str):
+    import keras
+
+    for path in (folder / role / f"{role}.keras", folder / f"{role}.keras"):
+        if path.exists():
+            return keras.saving.load_model(path, compile=False)
+    raise SystemExit(f"no {role}.keras in {folder}: train and export the models first")
+
+
+def mean_pairwise_distance(images: np.ndarray) -> float:
+    """Mean RMS pixel distance over all pairs; images in [0, 1]."""
+    flat = images.reshape(len(images), -1).astype(np.float64)
+    squared = np.sum(flat**2, axis=1)
+    gram = squared[:, None] + squared[None, :] - 2 * flat @ flat.T
+    distances = np.sqrt(np.maximum(gram, 0) / flat.shape[1])
+    upper = np.triu_indices(len(images), k=1)
+    return float(distances[upper].mean())
+
+
+def labelled_strip(rows: list[tuple[str, np.ndarray]], scale: int = 3) -> Image.Image:
+    """One row of frames per model, each with its name on the left."""
+    strips = [
+        Image.fromarray(make_grid(frames, columns=len(frames), scale=scale)) for _, frames in rows
+    ]
+    label_width = 60
+    out = Image.new("RGB", (label_width + strips[0].width, sum(s.height for s in strips)), "white")
+    draw = ImageDraw.Draw(out)
+    top = 0
+    for (name, _), strip in zip(rows, strips):
+        out.paste(strip, (label_width, top))
+        draw.text((8, top + strip.height // 2 - 6), name, fill="black")
+        top += strip.height
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gan", type=Path, default=REPO / "models" / "gan-frog")
+    parser.add_argument("--vae", type=Path, default=REPO / "models" / "vae-frog")
+    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--out", type=Path, default=REPO / "models")
+    args = parser.parse_args()
+
+    generator, decoder = load(args.gan, "generator"), load(args.vae, "decoder")
+    figures = args.out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    grid_latents = seeds_to_latents(range(64))
+    for name, model in (("gan", generator), ("vae", decoder)):
+        images = np.asarray(model(grid_latents, training=False))
+        Image.fromarray(make_grid(images, columns=8, scale=3)).save(figures / f"{name}_frogs.png")
+
+    path = walk(seeds_to_latents(WALK_SEEDS), WALK_FRAMES - 1, "slerp")
+    frames = {
+        name: np.asarray(model(path, training=False))
+        for name, model in (("GAN", generator), ("VAE", decoder))
+    }
+    labelled_strip(list(frames.items())).save(figures / "walk_gan_vae.png")
+
+    generated = to_uint8(np.asarray(generator(seeds_to_latents(range(256)), training=False)))
+    quality = {
+        "generated_mean_pairwise_distance": mean_pairwise_distance(generated / 255.0),
+        "walk_seeds": list(WALK_SEEDS),
+        "walk_max_over_median_step": {
+            name: float(d.max() / np.median(d))
+            for name, d in ((n, path_distances(f)) for n, f in frames.items())
+        },
+    }
+    if Path(args.data).exists():
+        from train.config import DataConfig
+        from train.data import load_images
+
+        real = load_images(DataConfig(args.data, "frog"))
+        picked = real[np.random.default_rng(0).choice(len(real), 256, replace=False)]
+        quality["real_mean_pairwise_distance"] = mean_pairwise_distance(picked / 255.0)
+        quality["ratio"] = (
+            quality["generated_mean_pairwise_distance"] / quality["real_mean_pairwise_distance"]
+        )
+    else:
+        print(f"{args.data} not found: real-frog diversity not measured", file=sys.stderr)
+    (args.out / "quality.json").write_text(json.dumps(quality, indent=2) + "\n")
+    print(json.dumps(quality))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""How a training step is taken and compiled on each Keras backend: TensorFlow or JAX.
+
+The models and their losses are written once, with ``keras.ops`` (train/gan.py, train/vae.py);
+only the gradient step differs:
+
+- TensorFlow: a ``GradientTape`` that updates the Keras variables in place, traced by
+  ``tf.function`` and compiled with XLA when ``jit_compile`` is set (the trainer's original steps).
+- JAX: the same losses as pure functions of the variables' *values* (``stateless_call``,
+  ``jax.value_and_grad``, ``optimizer.stateless_apply``), compiled by ``jax.jit``. After every
+  step the new values are written back into the Keras variables, so everything else (checkpoints,
+  sample grids, rebalancing, saving the model) sees the variables exactly as on TensorFlow.
+
+On both backends a compiled step reads Dropout's rate while it is traced, so a new rate needs new
+steps: ``gan_steps`` and ``vae_steps`` build fresh ones each time they are called.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import keras
+
+from train.config import ConfigError
+
+BACKEND = keras.backend.backend()
+if BACKEND == "jax":
+    import jax
+elif BACKEND == "tensorflow":
+    import tensorflow as tf
+
+
+def _check_backend() -> None:
+    if BACKEND not in ("tensorflow", "jax"):
+        raise ConfigError(
+            f"the trainer runs on Keras's TensorFlow or JAX backend, not {BACKEND!r}: "
+            "set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax"
+        )
+
+
+def gan_steps(gan, jit_compile: bool):
+    """An object with ``discriminator_step``, ``generator_step`` and ``train_step`` for ``gan``."""
+    _check_backend()
+    return (JaxGANSteps if BACKEND == "jax" else TensorFlowGANSteps)(gan, jit_compile)
+
+
+def vae_steps(vae, jit_compile: bool):
+    """An object with ``train_step`` for ``vae``."""
+    _check_backend()
+    return (JaxVAESteps if BACKEND == "jax" else TensorFlowVAESteps)(vae, jit_compile)
+
+
+# --- TensorFlow ----------------------------------------------------------------------------------
+
+
+class TensorFlowGANSteps:
+    def __init__(self, gan, jit_compile: bool):
+        self.gan = gan
+        self.train_step = tf.function(
+            self._train_step, jit_compile=jit_compile, reduce_retracing=True
+        )
+
+    def discriminator_step(self, real_images, latents, label_noise):
+        gan = self.gan
+        fake_images = gan.generator(latents, training=True)
+        images, labels = gan.discriminator_batch(fake_images, real_images, label_noise)
+        with tf.GradientTape() as tape:
+            d_loss = gan.bce(labels, gan.discriminator(images, training=True))
+        grads = tape.gradient(d_loss, gan.discriminator.trainable_variables)
+        gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
+        return d_loss
+
+    def generator_step(self, latents):
+        gan = self.gan
+        targets = gan.generator_targets(latents)
+        with tf.GradientTape() as tape:
+            fake_images = gan.generator(latents, training=True)
+            g_loss = gan.bce(targets, gan.discriminator(fake_images, training=True))
+        # Only the generator's weights get gradients: the discriminator is frozen here.
+        grads = tape.gradient(g_loss, gan.generator.trainable_variables)
+        gan.g_optimizer.apply(grads, gan.generator.trainable_variables)
+        return g_loss
+
+    def _train_step(self, data):
+        real_images, d_latents, g_latents, label_noise = data
+        d_loss = self.discriminator_step(real_images, d_latents, label_noise)
+        g_loss = self.generator_step(g_latents)
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+class TensorFlowVAESteps:
+    def __init__(self, vae, jit_compile: bool):
+        self.vae = vae
+        self.train_step = tf.function(
+            self._train_step, jit_compile=jit_compile, reduce_retracing=True
+        )
+
+    def _train_step(self, data):
+        images, noise, kl_weight = data
+        with tf.GradientTape() as tape:
+            loss, reconstruction, kl = self.vae.losses_for(images, noise, kl_weight)
+        grads = tape.gradient(loss, self.vae.trainable_variables)
+        self.vae.vae_optimizer.apply(grads, self.vae.trainable_variables)
+        return {"loss": loss, "reconstruction": reconstruction, "kl": kl}
+
+
+# --- JAX -----------------------------------------------------------------------------------------
+
+
+class JaxStep:
+    """Runs ``step(values, *args) -> (outputs, new_values)`` on the current values of a tree of
+    Keras variables and writes the new values back into them."""
+
+    def __init__(self, step: Callable, variables: Any, jit_compile: bool):
+        self.variables = variables
+        # A new jax.jit for every JaxStep, over a function that belongs to it: jit caches traces
+        # per function, and a cached trace would keep an old Dropout rate.
+        self._step = jax.jit(step) if jit_compile else step
+
+    def __call__(self, *args):
+        values = jax.tree.map(lambda variable: variable.value, self.variables)
+        outputs, new_values = self._step(values, *args)
+        for variable, value in zip(jax.tree.leaves(self.variables), jax.tree.leaves(new_values)):
+            variable.assign(value)
+        return outputs
+
+
+def _jax_descend(loss_fn: Callable, trainable: list, optimizer, optimizer_values: list):
+    """One optimizer step down the gradient of ``loss_fn(trainable) -> (loss, aux)``, on values;
+    returns the loss, aux, and the new trainable and optimizer values."""
+    (loss, aux), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
+    trainable, optimizer_values = optimizer.stateless_apply(optimizer_values, grads, trainable)
+    return loss, aux, trainable, optimizer_values
+
+
+class GANState(NamedTuple):
+    """What a GAN step reads and writes: Keras variables outside a JAX step, values inside."""
+
+    g_trainable: list
+    g_state: list  # BatchNormalization statistics
+    d_trainable: list
+    d_state: list  # Dropout's random seed
+    g_optimizer: list
+    d_optimizer: list
+
+
+class JaxGANSteps:
+    def __init__(self, gan, jit_compile: bool):
+        self.gan = gan
+        generator, discriminator = gan.generator, gan.discriminator
+        variables = GANState(
+            generator.trainable_variables,
+            generator.non_trainable_variables,
+            discriminator.trainable_variables,
+            discriminator.non_trainable_variables,
+            gan.g_optimizer.variables,
+            gan.d_optimizer.variables,
+        )
+        self._discriminator = JaxStep(self._discriminator_step, variables, jit_compile)
+        self._generator = JaxStep(self._generator_step, variables, jit_compile)
+        self._both = JaxStep(self._train_step, variables, jit_compile)
+
+    def discriminator_step(self, real_images, latents, label_noise):
+        return self._discriminator(real_images, latents, label_noise)
+
+    def generator_step(self, latents):
+        return self._generator(latents)
+
+    def train_step(self, data):
+        return self._both(data)
+
+    def _discriminator_step(self, state: GANState, real_images, latents, label_noise):
+        gan = self.gan
+        fake_images, g_state = gan.generator.stateless_call(
+            state.g_trainable, state.g_state, latents, training=True
+        )
+        images, labels = gan.discriminator_batch(fake_images, real_images, label_noise)
+
+        def loss_fn(d_trainable):
+            logits, d_state = gan.discriminator.stateless_call(
+                d_trainable, state.d_state, images, training=True
+            )
+            return gan.bce(labels, logits), d_state
+
+        loss, d_state, d_trainable, d_optimizer = _jax_descend(
+            loss_fn, state.d_trainable, gan.d_optimizer, state.d_optimizer
+        )
+        new_state = state._replace(
+            g_state=g_state, d_trainable=d_trainable, d_state=d_state, d_optimizer=d_optimizer
+        )
+        return loss, new_state
+
+    def _generator_step(self, state: GANState, latents):
+        gan = self.gan
+
+        def loss_fn(g_trainable):
+            fake_images, g_state = gan.generator.stateless_call(
+                g_trainable, state.g_state, latents, training=True
+            )
+            # The discriminator's weights are read, never differentiated: frozen, as in the book.
+            logits, d_state = gan.discriminator.stateless_call(
+                state.d_trainable, state.d_state, fake_images, training=True
+            )
+            return gan.bce(gan.generator_targets(latents), logits), (g_state, d_state)
+
+        loss, (g_state, d_state), g_trainable, g_optimizer = _jax_descend(
+            loss_fn, state.g_trainable, gan.g_optimizer, state.g_optimizer
+        )
+        new_state = state._replace(
+            g_trainable=g_trainable, g_state=g_state, d_state=d_state, g_optimizer=g_optimizer
+        )
+        return loss, new_state
+
+    def _train_step(self, state: GANState, data):
+        real_images, d_latents, g_latents, label_noise = data
+        d_loss, state = self._discriminator_step(state, real_images, d_latents, label_noise)
+        g_loss, state = self._generator_step(state, g_latents)
+        return {"d_loss": d_loss, "g_loss": g_loss}, state
+
+
+class VAEState(NamedTuple):
+    trainable: list
+    state: list
+    optimizer: list
+
+
+def _stateless(model: keras.Model, trainable: list, non_trainable: list, method, *args):
+    """``model.stateless_call`` for any method of the model (here, the VAE's losses)."""
+    mapping = list(zip(model.trainable_variables, trainable))
+    mapping += list(zip(model.non_trainable_variables, non_trainable))
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        outputs = method(*args)
+    return outputs, [scope.get_current_value(v) for v in model.non_trainable_variables]
+
+
+class JaxVAESteps:
+    def __init__(self, vae, jit_compile: bool):
+        self.vae = vae
+        variables = VAEState(
+            vae.trainable_variables, vae.non_trainable_variables, vae.vae_optimizer.variables
+        )
+        self.train_step = JaxStep(self._train_step, variables, jit_compile)
+
+    def _train_step(self, state: VAEState, data):
+        images, noise, kl_weight = data
+        vae = self.vae
+
+        def loss_fn(trainable):
+            (loss, reconstruction, kl), new_state = _stateless(
+                vae, trainable, state.state, vae.losses_for, images, noise, kl_weight
+            )
+            return loss, (reconstruction, kl, new_state)
+
+        loss, (reconstruction, kl, new_state), trainable, optimizer = _jax_descend(
+            loss_fn, state.trainable, vae.vae_optimizer, state.optimizer
+        )
+        terms = {"loss": loss, "reconstruction": reconstruction, "kl": kl}
+        return terms, VAEState(trainable, new_state, optimizer)
