@@ -56,6 +56,7 @@ models: setup
 
 benchmarks: setup
 	$(PY) benchmarks/train_throughput.py
+	$(PY) benchmarks/export_sizes.py
 	$(PY) benchmarks/app_latency.py
 	$(PY) benchmarks/browser_latency.py
 

@@ -121,3 +121,14 @@ def test_keras_cifar10_path_on_a_cache_in_keras_format(tmp_path, monkeypatch):
 def test_model_range_matches_tanh():
     scaled = to_model_range(np.array([0, 255], dtype=np.uint8))
     np.testing.assert_allclose(scaled, [-1.0, 1.0])
+
+
+def test_cifar10_download_failure_is_a_clear_error(monkeypatch):
+    import keras.src.datasets.cifar10 as cifar10_module
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure on https://example.invalid: Name or service not known")
+
+    monkeypatch.setattr(cifar10_module, "get_file", offline)
+    with pytest.raises(DataError, match="could not get CIFAR-10.*pass --data"):
+        load_images(DataConfig("cifar10", "frog"))

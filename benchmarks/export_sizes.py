@@ -1,0 +1,86 @@
+"""Download sizes of the exported models for each weight quantization, as one JSON object.
+
+By default the "small" presets' generator, decoder and encoder with freshly initialised weights
+(sizes depend on the architecture only). Given run folders, their trained models instead, and
+with ``--parity`` also the largest |Keras - TF.js| difference measured in headless Chromium
+(meaningful on trained weights only).
+
+    python benchmarks/export_sizes.py                       # sizes of the small architectures
+    python benchmarks/export_sizes.py --parity runs/gan-small-frog runs/vae-small-frog
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from export.browser import chromium  # noqa: E402
+from export.convert import QUANTIZATIONS, convert_to_tfjs, model_files  # noqa: E402
+from export.parity import keras_outputs, measure_parity, parity_inputs  # noqa: E402
+from export.sources import find_sources, load_model  # noqa: E402
+
+
+def small_models() -> dict:
+    from train.config import DataConfig, make_config
+    from train.gan import build_generator
+    from train.vae import build_decoder, build_encoder
+
+    gan, vae = (
+        make_config("gan", "small", {}, DataConfig()),
+        make_config("vae", "small", {}, DataConfig()),
+    )
+    return {
+        "gan-small/generator": (build_generator(gan), "gan"),
+        "vae-small/decoder": (build_decoder(vae), "vae-decoder"),
+        "vae-small/encoder": (build_encoder(vae), "vae-encoder"),
+    }
+
+
+def run_models(run_dirs: list[Path]) -> dict:
+    models = {}
+    for run_dir in run_dirs:
+        for source in find_sources(run_dir).models:
+            model, kind = load_model(source)
+            models[f"{run_dir.name}/{source.role}"] = (model, kind)
+    return models
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="*", type=Path, help="run folders (default: small presets)")
+    parser.add_argument(
+        "--parity", action="store_true", help="also measure max |Keras - TF.js| in Chromium"
+    )
+    args = parser.parse_args()
+    models = run_models(args.runs) if args.runs else small_models()
+    results: dict = {}
+    with contextlib.ExitStack() as stack:
+        browser = stack.enter_context(chromium()) if args.parity else None
+        for name, (model, kind) in models.items():
+            row = {"parameters": int(model.count_params())}
+            for quantize in QUANTIZATIONS:
+                with tempfile.TemporaryDirectory() as folder:
+                    convert_to_tfjs(model, Path(folder), quantize)
+                    row[f"{quantize}_bytes"] = sum(model_files(Path(folder)).values())
+                    if browser is not None:
+                        inputs = parity_inputs(kind, tuple(model.inputs[0].shape))
+                        parity = measure_parity(
+                            keras_outputs(model, inputs), Path(folder), inputs, quantize, browser
+                        )
+                        row[f"{quantize}_max_abs_diff"] = parity.max_abs_diff
+            results[name] = row
+            print(name, row, file=sys.stderr)
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Export trained Keras models to TensorFlow.js graph models, proven equal in a real browser.
+
+    python -m export RUN_DIR --out DIR           # a GAN run's generator, a VAE's decoder+encoder
+    python -m export site --gan DIR --vae DIR --out SITE   # the static web demo with the models
+
+Modules, in the order an export runs: ``sources`` (what to export from a run folder or a .keras
+file), ``convert`` (Keras -> SavedModel -> TF.js graph model), ``parity`` (the same inputs through
+Keras and through TF.js in headless Chromium), ``manifest`` (manifest.json with test vectors),
+``exporter`` (puts it together, writes the output folder atomically), ``site`` (the static site),
+``browser`` (Chromium and a local server, reusable by other tests), ``cli``.
+"""

@@ -1,0 +1,136 @@
+"""Headless Chromium and a local static server, for anything that must be proven in a browser.
+
+The exporter's parity check uses it, and so can the web demo's tests and benchmarks:
+
+    from export.browser import chromium, serve_folder, tfjs_files
+
+    with serve_folder(site_dir) as base_url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base_url + "index.html")
+
+- ``serve_folder(path)``: context manager; serves ``path`` on ``127.0.0.1`` (a free port, a
+  background thread, no request logging) and gives its base URL, ending in "/".
+- ``chromium()``: context manager giving a Playwright ``Browser`` (headless Debian Chromium at
+  ``CHROMIUM`` or $LATENTWALK_CHROMIUM, started with flags that stop it from calling home).
+- ``tfjs_files()``: where the pinned TensorFlow.js files are (``tf.min.js``, the WASM backend),
+  checked against ``TFJS_VERSION``; ``node_modules_dir()`` is the folder they come from
+  (``web_demo/node_modules`` unless $LATENTWALK_NODE_MODULES says otherwise).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from export.errors import ExportError
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+TFJS_VERSION = "4.22.0"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@dataclass(frozen=True)
+class TfjsFiles:
+    tf_min_js: Path  # @tensorflow/tfjs/dist/tf.min.js
+    wasm_backend_js: Path  # @tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js
+    wasm_binaries: tuple[Path, ...]  # the backend's *.wasm files
+    version: str
+
+
+def node_modules_dir() -> Path:
+    return Path(os.environ.get("LATENTWALK_NODE_MODULES", REPO / "web_demo" / "node_modules"))
+
+
+def tfjs_files() -> TfjsFiles:
+    """The pinned TensorFlow.js build, or an ExportError that says how to install it."""
+    modules = node_modules_dir()
+    install = "install it with: npm ci --prefix web_demo"
+    tfjs = modules / "@tensorflow" / "tfjs"
+    wasm = modules / "@tensorflow" / "tfjs-backend-wasm"
+    for package in (tfjs, wasm):
+        manifest = package / "package.json"
+        if not manifest.exists():
+            raise ExportError(f"TensorFlow.js is not installed ({package} is missing): {install}")
+        version = json.loads(manifest.read_text()).get("version")
+        if version != TFJS_VERSION:
+            raise ExportError(
+                f"{package.name} {version} is installed, but the exporter is pinned "
+                f"to {TFJS_VERSION}: {install}"
+            )
+    files = TfjsFiles(
+        tf_min_js=tfjs / "dist" / "tf.min.js",
+        wasm_backend_js=wasm / "dist" / "tf-backend-wasm.min.js",
+        wasm_binaries=tuple(sorted((wasm / "dist").glob("*.wasm"))),
+        version=TFJS_VERSION,
+    )
+    missing = [p for p in (files.tf_min_js, files.wasm_backend_js) if not p.exists()]
+    if missing or not files.wasm_binaries:
+        raise ExportError(f"the TensorFlow.js install in {modules} is incomplete: {install}")
+    return files
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # .wasm must be served as application/wasm or the WASM backend falls back to a slow path.
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+    }
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(path: Path | str) -> Iterator[str]:
+    """Serve ``path`` over HTTP on 127.0.0.1 while the block runs; yields the base URL."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ExportError(f"cannot serve {folder}: it is not a folder")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def chromium(executable: str | None = None) -> Iterator[object]:
+    """A headless Chromium (Playwright ``Browser``), closed when the block ends."""
+    executable = executable or os.environ.get("LATENTWALK_CHROMIUM", CHROMIUM)
+    if not Path(executable).exists():
+        raise ExportError(
+            f"Chromium is not at {executable}: install it (apt-get install "
+            "chromium) or set LATENTWALK_CHROMIUM to its path"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ExportError("Playwright is not installed: pip install playwright==1.52.0") from None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,0 +1,163 @@
+"""Command line: ``python -m export RUN_DIR_OR_MODEL --out DIR`` and ``python -m export site ...``.
+
+Every mistake a user can fix (a wrong path, a run still training, an existing output folder, a
+conversion that fails its browser check) exits with code 2 and one readable line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from export.errors import ExportError
+
+EXPORT_DESCRIPTION = """\
+Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
+same latents through Keras and TF.js 4.22.0 (cpu backend) must agree to 1e-4 (--quantize none)
+or 1e-2 (float16); the uint8 figure is reported. Writes DIR/<role>/ (model.json, weights,
+manifest.json, <role>.keras) for each model, plus the run's config.json, metrics.jsonl and
+samples.png. (`python -m export site --help` builds the static web demo.)
+"""
+
+SITE_DESCRIPTION = """\
+Build the static web demo: web_demo/'s page and scripts, TensorFlow.js from web_demo/node_modules
+(npm ci --prefix web_demo), and the exported models with their manifests. The folder works from
+any static file server (python -m http.server), offline: no request leaves its origin.
+"""
+
+EXPORT_EXAMPLES = """\
+examples:
+  # a GAN run's generator -> TF.js (float16 weights), checked in headless Chromium
+  python -m export runs/gan-small-frog --out models/gan-frog
+
+  # a VAE run's decoder and encoder, full-precision weights, replacing an older export
+  python -m export runs/vae-small-frog --out models/vae-frog --quantize none --force
+
+  # a single Keras model file (its kind is read from its shapes)
+  python -m export runs/gan-small-frog/generator.keras --out /tmp/gan-export
+
+  # then build the static site (see: python -m export site --help)
+  python -m export site --gan models/gan-frog --vae models/vae-frog --out site
+"""
+
+SITE_EXAMPLES = """\
+examples:
+  python -m export site --gan models/gan-frog --vae models/vae-frog --out site
+  python -m http.server --directory site 8000     # then open http://localhost:8000/
+"""
+
+
+def build_export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m export",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXPORT_EXAMPLES,
+        description=EXPORT_DESCRIPTION,
+    )
+    parser.add_argument(
+        "source",
+        type=Path,
+        metavar="RUN_DIR_OR_MODEL",
+        help="a run folder from `python -m train` (GAN: its generator; VAE: its decoder and "
+        "encoder) or one .keras file, whose kind is inferred from its shapes: latent -> "
+        "image is a generator (a VAE decoder if the model is named 'decoder'), image -> "
+        "[z_mean, z_log_var] is a VAE encoder",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="export folder to create"
+    )
+    parser.add_argument(
+        "--quantize",
+        choices=("none", "float16", "uint8"),
+        default="float16",
+        help="how the weights are stored (default: float16, half the download)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace DIR if it exists (only once the new export is complete)",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=("gan", "vae-decoder", "vae-encoder"),
+        default=None,
+        help="for a single .keras file: say what it is instead of inferring it",
+    )
+    return parser
+
+
+def build_site_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m export site",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=SITE_EXAMPLES,
+        description=SITE_DESCRIPTION,
+    )
+    parser.add_argument(
+        "--gan",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a GAN export folder (from `python -m export RUN --out DIR`)",
+    )
+    parser.add_argument(
+        "--vae",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a VAE export folder (decoder and encoder)",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
+    )
+    parser.add_argument("--force", action="store_true", help="replace SITE if it exists")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["site"]:
+        return _site_main(argv[1:])
+    parser = build_export_parser()
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from export.exporter import export
+
+    try:
+        manifests = export(
+            args.source,
+            args.out,
+            quantize=args.quantize,
+            force=args.force,
+            kind=args.kind,
+            log=lambda message: print(message, file=sys.stderr),
+        )
+    except ExportError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    for role, manifest in manifests.items():
+        print(
+            f"{role}: {manifest['total_bytes']:,} bytes, max |Keras - TF.js| "
+            f"{manifest['parity']['max_abs_diff']:.3g}",
+            file=sys.stderr,
+        )
+    print(f"Done: {args.out}", file=sys.stderr)
+    return 0
+
+
+def _site_main(argv: list[str]) -> int:
+    parser = build_site_parser()
+    args = parser.parse_args(argv)
+    from export.site import build_site
+
+    try:
+        index = build_site(args.out, gan=args.gan, vae=args.vae, force=args.force)
+    except ExportError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    labels = ", ".join(entry["label"] for entry in index["models"])
+    print(
+        f"Done: {args.out} ({labels}); serve it with: python -m http.server --directory {args.out}",
+        file=sys.stderr,
+    )
+    return 0

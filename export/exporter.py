@@ -1,0 +1,161 @@
+"""One export, start to finish: load, convert, prove in Chromium, describe, move into place.
+
+Everything is written to a hidden staging folder beside the destination and renamed into place
+only when every model has passed its parity check, so an export folder is either complete or
+absent: a failed or interrupted export never leaves a half-written model for the site to ship.
+
+Layout of an export folder (also the layout of the shipped ``models/gan-frog/``):
+
+    <role>/model.json, <role>/group1-shard1of1.bin   the TF.js graph model
+    <role>/manifest.json                              see export/manifest.py
+    <role>/<role>.keras                               the Keras model it came from
+    config.json, metrics.jsonl, samples.png           copied from the run folder (when there is one)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from export.browser import chromium
+from export.convert import convert_to_tfjs
+from export.errors import ExportError
+from export.manifest import build_manifest
+from export.parity import keras_outputs, measure_parity, parity_inputs
+from export.sources import ExportSource, ModelSource, find_sources, load_model
+
+RUN_FILES = {
+    "config.json": "config.json",
+    "metrics.jsonl": "metrics.jsonl",
+    "samples/latest.png": "samples.png",
+}
+
+
+def check_destination(out: Path, force: bool, protected: tuple[Path, ...] = ()) -> None:
+    """Refuse to overwrite a non-empty folder without ``force``, or ever to replace ``protected``.
+
+    ``protected`` holds the sources (run folder, model file, export folders, web_demo/):
+    ``--out RUN --force`` must not delete the run it is exporting.
+    """
+    out = Path(out)
+    target = out.resolve()
+    for source in protected:
+        resolved = Path(source).resolve()
+        if target == resolved or target in resolved.parents:
+            raise ExportError(
+                f"--out {out} would replace {source}, which it reads from: choose another folder"
+            )
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ExportError(f"{out} already exists and is not empty: pass --force to replace it")
+
+
+@contextlib.contextmanager
+def staging_folder(out: Path, force: bool):
+    """A temporary folder beside ``out`` that replaces ``out`` when the block ends cleanly."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        yield staging
+        replace_folder(staging, out, force)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def replace_folder(new: Path, out: Path, force: bool) -> None:
+    """Rename ``new`` to ``out``; an old ``out`` is set aside first and deleted only afterwards."""
+    check_destination(out, force)
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{new.name.rsplit('-', 1)[-1]}")
+        out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        if old is not None:
+            old.rename(out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_model(
+    source: ExportSource,
+    model_source: ModelSource,
+    folder: Path,
+    quantize: str,
+    browser,
+    log: Callable[[str], None],
+) -> dict:
+    """Convert one model into ``folder/<role>/``, prove it, write its manifest; returns it."""
+    model, kind = load_model(model_source)
+    model_source = ModelSource(kind, model_source.path)
+    role_dir = folder / model_source.role
+    log(f"{model_source.role}: converting {model_source.path} ({kind}, weights {quantize})")
+    convert_to_tfjs(model, role_dir, quantize)
+    inputs = parity_inputs(kind, tuple(model.inputs[0].shape))
+    expected = keras_outputs(model, inputs)
+    parity = measure_parity(expected, role_dir, inputs, quantize, browser)
+    verdict = "ok" if parity.threshold is not None else "reported, no threshold"
+    log(
+        f"{model_source.role}: max |Keras - TF.js| = {parity.max_abs_diff:.3g} over "
+        f"{parity.num_inputs} inputs in Chromium ({verdict})"
+    )
+    if not parity.passed:
+        raise ExportError(
+            f"{model_source.role}: TF.js output differs from Keras by up to "
+            f"{parity.max_abs_diff:.3g} (allowed {parity.threshold:g} with --quantize "
+            f"{quantize}); the converted model is wrong, nothing was written"
+        )
+    manifest = build_manifest(
+        kind=kind,
+        role=model_source.role,
+        model=model,
+        model_dir=role_dir,
+        source=source,
+        quantize=quantize,
+        parity=parity,
+        inputs=inputs,
+        outputs=expected,
+    )
+    (role_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    shutil.copy2(model_source.path, role_dir / f"{model_source.role}.keras")
+    return manifest
+
+
+def export(
+    path: Path | str,
+    out: Path | str,
+    quantize: str = "float16",
+    force: bool = False,
+    kind: str | None = None,
+    browser=None,
+    log: Callable[[str], None] = lambda message: None,
+) -> dict[str, dict]:
+    """Export a run folder or .keras file to ``out``; returns the manifests by role.
+
+    ``browser`` (a Playwright Browser) is reused when given, else one Chromium is started.
+    """
+    source = find_sources(path, kind)
+    out = Path(out)
+    check_destination(out, force, protected=(source.origin,))
+    manifests = {}
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            browser = stack.enter_context(chromium())
+        folder = stack.enter_context(staging_folder(out, force))
+        for model_source in source.models:
+            manifest = export_model(source, model_source, folder, quantize, browser, log)
+            manifests[manifest["role"]] = manifest
+        if source.run_dir is not None:
+            for name, target in RUN_FILES.items():
+                if (source.run_dir / name).exists():
+                    shutil.copy2(source.run_dir / name, folder / target)
+    return manifests

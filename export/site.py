@@ -1,0 +1,140 @@
+"""The static site: the web demo page, a pinned TensorFlow.js, and the exported models.
+
+    SITE/index.html, SITE/js/, SITE/css/ ...   web_demo/, minus node_modules/, test/, package*.json
+    SITE/vendor/tf.min.js                      @tensorflow/tfjs 4.22.0 from web_demo/node_modules
+    SITE/vendor/tf-backend-wasm.min.js, *.wasm @tensorflow/tfjs-backend-wasm 4.22.0
+    SITE/models/gan/generator/                 an export's role folders, without the .keras copies
+    SITE/models/vae/decoder/, .../encoder/
+    SITE/models/index.json                     {"models": [{"id", "label", "kind", "path", ...}]}
+
+Everything the page needs is inside the folder, so it works from ``python -m http.server``
+offline and no request leaves the origin. Like an export, the site is built in a staging folder
+and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from export.browser import REPO, tfjs_files
+from export.errors import ExportError
+from export.exporter import check_destination, staging_folder
+
+WEB_DEMO = REPO / "web_demo"
+SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
+ROLES = {"gan": ("generator",), "vae": ("decoder", "encoder")}
+KIND_OF_ROLE = {"generator": "gan", "decoder": "vae-decoder", "encoder": "vae-encoder"}
+
+
+def read_export(folder: Path, model_id: str) -> dict[str, dict]:
+    """The manifests of an export folder's roles, checked to be the kind ``--<model_id>`` wants."""
+    folder = Path(folder)
+    hint = f"make one with: python -m export RUN_DIR --out {folder}"
+    if not folder.is_dir():
+        raise ExportError(f"--{model_id} {folder}: no such export folder ({hint})")
+    manifests = {}
+    for role in ROLES[model_id]:
+        manifest_path = folder / role / "manifest.json"
+        if not manifest_path.exists() or not (folder / role / "model.json").exists():
+            if (folder / "config.json").exists() and (folder / f"{role}.keras").exists():
+                hint = f"it is a run folder; export it first: python -m export {folder} --out DIR"
+            raise ExportError(
+                f"--{model_id} {folder}: no {role}/model.json and "
+                f"{role}/manifest.json there ({hint})"
+            )
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except json.JSONDecodeError as error:
+            raise ExportError(
+                f"--{model_id} {folder}: {role}/manifest.json is not valid JSON "
+                f"({error}); export it again"
+            ) from None
+        if manifest.get("kind") != KIND_OF_ROLE[role]:
+            raise ExportError(
+                f"--{model_id} {folder}: {role}/manifest.json says kind "
+                f"{manifest.get('kind')!r}, expected {KIND_OF_ROLE[role]!r}"
+            )
+        missing = [
+            name for name in manifest.get("files", {}) if not (folder / role / name).exists()
+        ]
+        if missing:
+            raise ExportError(
+                f"--{model_id} {folder}: {role}/ lacks {', '.join(missing)} "
+                "(an incomplete copy? export it again)"
+            )
+        manifests[role] = manifest
+    return manifests
+
+
+def label(model_id: str, manifest: dict) -> str:
+    """e.g. "DCGAN (small, frog, 8000 steps)"."""
+    name = "DCGAN" if model_id == "gan" else "VAE"
+    details = [str(manifest[key]) for key in ("preset", "class_name") if manifest.get(key)]
+    if manifest.get("training_steps"):
+        details.append(f"{manifest['training_steps']} steps")
+    return f"{name} ({', '.join(details)})" if details else name
+
+
+def copy_page(web_demo: Path, site: Path) -> None:
+    if not (web_demo / "index.html").exists():
+        raise ExportError(f"{web_demo} has no index.html: the web demo page is missing")
+    for item in sorted(web_demo.iterdir()):
+        if item.name in SKIPPED or item.name.startswith("."):
+            continue
+        if item.is_dir():
+            shutil.copytree(
+                item, site / item.name, ignore=shutil.ignore_patterns("__pycache__", ".*")
+            )
+        else:
+            shutil.copy2(item, site / item.name)
+
+
+def copy_vendor(site: Path) -> None:
+    files = tfjs_files()
+    vendor = site / "vendor"
+    vendor.mkdir()
+    for path in (files.tf_min_js, files.wasm_backend_js, *files.wasm_binaries):
+        shutil.copy2(path, vendor / path.name)
+
+
+def build_site(
+    out: Path | str,
+    gan: Path | None = None,
+    vae: Path | None = None,
+    force: bool = False,
+    web_demo: Path = WEB_DEMO,
+) -> dict:
+    """Build the site into ``out``; returns the models/index.json it wrote."""
+    if gan is None and vae is None:
+        raise ExportError("give --gan DIR and/or --vae DIR (export folders)")
+    exports = {
+        model_id: (Path(folder), read_export(folder, model_id))
+        for model_id, folder in (("gan", gan), ("vae", vae))
+        if folder is not None
+    }
+    out = Path(out)
+    check_destination(out, force, protected=(Path(web_demo), *(f for f, _ in exports.values())))
+    index: dict = {"models": []}
+    with staging_folder(out, force) as site:
+        copy_page(Path(web_demo), site)
+        copy_vendor(site)
+        for model_id, (folder, manifests) in exports.items():
+            for role, manifest in manifests.items():
+                target = site / "models" / model_id / role
+                target.mkdir(parents=True)
+                for name in [*manifest["files"], "manifest.json"]:
+                    shutil.copy2(folder / role / name, target / name)
+            first_role = ROLES[model_id][0]
+            entry = {
+                "id": model_id,
+                "label": label(model_id, manifests[first_role]),
+                "kind": KIND_OF_ROLE[first_role],
+                "path": f"models/{model_id}/{first_role}/",
+            }
+            if model_id == "vae":
+                entry["encoder_path"] = "models/vae/encoder/"
+            index["models"].append(entry)
+        (site / "models" / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+    return index

@@ -1,0 +1,180 @@
+"""What to export: the trained models of a run folder, or one .keras file, checked for their kind.
+
+A GAN run folder gives its ``generator.keras`` (role "generator", kind "gan"); a VAE run folder
+gives ``decoder.keras`` and ``encoder.keras`` (kinds "vae-decoder" and "vae-encoder"). A bare
+``.keras`` file has its kind read from its shapes: latent (None, d) -> image (None, H, W, C) is a
+generator (a "vae-decoder" when the model is named "decoder"), image -> two (None, d) outputs is a
+VAE encoder. Every model is checked against its kind before anything is converted, so a
+discriminator saved under the wrong name is refused instead of shipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from export.errors import ExportError
+
+KINDS = ("gan", "vae-decoder", "vae-encoder")
+ROLE_OF_KIND = {"gan": "generator", "vae-decoder": "decoder", "vae-encoder": "encoder"}
+RUN_MODELS = {"gan": ("gan",), "vae": ("vae-decoder", "vae-encoder")}
+DESCRIPTION = {
+    "gan": "a GAN generator",
+    "vae-decoder": "a VAE decoder",
+    "vae-encoder": "a VAE encoder",
+}
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    kind: str | None  # "gan", "vae-decoder", "vae-encoder"; None: read it from the shapes
+    path: Path  # the .keras file
+
+    @property
+    def role(self) -> str:
+        return ROLE_OF_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    origin: Path  # what the user named: a run folder or a .keras file
+    models: tuple[ModelSource, ...]
+    run_dir: Path | None = None  # None for a bare .keras file
+    config: dict = field(default_factory=dict)  # the run's config.json ({} for a bare file)
+    training_steps: int | None = None
+
+
+def find_sources(path: Path | str, kind: str | None = None) -> ExportSource:
+    """The models to export from a run folder or a .keras file (``kind`` only for a file)."""
+    path = Path(path)
+    if not path.exists():
+        raise ExportError(f"{path} does not exist: give a run folder or a .keras model file")
+    if path.is_file():
+        if path.suffix != ".keras":
+            raise ExportError(f"{path} is not a .keras model file or a run folder")
+        if kind is not None and kind not in KINDS:
+            raise ExportError(f"unknown kind {kind!r}: choose from {', '.join(KINDS)}")
+        return ExportSource(origin=path, models=(ModelSource(kind, path),))
+    if kind is not None:
+        raise ExportError(
+            "--kind is only for a single .keras file; a run folder says its kind in config.json"
+        )
+    return _run_sources(path)
+
+
+def _run_sources(run_dir: Path) -> ExportSource:
+    config_path = run_dir / "config.json"
+    if not config_path.exists():
+        raise ExportError(
+            f"{run_dir} is not a run folder (it has no config.json): give the "
+            "folder `python -m train` wrote, or a .keras model file"
+        )
+    try:
+        config = json.loads(config_path.read_text())
+    except json.JSONDecodeError as error:
+        raise ExportError(f"{config_path} is not valid JSON ({error})") from None
+    run_kind = config.get("kind")
+    if run_kind not in RUN_MODELS:
+        raise ExportError(f"{config_path} says kind {run_kind!r}; expected 'gan' or 'vae'")
+    models = []
+    for kind in RUN_MODELS[run_kind]:
+        role = ROLE_OF_KIND[kind]
+        model_path = run_dir / f"{role}.keras"
+        if not model_path.exists():
+            hint = (
+                "; it looks like an export folder: export its run folder instead"
+                if (run_dir / role / "manifest.json").exists()
+                else ""
+            )
+            raise ExportError(f"no trained {role}.keras in {run_dir} (is training finished?){hint}")
+        models.append(ModelSource(kind, model_path))
+    return ExportSource(
+        origin=run_dir,
+        models=tuple(models),
+        run_dir=run_dir,
+        config=config,
+        training_steps=_trained_steps(run_dir, config),
+    )
+
+
+def _trained_steps(run_dir: Path, config: dict) -> int | None:
+    """The last step in metrics.jsonl (a resumed run may go past config.json's steps)."""
+    steps = []
+    metrics = run_dir / "metrics.jsonl"
+    if metrics.exists():
+        for line in metrics.read_text().splitlines():
+            try:
+                steps.append(int(json.loads(line)["step"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash says nothing about the final step
+    return max(steps) if steps else config.get("steps")
+
+
+def load_model(source: ModelSource):
+    """Load ``source`` with Keras and check it is the kind it claims; returns (model, kind)."""
+    import keras
+
+    try:
+        model = keras.models.load_model(source.path, compile=False)
+    except Exception as error:  # Keras raises many types for a corrupt or foreign file
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+        raise ExportError(f"cannot load {source.path} as a Keras model: {reason}") from None
+    kind = source.kind or infer_kind(model, source.path)
+    check_kind(model, kind, source.path)
+    return model, kind
+
+
+def shapes(model) -> tuple[list[tuple], list[tuple]]:
+    """Input and output shapes of a model, batch dimension as None."""
+
+    def as_tuple(tensor) -> tuple:
+        return tuple(None if d is None else int(d) for d in tensor.shape)
+
+    return [as_tuple(t) for t in model.inputs], [as_tuple(t) for t in model.outputs]
+
+
+def infer_kind(model, path: Path) -> str:
+    inputs, outputs = shapes(model)
+    if len(inputs) == 1 and len(inputs[0]) == 2 and len(outputs) == 1 and len(outputs[0]) == 4:
+        return "vae-decoder" if model.name == "decoder" else "gan"
+    if len(inputs) == 1 and len(inputs[0]) == 4 and len(outputs) == 2:
+        return "vae-encoder"
+    raise ExportError(
+        f"cannot tell what {path} is: input {_fmt(inputs)} -> output "
+        f"{_fmt(outputs)}; expected a generator or decoder (None, latent_dim) -> "
+        "(None, 32, 32, 3), or an encoder (None, 32, 32, 3) -> [z_mean, z_log_var]"
+    )
+
+
+def check_kind(model, kind: str, path: Path) -> None:
+    inputs, outputs = shapes(model)
+    if kind == "vae-encoder":
+        ok = (
+            len(inputs) == 1
+            and len(inputs[0]) == 4
+            and len(outputs) == 2
+            and all(len(o) == 2 for o in outputs)
+            and outputs[0] == outputs[1]
+        )
+        expected = "(None, H, W, C) -> [(None, latent_dim), (None, latent_dim)]"
+    else:
+        ok = (
+            len(inputs) == 1
+            and len(inputs[0]) == 2
+            and len(outputs) == 1
+            and len(outputs[0]) == 4
+            and outputs[0][3] in (1, 3)
+        )
+        expected = "(None, latent_dim) -> (None, H, W, 3)"
+    if not ok:
+        raise ExportError(
+            f"{path} is not {DESCRIPTION[kind]} ({kind}): it maps "
+            f"{_fmt(inputs)} -> {_fmt(outputs)}, expected {expected}"
+        )
+
+
+def _fmt(shape_list: list[tuple]) -> str:
+    text = ", ".join(str(s) for s in shape_list)
+    return text if len(shape_list) == 1 else f"[{text}]"

@@ -1,0 +1,277 @@
+"""The web demo in headless Chromium, on a site built by `python -m export site` from the tiny
+trained runs: loading and self-check, pixels equal to Keras, grids, walks, permalinks, downloads,
+backends, no request off the origin, no leaked tensors. (Failure cases: test_web_failures.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from PIL import Image
+from web_support import (
+    ARTIFACTS,
+    FRAME_SCALE,
+    GRID_SCALE,
+    SINGLE_SCALE,
+    SIZE,
+    assert_close_pixels,
+    build_sites,
+    canvas_pixels,
+    cell,
+    keras_images,
+    new_page,
+    open_demo,
+    views,
+    wait_until,
+)
+
+from train.images import to_uint8
+from train.latent import path_distances, seeds_to_latents, walk
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
+    return build_sites(tmp_path_factory, tiny_gan_run, tiny_vae_run)
+
+
+@pytest.fixture(scope="module")
+def base_url(sites):
+    from export.browser import serve_folder
+
+    with serve_folder(sites) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(sites):
+    # Module scope, started after the sites are built: the exporter runs its own Playwright,
+    # which cannot run beside this one.
+    from export.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def keras_models(sites):
+    import keras
+
+    exports = sites / "exports"
+    return {
+        "gan": keras.models.load_model(exports / "gan" / "generator" / "generator.keras"),
+        "vae": keras.models.load_model(exports / "vae" / "decoder" / "decoder.keras"),
+    }
+
+
+def test_page_loads_both_models_verifies_them_and_shows_sizes(page, base_url):
+    result = open_demo(page, base_url)
+    assert result == {"ok": True, "models": ["gan", "vae"], "errors": {}}
+    badges = page.locator(".badge").all_inner_texts()
+    assert len(badges) == 2 and all("verified ✓" in text for text in badges), badges
+    sizes = page.locator(".progress-text").all_inner_texts()
+    assert len(sizes) == 2 and all("kB to download" in text for text in sizes), sizes
+    assert page.locator("#main").is_visible() and not page.locator("#loading").is_visible()
+    assert page.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_demo.png"), full_page=True)
+
+
+def test_seed_42_latent_is_the_python_one(page, base_url):
+    open_demo(page, base_url)
+    latent = np.array(page.evaluate("window.latentwalk.latent(42)"))
+    np.testing.assert_allclose(latent, seeds_to_latents([42])[0], rtol=0, atol=1e-6)
+
+
+def test_grid_renders_64_distinct_non_blank_images(page, base_url):
+    open_demo(page, base_url)
+    pixels = canvas_pixels(page, "#grid-canvas")
+    assert pixels.shape == (8 * (SIZE * GRID_SCALE + 2) + 2,) * 2 + (3,)
+    cells = [cell(pixels, i, 8, GRID_SCALE, 2) for i in range(64)]
+    assert all(c.std() > 1 and not (c == 255).all() for c in cells)
+    assert len({c.tobytes() for c in cells}) == 64
+    # Clicking a cell shows that seed large (the canvas may be scaled by CSS; aim at the middle).
+    box = page.locator("#grid-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 2.5 / 8, box["y"] + box["height"] * 1.5 / 8)
+    wait_until(page, "() => window.latentwalk.views()[0].single.seed === 10")
+    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], cells[10])
+
+
+def test_same_seed_gives_the_same_pixels_as_keras(page, base_url, keras_models):
+    open_demo(page, base_url, hash_="#model=gan&seed=42&grid=0-15")
+    expected = to_uint8(keras_images(keras_models["gan"], seeds_to_latents(list(range(16)) + [42])))
+    assert_close_pixels(
+        canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected[16]
+    )
+    grid = canvas_pixels(page, "#grid-canvas")
+    for index in range(16):
+        assert_close_pixels(cell(grid, index, 4, GRID_SCALE, 2), expected[index])
+    # The VAE decoder too, after switching models with the radio button.
+    page.check("input[name=model][value=vae]")
+    wait_until(page, "() => window.latentwalk.views()[0].single.model === 'vae'")
+    assert page.evaluate("location.hash").startswith("#model=vae&")
+    expected = to_uint8(keras_images(keras_models["vae"], seeds_to_latents([42])))
+    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected[0])
+
+
+def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_models):
+    open_demo(page, base_url, hash_="#walk=0,42,7&mode=slerp&steps=8")
+    info = views(page)["walk"]
+    assert info["frames"] == 17
+    latents = seeds_to_latents([0, 42, 7])
+    path = walk(latents, 8, "slerp")
+    for model_id, model in keras_models.items():
+        expected = path_distances(keras_images(model, path))
+        np.testing.assert_allclose(info["distances"][model_id], expected, rtol=1e-2, atol=1e-9)
+    page.click("#play")
+    wait_until(page, "() => window.latentwalk.views()[1].frame >= 3")
+    page.click("#play")  # pause
+    paused = views(page)["walk"]
+    assert not paused["playing"]
+    page.wait_for_timeout(400)
+    assert views(page)["walk"]["frame"] == paused["frame"]
+    page.locator("#scrub").fill("10")
+    assert views(page)["walk"]["frame"] == 10
+    assert page.inner_text("#frame-label").startswith("frame 11 of 17 · seed 42 → 7")
+    pixels = canvas_pixels(page, "[data-model=gan] canvas.frame")
+    expected = to_uint8(keras_images(keras_models["gan"], path[10:11]))[0]
+    assert_close_pixels(pixels[::FRAME_SCALE, ::FRAME_SCALE], expected)
+    page.select_option("#mode", "lerp")
+    wait_until(page, "() => window.latentwalk.views()[1].path.mode === 'lerp'")
+    assert "mode=lerp" in page.evaluate("location.hash")
+    expected = path_distances(keras_images(keras_models["gan"], walk(latents, 8, "lerp")))
+    np.testing.assert_allclose(views(page)["walk"]["distances"]["gan"], expected, rtol=1e-2)
+
+
+def test_permalink_restores_the_state_and_follows_changes(page, base_url):
+    hash_ = "#model=vae&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
+    open_demo(page, base_url, hash_=hash_)
+    assert page.evaluate("window.latentwalk.state") == {
+        "model": "vae",
+        "seed": 7,
+        "grid": "1-4",
+        "walk": "3,5",
+        "mode": "lerp",
+        "steps": 3,
+    }
+    assert page.evaluate("location.hash") == hash_
+    assert page.input_value("#seed") == "7" and page.input_value("#mode") == "lerp"
+    assert views(page)["walk"]["frames"] == 4
+    assert views(page)["generate"]["grid"]["seeds"] == [1, 2, 3, 4]
+    page.fill("#seed", "99")
+    page.press("#seed", "Enter")
+    wait_until(page, "() => window.latentwalk.views()[0].single.seed === 99")
+    changed = page.evaluate("location.href")
+    assert "seed=99" in changed
+    page.goto("about:blank")
+    page.goto(changed)
+    page.evaluate("window.latentwalk.ready")
+    assert page.evaluate("window.latentwalk.state")["seed"] == 99
+    assert page.evaluate("window.latentwalk.state")["model"] == "vae"
+    # Editing the address bar's hash by hand is followed too.
+    page.evaluate("location.hash = '#model=gan&seed=5'")
+    wait_until(page, "() => window.latentwalk.views()[0].single.seed === 5")
+    assert page.evaluate("window.latentwalk.state")["model"] == "gan"
+    page.click("#random")
+    wait_until(page, "() => window.latentwalk.views()[0].single.seed !== 5")
+    seed = page.evaluate("window.latentwalk.state.seed")
+    assert f"seed={seed}&" in page.evaluate("location.hash") and page.input_value("#seed") == str(
+        seed
+    )
+
+
+@pytest.mark.parametrize(
+    "button, canvas_selector",
+    [
+        ("#download-image", "#single"),
+        ("#download-grid", "#grid-canvas"),
+        ("[data-model=vae] button", "[data-model=vae] canvas.strip"),
+    ],
+)
+def test_png_download_is_the_canvas(page, base_url, button, canvas_selector):
+    open_demo(page, base_url, hash_="#grid=0-8&steps=4")
+    with page.expect_download() as download_info:
+        page.click(button)
+    download = download_info.value
+    assert download.suggested_filename.endswith(".png")
+    saved = np.asarray(Image.open(download.path()).convert("RGB"))
+    shown = canvas_pixels(page, canvas_selector)
+    assert saved.shape == shown.shape and (saved == shown).all()
+
+
+def test_backends_switch_and_report_timings(page, base_url, keras_models):
+    open_demo(page, base_url)
+    assert page.evaluate("window.latentwalk.backend()") == "wasm"  # the default where it works
+    expected = to_uint8(keras_images(keras_models["gan"], seeds_to_latents([42])))[0]
+    page.select_option("#backend", "cpu")
+    wait_until(page, "() => window.latentwalk.views()[0].single.backend === 'cpu'")
+    assert page.inner_text("#timing").startswith("cpu · ")
+    assert "ms" in page.inner_text("#timing")
+    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected)
+    page.select_option("#backend", "webgl")
+    # Headless Chromium without a GPU may or may not offer WebGL: either it runs, or the page
+    # says why and stays on its backend; it must not break.
+    wait_until(
+        page,
+        "() => window.latentwalk.backend() === 'webgl' || "
+        "[...document.querySelectorAll('.notice')].some("
+        "n => n.textContent.includes('webgl'))",
+    )
+    data = page.evaluate("window.latentwalk.generate('gan', [42]).then(r => r.data)")
+    assert np.std(data) > 0
+    if page.evaluate("window.latentwalk.backend()") == "webgl":
+        wait_until(page, "() => window.latentwalk.views()[0].single.backend === 'webgl'")
+        single = canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE]
+        assert_close_pixels(single, expected)
+
+
+def test_no_request_leaves_the_origin_and_csp_blocks_others(page, base_url):
+    open_demo(page, base_url)
+    page.click("#play")
+    page.select_option("#backend", "cpu")
+    page.click("#random")
+    with page.expect_download():
+        page.click("#download-image")
+    # The CSP itself: a request to another host is refused by the browser (and reported).
+    blocked = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener('securitypolicyviolation', e => resolve(e.blockedURI));
+        fetch('http://example.com/tracker.png').catch(() => {});
+        setTimeout(() => resolve('not blocked'), 5000);
+    })""")
+    assert blocked.startswith("http://example.com"), blocked
+    origin = urlsplit(base_url).netloc
+    outside = [
+        url
+        for url in page.requests
+        if not url.startswith(("blob:", "data:")) and urlsplit(url).netloc != origin
+    ]
+    assert outside == []
+    assert any(url.endswith(".wasm") for url in page.requests)
+    assert page.errors == []
+
+
+def test_repeated_generation_leaks_no_tensors(page, base_url):
+    open_demo(page, base_url, hash_="#steps=4")
+    before = page.evaluate("window.latentwalk.numTensors()")
+    for model_id in ("gan", "vae"):
+        page.evaluate(f"""async () => {{
+            for (let i = 0; i < 10; i++) await window.latentwalk.generate('{model_id}', [i, 70]);
+        }}""")
+    for seed in (3, 4, 5):
+        page.fill("#seed", str(seed))
+        page.press("#seed", "Enter")
+        wait_until(page, f"() => window.latentwalk.views()[0].single.seed === {seed}")
+    page.fill("#steps", "5")
+    page.press("#steps", "Enter")
+    wait_until(page, "() => window.latentwalk.views()[1].frames === 11")
+    assert page.evaluate("window.latentwalk.numTensors()") == before

@@ -1,0 +1,110 @@
+// Drawing: model outputs -> canvases with crisp, upscaled pixels; the step-change chart; PNG
+// downloads. No TensorFlow here: everything takes plain Float32Arrays in the models' [-1, 1].
+
+export const IMAGE_SIZE = 32;
+
+/** [-1, 1] -> 0..255, as train.images.to_uint8 (which rounds half to even; the only difference
+ * is at exact .5 values, one level at most). */
+export function toByte(value) {
+  return Math.min(255, Math.max(0, Math.round((value + 1) * 127.5)));
+}
+
+/** Tile `count` NHWC images into `canvas`, each pixel drawn as a scale x scale block.
+ * Pixels are written with putImageData (not a smoothed drawImage), so a cell's pixels are exactly
+ * the model's output bytes and tests can read them back with getImageData. */
+export function drawImages(canvas, data, count, { columns, scale = 2, padding = 2, size } = {}) {
+  const side = size ?? Math.round(Math.sqrt(data.length / count / 3));
+  columns = Math.max(1, Math.min(count, columns ?? Math.ceil(Math.sqrt(count))));
+  const rows = Math.ceil(count / columns);
+  const cell = side * scale + padding;
+  canvas.width = columns * cell + padding;
+  canvas.height = rows * cell + padding;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  const image = context.createImageData(canvas.width, canvas.height);
+  image.data.fill(255); // white gaps between cells, like train.images.make_grid
+  const pixels = image.data;
+  for (let n = 0; n < count; n++) {
+    const top = padding + Math.floor(n / columns) * cell;
+    const left = padding + (n % columns) * cell;
+    const base = n * side * side * 3;
+    for (let y = 0; y < side * scale; y++) {
+      const row = Math.floor(y / scale);
+      let out = ((top + y) * canvas.width + left) * 4;
+      for (let x = 0; x < side * scale; x++, out += 4) {
+        const source = base + (row * side + Math.floor(x / scale)) * 3;
+        pixels[out] = toByte(data[source]);
+        pixels[out + 1] = toByte(data[source + 1]);
+        pixels[out + 2] = toByte(data[source + 2]);
+      }
+    }
+  }
+  context.putImageData(image, 0, 0);
+  return { columns, rows, cell, padding, scale, side };
+}
+
+/** Which cell (image index) a click at canvas pixel (x, y) falls in, or -1. */
+export function cellAt(layout, count, x, y) {
+  const column = Math.floor((x - layout.padding) / layout.cell);
+  const row = Math.floor((y - layout.padding) / layout.cell);
+  if (column < 0 || row < 0 || column >= layout.columns) return -1;
+  const index = row * layout.columns + column;
+  return index < count ? index : -1;
+}
+
+/** Bar chart of per-step image change; jumps in red, the current step outlined. */
+export function drawChart(canvas, distances, { jumps = [], current = -1, color = '#2f6f4f' } = {}) {
+  const context = canvas.getContext('2d');
+  const width = canvas.width;
+  const height = canvas.height;
+  context.clearRect(0, 0, width, height);
+  context.fillStyle = '#f4f6f4';
+  context.fillRect(0, 0, width, height);
+  if (!distances.length) return;
+  const top = Math.max(...distances) || 1;
+  const slot = width / distances.length;
+  const jumpSet = new Set(jumps);
+  distances.forEach((d, i) => {
+    const barHeight = Math.max(1, (d / top) * (height - 14));
+    context.fillStyle = jumpSet.has(i) ? '#c0392b' : color;
+    context.fillRect(i * slot + slot * 0.1, height - barHeight, Math.max(1, slot * 0.8), barHeight);
+  });
+  if (current >= 0 && current < distances.length) {
+    context.strokeStyle = '#111';
+    context.lineWidth = 1;
+    context.strokeRect(current * slot + 0.5, 0.5, Math.max(2, slot - 1), height - 1);
+  }
+  context.fillStyle = '#333';
+  context.font = '11px system-ui, sans-serif';
+  context.textAlign = 'right';
+  context.fillText(`max ${top.toExponential(2)}`, width - 4, 11);
+}
+
+/** Save a canvas as a PNG file through a temporary same-origin blob: URL. */
+export function downloadCanvas(canvas, filename) {
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => {
+      if (!blob) {
+        reject(new Error('the browser could not encode the image as PNG'));
+        return;
+      }
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = filename;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // Revoke later: revoking at once can cancel the download in some browsers.
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      resolve(filename);
+    }, 'image/png');
+  });
+}
+
+/** Human-readable byte count: 1.2 MB, 340 kB. */
+export function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return 'unknown size';
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,64 @@
+// URL hash <-> state: permalinks round-trip, and bad links become notices with defaults.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { checkValue, DEFAULTS, parseHash, stateToHash } from '../js/state.js';
+
+test('an empty hash gives the defaults and no notice', () => {
+  assert.deepEqual(parseHash(''), { state: { ...DEFAULTS }, notices: [] });
+  assert.deepEqual(parseHash('#'), { state: { ...DEFAULTS }, notices: [] });
+});
+
+test('a state survives the trip through the hash', () => {
+  const state = { model: 'vae', seed: 4294967295, grid: '0-15,42', walk: '3,9,27,81',
+    mode: 'lerp', steps: 5 };
+  const hash = stateToHash(state);
+  assert.equal(hash, '#model=vae&seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5');
+  assert.deepEqual(parseHash(hash), { state, notices: [] });
+});
+
+test('seed lists are written canonically, so typed spaces do not change the link', () => {
+  assert.deepEqual(checkValue('walk', ' 1 ; 2,  3 '), { value: '1,2,3' });
+  assert.deepEqual(checkValue('grid', '0 - 7, 9'), { value: '0-7,9' });
+  const { state } = parseHash('#grid=0%20-%207,%209');
+  assert.equal(state.grid, '0-7,9');
+});
+
+test('each bad value falls back to its default with a notice naming it', () => {
+  const { state, notices } = parseHash(
+    '#model=stylegan&seed=abc&grid=0-9999&walk=5&mode=cubic&steps=0&colour=red');
+  assert.deepEqual(state, { ...DEFAULTS });
+  assert.equal(notices.length, 7);
+  for (const key of ['model', 'seed', 'grid', 'walk', 'mode', 'steps', 'colour']) {
+    assert.ok(notices.some((n) => n.includes(`"${key}`) || n.includes(`${key}=`)), key);
+  }
+});
+
+test('good values are kept next to bad ones', () => {
+  const { state, notices } = parseHash('#seed=7&steps=1000&mode=lerp');
+  assert.equal(state.seed, 7);
+  assert.equal(state.mode, 'lerp');
+  assert.equal(state.steps, DEFAULTS.steps);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /steps="1000".*1 to 64/);
+});
+
+test('steps must be a plain whole number', () => {
+  for (const bad of ['1.5', '-3', '1e1', '', ' ', '0x10']) {
+    assert.ok(checkValue('steps', bad).error, bad);
+  }
+  assert.deepEqual(checkValue('steps', '64'), { value: 64 });
+});
+
+test('a seed must be exactly one seed in range', () => {
+  assert.ok(checkValue('seed', '1-3').error);
+  assert.ok(checkValue('seed', '4294967296').error);
+  assert.deepEqual(checkValue('seed', ' 42 '), { value: 42 });
+});
+
+test('garbage hashes never throw', () => {
+  for (const hash of ['#%E0%A4%A', '#&&&', '#=5', '#seed', '#seed=%00']) {
+    const { state } = parseHash(hash);
+    assert.equal(typeof state.seed, 'number', hash);
+  }
+});
