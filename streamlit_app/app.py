@@ -1,0 +1,92 @@
+"""latentwalk's latent explorer: ``streamlit run streamlit_app/app.py``.
+
+Generate images from seeds, walk the latent space, and measure how the GAN's latent space
+compares with the VAE's. Models come from the shipped ``models/`` folder, the LATENTWALK_MODELS
+environment variable and the sidebar; TensorFlow loads only when the first model does, so the
+page appears at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# `streamlit run` puts this file's folder, not the repository, on sys.path; the app imports its
+# modules as `streamlit_app.*` (and `train.latent`) whether or not the project is pip-installed.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from streamlit_app import models as discovery  # noqa: E402
+from streamlit_app import session  # noqa: E402
+from streamlit_app.views import discontinuity, generate, vae_extras, walk  # noqa: E402
+
+SECTIONS = {
+    "Generate": generate.render,
+    "Walk": walk.render,
+    "Discontinuity lab": discontinuity.render,
+    "VAE extras": vae_extras.render,
+}
+NONE = "(none)"
+
+
+def choose_models() -> tuple[list, list]:
+    """Sidebar: where to look, and which GAN and VAE to use. Returns the chosen FoundModels."""
+    extra = st.sidebar.text_input(
+        "More model folders",
+        key=session.kept("extra_folders", ""),
+        help=f"Run or export folders, or folders of them (e.g. `runs`), separated by "
+        f"`{os.pathsep}`. Also read from the {discovery.ENV_VAR} environment variable.",
+    )
+    session.keep("extra_folders")
+    found, notes = discovery.find_models(discovery.search_paths(extra))
+    for note in notes:
+        st.sidebar.caption(note)
+    chosen = []
+    for kind in ("gan", "vae"):
+        options = [m for m in found if m.kind == kind]
+        labels = [m.label for m in options] + [NONE]
+        key = session.kept(f"pick_{kind}", labels[0])
+        if st.session_state[key] not in labels:  # the folder list changed under a kept choice
+            st.session_state[key] = labels[0]
+        label = st.sidebar.selectbox(kind.upper(), labels, key=key)
+        session.keep(key)
+        chosen += [m for m in options if m.label == label][:1]
+    return found, chosen
+
+
+def load_models(chosen: list) -> session.Models:
+    with st.spinner("Loading models (TensorFlow starts on first use)..."):
+        loaded = {m.kind.upper(): session.load(m) for m in chosen}
+    dims = {name: model.found.latent_dim for name, model in loaded.items()}
+    if len(set(dims.values())) > 1:
+        st.warning(
+            f"The GAN's latent size ({dims['GAN']}) differs from the VAE's "
+            f"({dims['VAE']}), so they cannot walk the same path; showing the GAN only."
+        )
+        loaded = {"GAN": loaded["GAN"]}
+    return session.Models(loaded, next(iter(loaded.values())).found.latent_dim)
+
+
+def main() -> None:
+    st.set_page_config(page_title="latentwalk: GAN vs VAE latent spaces", layout="wide")
+    # Browsers smooth the images they resize; these are 32-pixel images, so keep pixels square.
+    st.html("<style>[data-testid='stImage'] img {image-rendering: pixelated;}</style>")
+    st.sidebar.title("latentwalk")
+    section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
+    session.keep("section")
+    found, chosen = choose_models()
+    if not found or not chosen:
+        st.title("latentwalk")
+        st.warning("No model to show." if found else "No models found.")
+        st.markdown(discovery.HOW_TO_GET_MODELS.format(sep=os.pathsep))
+        return
+    for model in chosen:
+        st.sidebar.caption(f"{model.kind.upper()}: `{model.folder}`")
+    SECTIONS[section](load_models(chosen))
+
+
+main()

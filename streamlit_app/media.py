@@ -1,0 +1,138 @@
+"""Image files in and out of the app: PNG grids, animated GIF walks, and checked uploads.
+
+Everything here works on NumPy arrays in the models' [-1, 1] range and on bytes, so it can be
+tested without Streamlit or TensorFlow.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from train.images import make_grid, to_uint8
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_SIDE = 4096
+IMAGE_SIZE = 32
+
+
+class UploadError(ValueError):
+    """An upload the app cannot use; the message says why and what to upload instead."""
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    """A uint8 (h, w, 3) array as PNG bytes (lossless, so pixel art stays crisp)."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def grid_png(images: np.ndarray, columns: int | None = None, scale: int = 4) -> bytes:
+    """(n, 32, 32, 3) images in [-1, 1] tiled into one PNG, upscaled without smoothing."""
+    return png_bytes(make_grid(images, columns=columns, scale=scale))
+
+
+def side_by_side(rows: list[np.ndarray], scale: int = 4, padding: int = 2) -> list[np.ndarray]:
+    """Frame i of every row placed left to right: one uint8 image per frame (for the GIF)."""
+    count = min(len(row) for row in rows)
+    return [
+        make_grid(np.stack([row[i] for row in rows]), len(rows), scale, padding)
+        for i in range(count)
+    ]
+
+
+def gif_bytes(rows: list[np.ndarray], scale: int = 4, frame_ms: int = 80) -> bytes:
+    """An animated, looping GIF of one or more walks shown side by side (GAN | VAE). Each frame is
+    reduced to its own 256-colour palette at its native size (a few thousand pixels, so nearly
+    lossless and quick) and only then enlarged, with nearest-neighbour pixels: crisp, and several
+    times faster than letting the GIF writer quantise the enlarged frames."""
+    frames = [
+        Image.fromarray(frame)
+        .quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        .resize((frame.shape[1] * scale, frame.shape[0] * scale), Image.Resampling.NEAREST)
+        for frame in side_by_side(rows, scale=1, padding=1)
+    ]
+    if not frames:
+        raise ValueError("a GIF needs at least one frame")
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=frame_ms,
+        loop=0,
+        disposal=1,
+    )
+    return buffer.getvalue()
+
+
+def read_upload(data: bytes) -> tuple[np.ndarray, list[str]]:
+    """An uploaded file -> one (32, 32, 3) float32 image in [-1, 1], plus notes on what was done
+    to it (mode conversion, crop, resize). Raises UploadError with a readable message."""
+    if len(data) == 0:
+        raise UploadError("The file is empty. Upload a PNG or JPEG image.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is "
+            f"{MAX_UPLOAD_BYTES // 2**20} MB. Upload a smaller image."
+        )
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if max(width, height) > MAX_UPLOAD_SIDE:
+                raise UploadError(
+                    f"The image is {width}x{height} pixels; the limit is "
+                    f"{MAX_UPLOAD_SIDE} pixels a side. Upload a smaller image."
+                )
+            if getattr(image, "n_frames", 1) > 1:
+                notes.append(f"It has {image.n_frames} frames; the first one is used.")
+            image.load()
+    except UploadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UploadError(f"The image is too large to open safely ({error}).") from None
+    except Exception:  # Pillow raises many kinds for files it cannot read
+        raise UploadError(
+            "This file is not an image Pillow can read. Upload a PNG, JPEG, GIF, BMP or WebP image."
+        ) from None
+    image = ImageOps.exif_transpose(image)
+    if image.mode != "RGB":
+        notes.append(f"Converted from {image.mode} to RGB.")
+        image = _to_rgb(image, notes)
+    if width != height:
+        side = min(width, height)
+        notes.append(f"Cropped the centre {side}x{side} square of the {width}x{height} image.")
+        image = ImageOps.fit(image, (side, side), method=Image.Resampling.BOX)
+    if image.size != (IMAGE_SIZE, IMAGE_SIZE):
+        notes.append(
+            f"Resized from {image.size[0]}x{image.size[1]} to {IMAGE_SIZE}x{IMAGE_SIZE},"
+            " the models' size."
+        )
+        image = image.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
+    pixels = np.asarray(image, dtype=np.float32)
+    return pixels / 127.5 - 1.0, notes
+
+
+def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
+    """Any Pillow mode -> RGB. Transparency is laid over white rather than dropped, because the
+    colour under a transparent pixel is arbitrary (often black) and would show up as such."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        if rgba.getextrema()[3][0] < 255:
+            notes.append("Transparent parts were laid over white.")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def single_png(image: np.ndarray, scale: int = 8) -> bytes:
+    """One (32, 32, 3) image in [-1, 1] as an upscaled PNG."""
+    pixels = to_uint8(image)
+    return png_bytes(pixels.repeat(scale, axis=0).repeat(scale, axis=1))

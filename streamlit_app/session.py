@@ -1,0 +1,123 @@
+"""Streamlit plumbing shared by the sections: cached model loading, widgets whose values survive a
+switch of section, the chosen latent path, and showing rows of images."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from streamlit_app import media
+from streamlit_app.generation import LoadedModel, load_model
+from streamlit_app.models import inspect_folder
+from train import latent
+
+
+@dataclass
+class Models:
+    """The models the sections work with: "GAN" and/or "VAE", sharing one latent size."""
+
+    loaded: dict[str, LoadedModel]
+    latent_dim: int
+
+    @property
+    def generators(self) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+        return {name: model.generate for name, model in self.loaded.items()}
+
+    def images(self, latents: np.ndarray) -> dict[str, np.ndarray]:
+        """Every model's images for the same latents (one batched call per model)."""
+        return {name: generate(latents) for name, generate in self.generators.items()}
+
+    @property
+    def vae(self) -> LoadedModel | None:
+        return self.loaded.get("VAE")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _load_cached(folder: str, cache_key: str) -> LoadedModel:
+    """Loaded once per model file version (``cache_key`` changes when the file is rewritten)."""
+    found = inspect_folder(Path(folder))
+    if found is None:
+        raise FileNotFoundError(f"{folder} no longer holds a model")
+    return load_model(found)
+
+
+def load(found) -> LoadedModel:
+    return _load_cached(str(found.folder), found.cache_key)
+
+
+def kept(key: str, default):
+    """A widget key whose value outlives the widget. Streamlit forgets a widget's value when a
+    run does not draw it (another section is shown), so a copy is kept under another key and put
+    back before the widget is drawn again. Call ``keep(key)`` after drawing it."""
+    store = f"_kept_{key}"
+    if store not in st.session_state:
+        st.session_state[store] = default
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[store]
+    return key
+
+
+def keep(key: str) -> None:
+    st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
+@dataclass
+class PathChoice:
+    waypoints: list[int]
+    mode: str
+    steps: int
+    latents: np.ndarray
+
+
+def path_controls(latent_dim: int) -> PathChoice | None:
+    """Waypoint seeds, interpolation and steps; shared by the Walk section and the lab, so the lab
+    measures the walk a person has just looked at. Returns None (after saying why) on bad input."""
+    left, middle, right = st.columns([3, 1, 2])
+    text = left.text_input(
+        "Waypoint seeds (two or more, in order)",
+        key=kept("waypoints", "0, 1"),
+        help="e.g. '0, 7' for a walk from seed 0 to seed 7, or '3, 8, 12, 3' "
+        "for a loop. A range '0-3' means 0, 1, 2, 3.",
+    )
+    mode = middle.radio(
+        "Interpolation",
+        ["slerp", "lerp"],
+        key=kept("mode", "slerp"),
+        help="slerp keeps the latent's Gaussian norm; lerp's midpoints fall "
+        "toward the origin, where few training latents ever were.",
+    )
+    steps = right.slider("Steps per leg", 1, 64, key=kept("steps", 16))
+    for key in ("waypoints", "mode", "steps"):
+        keep(key)
+    try:
+        waypoints = latent.parse_seeds(text, limit=32)
+    except ValueError as error:
+        st.error(f"{error}")
+        return None
+    if len(waypoints) < 2:
+        st.error("A walk needs at least two waypoint seeds, e.g. '0, 7'.")
+        return None
+    path = latent.walk(latent.seeds_to_latents(waypoints, latent_dim), steps, mode)
+    return PathChoice(waypoints, mode, steps, path)
+
+
+def show_row(
+    label: str, images: np.ndarray, scale: int = 2, caption: str | None = None, fill: bool = False
+) -> None:
+    """One model's images in a row, as a crisp PNG (not Streamlit's default JPEG for opaque
+    images). ``fill`` stretches a long row to the page's width; the app's CSS keeps the stretched
+    pixels square rather than smoothed."""
+    st.markdown(f"**{label}**")
+    png = media.grid_png(images, columns=len(images), scale=scale)
+    st.image(png, caption=caption, output_format="PNG", use_container_width=fill)
+
+
+def evenly_spaced(count: int, most: int) -> np.ndarray:
+    """At most ``most`` indices spread over 0..count-1, first and last included."""
+    if count <= most:
+        return np.arange(count)
+    return np.unique(np.round(np.linspace(0, count - 1, most)).astype(int))

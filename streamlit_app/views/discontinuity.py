@@ -1,0 +1,99 @@
+"""Discontinuity lab: how evenly do the GAN's and the VAE's images change along the chosen walk,
+and over many random paths? Charts, a summary table and a reading of the numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import charts, lab
+from streamlit_app.session import Models, keep, kept, path_controls
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _smoothness(_models: Models, model_keys: tuple[str, ...], num_paths: int, seed: int) -> dict:
+    """Cached per model versions (``model_keys``), number of paths and seed: 256 paths through
+    two models take a second or two, and every widget change reruns the page."""
+    return lab.smoothness_report(_models.generators, _models.latent_dim, num_paths, seed)
+
+
+def _table(rows: list[dict]) -> None:
+    """A summary table with three significant digits: the figures span many orders of magnitude
+    (a barely trained VAE's steps are a millionth of a GAN's)."""
+    frame = pd.DataFrame(rows).set_index("model")
+    formats = {
+        name: st.column_config.NumberColumn(format="%.3g")
+        for name in frame.columns
+        if frame[name].dtype.kind == "f"
+    }
+    st.dataframe(frame, column_config=formats, use_container_width=True)
+
+
+def render(models: Models) -> None:
+    st.header("Discontinuity lab")
+    st.caption(
+        "The book (section 8.5) says a GAN's latent space lacks a VAE's neat continuous "
+        "structure. Here it is measured rather than assumed."
+    )
+    st.subheader("Along the chosen walk")
+    path = path_controls(models.latent_dim)
+    if path is not None:
+        render_walk(models, path.latents)
+    st.subheader("Over many random paths")
+    render_smoothness(models)
+
+
+def render_walk(models: Models, latents) -> None:
+    left, right = st.columns([1, 1])
+    k = left.slider(
+        "A jump is a step above k × the median step; k =",
+        1.5,
+        10.0,
+        key=kept("jump_k", 3.0),
+        step=0.5,
+    )
+    relative = right.toggle(
+        "Divide by each model's median step (scale-free)", key=kept("walk_relative", True)
+    )
+    keep("jump_k")
+    keep("walk_relative")
+    walks = lab.walk_report(models.images(latents), k)
+    st.altair_chart(charts.step_chart(walks, relative), use_container_width=True)
+    st.caption(
+        "Each point is the mean squared pixel change (images scaled to [0, 1]) from one "
+        "frame to the next; rings mark jumps."
+    )
+    _table(lab.walk_rows(walks))
+    for line in lab.walk_reading(walks, k):
+        st.markdown(line)
+
+
+def render_smoothness(models: Models) -> None:
+    left, middle, right = st.columns([1, 1, 2])
+    num_paths = int(left.number_input("Random paths", 8, 4096, step=8, key=kept("num_paths", 256)))
+    seed = int(
+        middle.number_input("Paths' random seed", 0, 2**31 - 1, step=1, key=kept("paths_seed", 0))
+    )
+    relative = right.toggle(
+        "Divide by each model's median (scale-free)", key=kept("smooth_relative", True)
+    )
+    for key in ("num_paths", "paths_seed", "smooth_relative"):
+        keep(key)
+    st.caption(
+        "For each path: two latents z1, z2 from the Gaussian prior, a position t ~ U(0, 1)"
+        ", and d(G(slerp(z1, z2; t)), G(slerp(z1, z2; t + ε))) / ε² with ε = 1e-4 and d "
+        "the mean squared pixel difference, as in the perceptual path length of Karras et "
+        "al. (2019) but in pixels; the 1st and 99th percentiles are discarded."
+    )
+    model_keys = tuple(m.found.cache_key for m in models.loaded.values())
+    with st.spinner(f"Measuring {num_paths} paths through {len(models.loaded)} model(s)..."):
+        smooth = _smoothness(models, model_keys, num_paths, seed)
+    st.altair_chart(charts.smoothness_chart(smooth, relative))
+    _table(lab.smoothness_rows(smooth))
+    st.caption(
+        "Image detail: mean squared difference between neighbouring pixels of 64 seeds' "
+        "images; a blurrier model scores lower, and so do its raw distances."
+    )
+    st.markdown("**What the numbers say**")
+    for line in lab.smoothness_reading(smooth):
+        st.markdown(f"- {line}")

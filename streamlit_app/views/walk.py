@@ -1,0 +1,94 @@
+"""Walk: the same latent path through the GAN and the VAE side by side, as frames and as an
+animated GIF, and per-dimension sliders around a base seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from streamlit_app import media
+from streamlit_app.session import Models, evenly_spaced, keep, kept, path_controls, show_row
+from train import latent
+
+STRIP_FRAMES = 17  # frames shown in a strip; the GIF has them all
+SWEEP_VALUES = np.linspace(-3.0, 3.0, 9)  # +-3 standard deviations of the Gaussian prior
+
+
+def render(models: Models) -> None:
+    st.header("Walk")
+    path = path_controls(models.latent_dim)
+    if path is None:
+        return
+    frames = models.images(path.latents)
+    shown = evenly_spaced(len(path.latents), STRIP_FRAMES)
+    note = f"{len(path.latents)} frames" + (
+        f", {len(shown)} shown" if len(shown) < len(path.latents) else ""
+    )
+    for name, images in frames.items():
+        show_row(
+            f"{name}: {path.mode} walk through seeds {', '.join(map(str, path.waypoints))}",
+            images[shown],
+            scale=1,
+            caption=note,
+            fill=len(shown) > 8,  # a short walk stays at its own size instead of ballooning
+        )
+
+    left, right = st.columns([1, 2])
+    with left:
+        last = len(path.latents) - 1
+        key = kept("frame", 0)
+        st.session_state[key] = min(st.session_state[key], last)  # the path may have shrunk
+        index = st.slider("Frame", 0, last, key=key)
+        keep("frame")
+        st.image(
+            media.png_bytes(
+                media.side_by_side([frames[n][index : index + 1] for n in frames], scale=6)[0]
+            ),
+            caption=" | ".join(frames),
+            output_format="PNG",
+        )
+    with right:
+        gif = media.gif_bytes(list(frames.values()), scale=4)
+        st.image(gif, caption=f"{' | '.join(frames)}, {len(path.latents)} frames")
+        st.download_button(
+            "Download the walk (animated GIF)",
+            gif,
+            file_name="walk.gif",
+            mime="image/gif",
+            key="download_walk_gif",
+        )
+
+    render_dimensions(models)
+
+
+def render_dimensions(models: Models) -> None:
+    st.subheader("Move one dimension at a time")
+    st.caption(
+        "Start from a seed's latent and change single coordinates. A VAE is trained to "
+        "spread meaning over its dimensions smoothly; a GAN is not asked to."
+    )
+    left, right = st.columns([1, 3])
+    base_seed = int(left.number_input("Base seed", 0, 2**32 - 1, step=1, key=kept("base_seed", 0)))
+    dims = right.multiselect(
+        "Dimensions", list(range(models.latent_dim)), key=kept("dims", [0, 1, 2]), max_selections=6
+    )
+    keep("base_seed")
+    keep("dims")
+    z = latent.seed_to_latent(base_seed, models.latent_dim)
+    moved = z.copy()
+    columns = st.columns(max(len(dims), 1))
+    for column, dim in zip(columns, dims):
+        # The key names the base seed, so a new seed starts each slider at that seed's value.
+        moved[dim] = column.slider(
+            f"z[{dim}]", -4.0, 4.0, float(np.round(z[dim], 2)), 0.05, key=f"dim_{base_seed}_{dim}"
+        )
+    for column, (name, images) in zip(
+        st.columns(len(models.loaded)), models.images(moved[None]).items()
+    ):
+        with column:
+            st.markdown(f"**{name}**, seed {base_seed} with the sliders' values")
+            st.image(media.single_png(images[0], scale=6), output_format="PNG")
+    for dim in dims:
+        sweep = latent.move_dimension(moved, dim, SWEEP_VALUES)
+        for name, images in models.images(sweep).items():
+            show_row(f"{name}: z[{dim}] from -3 to 3", images, scale=2)

@@ -1,0 +1,167 @@
+"""One look at the running app in headless Chromium: `streamlit run streamlit_app/app.py` on tiny
+models, the discontinuity lab's charts drawn, an image uploaded through the real file widget, and
+screenshots saved to tests/artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamlit_app import models as discovery
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def running_app(tiny_gan_run, tiny_vae_run, tmp_path):
+    port = _free_port()
+    env = dict(
+        os.environ, **{discovery.ENV_VAR: os.pathsep.join([str(tiny_gan_run), str(tiny_vae_run)])}
+    )
+    log = open(tmp_path / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "streamlit_app" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, (tmp_path / "streamlit.log").read_text()
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the current run (its status widget disappears)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+    )
+    page.wait_for_timeout(500)
+
+
+def _screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main element, so grow the viewport to it."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height), 8000)})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def _assert_images_loaded(page) -> int:
+    broken = page.evaluate(
+        "() => [...document.querySelectorAll('img')]"
+        ".filter(i => !i.complete || i.naturalWidth === 0).length"
+    )
+    assert broken == 0
+    return page.locator(
+        "[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img"
+    ).count()
+
+
+def test_running_app_in_chromium(running_app, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    upload = tmp_path / "frog.png"
+    pixels = np.zeros((48, 64, 4), np.uint8)
+    pixels[..., 1], pixels[..., 3] = 180, 255
+    pixels[:, :8, 3] = 0  # a transparent strip
+    Image.fromarray(pixels, "RGBA").save(upload)
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("these are notes, not a picture")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(running_app, timeout=60_000)
+        page.get_by_role("heading", name="Generate").wait_for(timeout=90_000)
+        _settle(page)
+        assert _assert_images_loaded(page) >= 4
+        rendering = page.evaluate(
+            "() => getComputedStyle(document.querySelector(\"[data-testid='stImage'] img\"))"
+            ".imageRendering"
+        )
+        assert rendering == "pixelated"  # enlarged 32-pixel images stay crisp
+
+        page.get_by_text("Discontinuity lab", exact=True).click()
+        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
+        _settle(page)
+        charts = page.locator("[data-testid='stVegaLiteChart']")
+        assert charts.count() == 2
+        charts.last.locator("canvas, svg").first.wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        _screenshot(page, ARTIFACTS / "streamlit_app.png")
+
+        page.get_by_text("VAE extras", exact=True).click()
+        page.get_by_role("heading", name="VAE extras").wait_for(timeout=60_000)
+        _settle(page)
+        dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+        dropzone.set_input_files(str(not_an_image))
+        page.get_by_text("not an image Pillow can read").wait_for(timeout=60_000)
+        dropzone.set_input_files(str(upload))
+        page.get_by_text("Converted from RGBA to RGB.").wait_for(timeout=60_000)
+        page.get_by_text("VAE reconstruction").wait_for(timeout=60_000)
+        _settle(page)
+        page.get_by_text("Cropped the centre 48x48").wait_for(timeout=10_000)
+        assert _assert_images_loaded(page) >= 5
+        _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
+        browser.close()
+    assert errors == []

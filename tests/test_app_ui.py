@@ -1,0 +1,180 @@
+"""The Streamlit app driven by streamlit.testing.v1.AppTest with tiny trained models: every section
+renders without an exception, and changing a widget changes what is shown."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from streamlit_app import models as discovery
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def tiny_models(tiny_gan_run, tiny_vae_run, monkeypatch, tmp_path):
+    """The app pointed at the tiny runs only (the shipped models/ folder is hidden, so the tests
+    do not depend on whether it has been filled in yet)."""
+    monkeypatch.setenv(discovery.ENV_VAR, os.pathsep.join([str(tiny_gan_run), str(tiny_vae_run)]))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "no-shipped-models")
+    return tiny_gan_run, tiny_vae_run
+
+
+def _app(section: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    if section:
+        app.sidebar.radio(key="section").set_value(section).run()
+    _assert_fine(app)
+    return app
+
+
+def _assert_fine(app) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def _images(app) -> list[str]:
+    """The media URLs of every image shown; they are content hashes, so they change with the
+    pictures."""
+    return [img.url for element in app.get("imgs") for img in element.proto.imgs]
+
+
+def test_generate_shows_both_models_and_follows_the_seed(tiny_models):
+    app = _app()
+    assert "GAN" in app.sidebar.selectbox[0].value and "VAE" in app.sidebar.selectbox[1].value
+    before = _images(app)
+    assert len(before) == 4  # one seed and one grid per model
+    assert all(url.endswith(".png") for url in before)  # crisp PNG, not Streamlit's JPEG
+    app.number_input(key="seed").set_value(5).run()
+    _assert_fine(app)
+    after = _images(app)
+    assert after[0] != before[0] and after[1] != before[1]
+    assert after[2:] == before[2:]  # the grid did not ask for seed 5
+    assert len(app.get("download_button")) == 2
+
+
+def test_random_seed_button_and_grid_input(tiny_models):
+    app = _app()
+    app.button[0].click().run()
+    assert app.number_input(key="seed").value != 0
+    grid_before = _images(app)[2:]
+    app.text_input(key="grid_seeds").set_value("0-3, 42").run()
+    _assert_fine(app)
+    assert _images(app)[2:] != grid_before
+    assert any("0-3, 42" in m.value for m in app.markdown)
+
+
+def test_bad_grid_seeds_give_a_message_not_a_crash(tiny_models):
+    app = _app()
+    app.text_input(key="grid_seeds").set_value("9-2").run()
+    assert not app.exception
+    assert "backwards" in app.error[0].value
+
+
+def test_walk_changes_with_waypoints_steps_and_dimension_sliders(tiny_models):
+    app = _app("Walk")
+    first = _images(app)
+    gifs = [url for url in first if url.endswith(".gif")]
+    assert len(gifs) == 1
+    assert len(app.get("download_button")) == 1
+    app.text_input(key="waypoints").set_value("3, 8, 12").run()
+    _assert_fine(app)
+    second = _images(app)
+    assert [u for u in second if u.endswith(".gif")] != gifs
+    app.slider(key="steps").set_value(4).run()
+    app.slider(key="frame").set_value(8).run()  # the last frame of 2 legs x 4 steps
+    _assert_fine(app)
+    before = _images(app)
+    app.slider(key="dim_0_1").set_value(3.5).run()
+    _assert_fine(app)
+    assert _images(app) != before
+    app.multiselect(key="dims").set_value([4]).run()
+    _assert_fine(app)
+    assert "z[4]" in [s.label for s in app.slider]
+
+
+def test_walk_frame_slider_survives_a_shorter_path(tiny_models):
+    app = _app("Walk")
+    app.slider(key="frame").set_value(16).run()
+    app.slider(key="steps").set_value(2).run()
+    _assert_fine(app)
+    assert app.slider(key="frame").value == 2
+
+
+def test_discontinuity_lab_charts_tables_and_reading(tiny_models):
+    app = _app("Discontinuity lab")
+    assert len(app.get("arrow_vega_lite_chart")) == 2
+    assert len(app.get("arrow_data_frame")) == 2
+    text = " ".join(m.value for m in app.markdown)
+    assert "Over 256 random paths" in text and "flatter a blurrier model" in text
+    app.number_input(key="num_paths").set_value(16).run()
+    _assert_fine(app)
+    assert "With only 16 paths" in " ".join(m.value for m in app.markdown)
+    walk_before = app.markdown[0].value
+    app.text_input(key="waypoints").set_value("0, 1, 2, 3").run()
+    app.slider(key="jump_k").set_value(1.5).run()
+    _assert_fine(app)
+    assert app.markdown[0].value != walk_before
+
+
+def test_walk_settings_carry_over_to_the_lab(tiny_models):
+    app = _app("Walk")
+    app.text_input(key="waypoints").set_value("4, 9").run()
+    app.sidebar.radio(key="section").set_value("Discontinuity lab").run()
+    _assert_fine(app)
+    assert app.text_input(key="waypoints").value == "4, 9"
+
+
+def test_vae_extras_encodes_a_gan_image_and_walks_to_a_seed(tiny_models):
+    app = _app("VAE extras")
+    assert "Upload an image" in app.info[0].value
+    app.radio(key="vae_source").set_value("A GAN image (by seed)").run()
+    _assert_fine(app)
+    first = _images(app)
+    assert len(first) == 5  # input, reconstruction, VAE strip, GAN strip, GIF
+    assert "Reconstruction error" in " ".join(m.value for m in app.markdown)
+    app.number_input(key="vae_target").set_value(7).run()
+    _assert_fine(app)
+    second = _images(app)
+    assert second[:2] == first[:2] and second[2:] != first[2:]
+    app.number_input(key="vae_gan_seed").set_value(3).run()
+    _assert_fine(app)
+    assert _images(app)[0] != second[0]
+
+
+def test_a_gan_alone_still_works(tiny_gan_run, monkeypatch, tmp_path):
+    monkeypatch.setenv(discovery.ENV_VAR, str(tiny_gan_run))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "none")
+    for section in ("Generate", "Walk", "Discontinuity lab", "VAE extras"):
+        app = _app(section)
+    assert "No VAE is loaded" in app.warning[0].value
+
+
+def test_with_no_models_the_app_says_how_to_get_some(monkeypatch, tmp_path):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv(discovery.ENV_VAR, str(tmp_path / "empty"))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "none")
+    app = _app()
+    assert "No models found" in app.warning[0].value
+    text = " ".join(m.value for m in app.markdown)
+    assert "python -m train gan" in text and "python -m export" in text
+    assert any("holds no generator.keras" in c.value for c in app.sidebar.caption)
+
+
+SHIPPED, _ = discovery.find_models([discovery.SHIPPED_DIR])
+
+
+@pytest.mark.skipif(
+    len({m.kind for m in SHIPPED}) < 2, reason="models/ does not hold the shipped GAN and VAE yet"
+)
+@pytest.mark.parametrize("section", ["Generate", "Walk", "Discontinuity lab", "VAE extras"])
+def test_every_section_works_on_the_shipped_models(section, monkeypatch):
+    monkeypatch.delenv(discovery.ENV_VAR, raising=False)
+    app = _app(section)
+    assert str(discovery.SHIPPED_DIR) in " ".join(c.value for c in app.sidebar.caption)
