@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,7 +34,10 @@ def test_help_documents_options_with_runnable_examples(kind, capsys):
         (["--resume", "no/such/run"], "cannot resume"),
     ],
 )
-def test_user_errors_exit_2_with_a_message(kind, args, message, tiny_npz, capsys):
+def test_user_errors_exit_2_with_a_message(
+    kind, args, message, tiny_npz, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # a default --out would land here
     base = ["--data", str(tiny_npz)] if "--data" not in args else []
     if "--class" in args:
         base = ["--data", "cifar10"]
@@ -57,13 +61,15 @@ def test_resuming_a_run_of_the_other_kind_is_refused(tiny_gan_run, capsys):
     assert "is a gan run" in capsys.readouterr().err
 
 
-def test_a_mistyped_path_gives_no_traceback_from_the_shell():
+def test_a_mistyped_path_gives_no_traceback_and_leaves_nothing(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "train", "gan", "--data", "nope.zip"],
-        cwd=REPO,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no empty run folder left behind

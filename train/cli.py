@@ -247,10 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config, run_dir = resolve(args)
         from train.data import load_images
-        from train.run import prepare_run_dir, train
+        from train.run import check_run_dir, prepare_run_dir, train
 
-        run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
+        # Nothing is written until the data has loaded: a mistyped path leaves no empty run.
+        check_run_dir(run_dir, resume=args.resume is not None)
         images = load_images(config.data)
+        run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
         print(
             f"{len(images)} training images from {config.data.source}; run folder: {run_dir}",
             file=sys.stderr,

@@ -67,7 +67,11 @@ def build_discriminator(config: GANConfig) -> keras.Model:
             x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
             x = layers.LeakyReLU(slope)(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(config.dropout)(x)
+    # Made with a nonzero rate, then set to the configured one: only then does Keras give the
+    # layer its random seed state, which a rate of 0 raised by rebalancing later would need.
+    dropout = layers.Dropout(0.5)
+    dropout.rate = config.dropout
+    x = dropout(x)
     # A logit rather than the book's sigmoid: the same model, with a numerically stable loss.
     outputs = layers.Dense(1, name="logit")(x)
     return keras.Model(inputs, outputs, name="discriminator")
@@ -95,7 +99,7 @@ class GAN(keras.Model):
         self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
 
     def compile(self, d_optimizer, g_optimizer, jit_compile: bool = False):
-        super().compile(jit_compile=jit_compile)
+        super().compile(jit_compile=False)  # Keras's fit() is unused; jit_compile is for our steps
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.d_optimizer.build(self.discriminator.trainable_variables)

@@ -64,6 +64,8 @@ def parse_seeds(text: str, limit: int = 1024) -> list[int]:
                 lo, hi = int(lo_text), int(hi_text)
                 if hi < lo:
                     raise ValueError(f"range {part!r} runs backwards")
+                if len(seeds) + hi - lo + 1 > limit:  # check before expanding "0-4294967295"
+                    raise ValueError(f"too many seeds in {text!r} (at most {limit})")
                 seeds.extend(range(lo, hi + 1))
             else:
                 seeds.append(int(part))

@@ -57,7 +57,8 @@ class Task(Protocol):
     def save_final(self, run_dir: Path) -> None: ...
 
 
-def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
+def check_run_dir(run_dir: Path, resume: bool) -> None:
+    """Refuse a run folder that cannot be used as asked, before anything is written."""
     run_dir = Path(run_dir)
     if resume:
         if not (run_dir / "config.json").exists():
@@ -69,6 +70,11 @@ def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
             f"{run_dir} already exists and is not empty: pass --resume {run_dir} to "
             "continue it, or choose another --out"
         )
+
+
+def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
+    check_run_dir(run_dir, resume)
+    run_dir = Path(run_dir)
     for sub in ("samples", "checkpoints", "tensorboard"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     return run_dir

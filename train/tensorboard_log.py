@@ -77,10 +77,13 @@ def open_scalars(folder: Path) -> TensorFlowScalars | EventFileScalars | NoScala
         return TensorFlowScalars(folder)
     try:
         return EventFileScalars(folder)
-    except ImportError as error:
+    # Not only ImportError: a tensorboard whose protobuf does not match fails on import with
+    # other errors, and scalars are not worth stopping a training run for.
+    except Exception as error:  # noqa: BLE001
         log.warning(
-            "TensorBoard scalars are off: neither TensorFlow nor the tensorboard package can be "
-            "imported (%s); metrics.jsonl still has every logged value",
+            "TensorBoard scalars are off: the tensorboard package cannot write them (%s: %s); "
+            "metrics.jsonl still has every logged value",
+            type(error).__name__,
             error,
         )
         return NoScalars()
