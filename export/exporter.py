@@ -61,6 +61,7 @@ def staging_folder(out: Path, force: bool):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would make a served or shared export unreadable
     try:
         yield staging
         replace_folder(staging, out, force)
