@@ -2,6 +2,7 @@
 # models; `make test` sets everything up and runs the whole test suite (what .ci/run calls).
 
 PYTHON ?= python3
+# constraints.txt pins every transitive package to the set the suite was last run with.
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -12,10 +13,10 @@ SITE ?= site
 
 setup: $(STAMP) $(NODE_STAMP) chromium
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 $(NODE_STAMP): web_demo/package.json web_demo/package-lock.json

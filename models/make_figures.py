@@ -69,6 +69,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gan", type=Path, default=REPO / "models" / "gan-frog")
     parser.add_argument("--vae", type=Path, default=REPO / "models" / "vae-frog")
+    parser.add_argument(
+        "--book",
+        type=Path,
+        default=REPO / "models" / "gan-book-frog",
+        help="the book-preset GAN, if shipped (skipped when the folder is missing)",
+    )
     parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
     parser.add_argument("--out", type=Path, default=REPO / "models")
     args = parser.parse_args()
@@ -88,9 +94,17 @@ def main() -> None:
     }
     labelled_strip(list(frames.items())).save(figures / "walk_gan_vae.png")
 
-    generated = to_uint8(np.asarray(generator(seeds_to_latents(range(256)), training=False)))
+    generators = {"gan": generator}
+    if args.book.exists():
+        generators["gan_book"] = load(args.book, "generator")
+        images = np.asarray(generators["gan_book"](grid_latents, training=False))
+        Image.fromarray(make_grid(images, columns=8, scale=3)).save(figures / "gan_book_frogs.png")
+    diversity = {}
+    for name, model in generators.items():
+        generated = to_uint8(np.asarray(model(seeds_to_latents(range(256)), training=False)))
+        diversity[name] = mean_pairwise_distance(generated / 255.0)
     quality = {
-        "generated_mean_pairwise_distance": mean_pairwise_distance(generated / 255.0),
+        "generated_mean_pairwise_distance": diversity,
         "walk_seeds": list(WALK_SEEDS),
         "walk_max_over_median_step": {
             name: float(d.max() / np.median(d))
@@ -104,9 +118,8 @@ def main() -> None:
         real = load_images(DataConfig(args.data, "frog"))
         picked = real[np.random.default_rng(0).choice(len(real), 256, replace=False)]
         quality["real_mean_pairwise_distance"] = mean_pairwise_distance(picked / 255.0)
-        quality["ratio"] = (
-            quality["generated_mean_pairwise_distance"] / quality["real_mean_pairwise_distance"]
-        )
+        real_distance = quality["real_mean_pairwise_distance"]
+        quality["ratio"] = {name: value / real_distance for name, value in diversity.items()}
     else:
         print(f"{args.data} not found: real-frog diversity not measured", file=sys.stderr)
     (args.out / "quality.json").write_text(json.dumps(quality, indent=2) + "\n")

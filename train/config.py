@@ -38,7 +38,12 @@ class GANConfig:
     label_noise: float = 0.05  # the book's trick: labels += 0.05 * U(0, 1)
     dropout: float = 0.4
     leaky_slope: float = 0.2
-    jit_compile: bool = True
+    # XLA on the TensorFlow backend. Off by default: on the 2-core CPU we measured it slower
+    # (benchmarks/train_throughput.py); the JAX backend always compiles its step.
+    jit_compile: bool = False
+    # "mixed_bfloat16" computes in bfloat16 (fast on CPUs with AMX, and on GPUs); the saved
+    # generator is always float32, so exports and the app are unaffected.
+    precision: str = "float32"
     auto_balance: bool = False
     balance_window: int = 100
     sample_every: int = 250
@@ -62,7 +67,7 @@ class VAEConfig:
     kl_warmup_steps: int = 500  # KL weight ramps linearly from 0 to beta over these steps
     base_filters: int = 32
     leaky_slope: float = 0.2
-    jit_compile: bool = True
+    jit_compile: bool = False
     sample_every: int = 250
     checkpoint_every: int = 250
     log_every: int = 10
@@ -157,6 +162,10 @@ def validate(config) -> None:
         need(0 <= config.dropout < 1, "--dropout must be in [0, 1)")
         need(0 <= config.label_noise < 1, "--label-noise must be in [0, 1)")
         need(config.balance_window >= 10, "--balance-window must be at least 10 steps")
+        need(
+            config.precision in ("float32", "mixed_bfloat16"),
+            "--precision must be float32 or mixed_bfloat16",
+        )
     else:
         need(config.learning_rate > 0, "--learning-rate must be positive")
         need(config.beta >= 0, "--beta must be zero or positive")

@@ -114,6 +114,8 @@ class GAN(keras.Model):
     def discriminator_batch(self, fake_images, real_images, label_noise):
         """Fakes then reals, labelled 1 = "generated" and 0 = "real" as in the book."""
         batch = ops.shape(real_images)[0]
+        # Under mixed precision the fakes come out in bfloat16; the reals are float32.
+        fake_images = ops.cast(fake_images, real_images.dtype)
         images = ops.concatenate([fake_images, real_images], axis=0)
         labels = ops.concatenate([ops.ones((batch, 1)), ops.zeros((batch, 1))], axis=0)
         labels += label_noise  # the book's trick: noisy labels keep D from being too sure

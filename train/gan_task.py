@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -24,14 +25,34 @@ def save_model_atomically(model: keras.Model, path: Path) -> None:
     temporary.replace(path)
 
 
+@contextmanager
+def dtype_policy(name: str):
+    """Build layers under Keras's dtype policy ``name`` (variables stay float32)."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def float32_copy(model: keras.Model, build) -> keras.Model:
+    """The same model computing in float32 (what TF.js and the app need), same weights."""
+    with dtype_policy("float32"):
+        copy = build()
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 class GANTask:
     grid_columns = 8
 
     def __init__(self, config: GANConfig):
         keras.utils.set_random_seed(config.seed)
         self.config = config
-        self.generator = build_generator(config)
-        self.discriminator = build_discriminator(config)
+        with dtype_policy(config.precision):
+            self.generator = build_generator(config)
+            self.discriminator = build_discriminator(config)
         self.gan = GAN(self.discriminator, self.generator, config.latent_dim)
         self.gan.compile(
             d_optimizer=make_optimizer(config, config.d_learning_rate),
@@ -109,7 +130,11 @@ class GANTask:
             self.set_dropout(state["dropout"])
 
     def sample_images(self) -> np.ndarray:
-        return np.asarray(self.generator(self.sample_latents, training=False))
+        images = self.generator(self.sample_latents, training=False)
+        return np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)
 
     def save_final(self, run_dir: Path) -> None:
-        save_model_atomically(self.generator, Path(run_dir) / "generator.keras")
+        generator = self.generator
+        if self.config.precision != "float32":
+            generator = float32_copy(generator, lambda: build_generator(self.config))
+        save_model_atomically(generator, Path(run_dir) / "generator.keras")
