@@ -13,6 +13,9 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The web demo's browser fixtures (sites, base_url, browser, page) live beside its helpers.
+pytest_plugins = ["web_support"]
+
 
 def make_images(count: int, seed: int = 0, size: int = 32) -> np.ndarray:
     """Smooth colour blobs on a gradient: structured enough that a model can learn something."""

@@ -15,18 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from export.browser import CHROMIUM, CHROMIUM_ARGS
 from streamlit_app import models as discovery
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 pytestmark = [
     pytest.mark.slow,

@@ -4,7 +4,6 @@ backends, no request off the origin, no leaked tensors. (Failure cases: test_web
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -17,11 +16,9 @@ from web_support import (
     SINGLE_SCALE,
     SIZE,
     assert_close_pixels,
-    build_sites,
     canvas_pixels,
     cell,
     keras_images,
-    new_page,
     open_demo,
     views,
     wait_until,
@@ -31,36 +28,6 @@ from train.images import to_uint8
 from train.latent import path_distances, seeds_to_latents, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
-    return build_sites(tmp_path_factory, tiny_gan_run, tiny_vae_run)
-
-
-@pytest.fixture(scope="module")
-def base_url(sites):
-    from export.browser import serve_folder
-
-    with serve_folder(sites) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(sites):
-    # Module scope, started after the sites are built: the exporter runs its own Playwright,
-    # which cannot run beside this one.
-    from export.browser import chromium
-
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
 
 
 @pytest.fixture(scope="module")

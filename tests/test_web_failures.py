@@ -6,42 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from web_support import REPO, build_sites, canvas_pixels, new_page, open_demo, views, wait_until
+from web_support import REPO, canvas_pixels, open_demo, views, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
-    return build_sites(tmp_path_factory, tiny_gan_run, tiny_vae_run)
-
-
-@pytest.fixture(scope="module")
-def base_url(sites):
-    from export.browser import serve_folder
-
-    with serve_folder(sites) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(sites):
-    # Module scope, started after the sites are built: the exporter runs its own Playwright,
-    # which cannot run beside this one.
-    from export.browser import chromium
-
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser):
-    page = new_page(browser)
-    yield page
-    page.context.close()
 
 
 def test_bad_hash_gives_notices_and_defaults(page, base_url):

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,3 +110,35 @@ def keras_images(model, latents: np.ndarray) -> np.ndarray:
 def assert_close_pixels(actual: np.ndarray, expected: np.ndarray) -> None:
     difference = np.abs(actual.astype(int) - expected.astype(int))
     assert difference.max() <= PIXEL_TOLERANCE, f"max difference {difference.max()} levels"
+
+
+# Fixtures shared by the browser test modules (each imports them, so each gets its own
+# module-scoped site, server and browser).
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
+    return build_sites(tmp_path_factory, tiny_gan_run, tiny_vae_run)
+
+
+@pytest.fixture(scope="module")
+def base_url(sites):
+    from export.browser import serve_folder
+
+    with serve_folder(sites) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(sites):
+    # Module scope, started after the sites are built: the exporter runs its own Playwright,
+    # which cannot run beside this one.
+    from export.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser)
+    yield page
+    page.context.close()
