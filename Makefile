@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := web_demo/node_modules/.installed
 SITE ?= site
 
-.PHONY: setup app test test-quick lint site serve-site models benchmarks clean
+.PHONY: setup app test test-quick lint site serve-site models judge quality benchmarks clean
 
 setup: $(STAMP) $(NODE_STAMP) chromium
 
@@ -55,11 +55,20 @@ DATA ?= ../shared/data/cifar10-train-jpeg.zip
 models: setup
 	bash models/rebuild.sh $(DATA)
 
+# The judge that grades every model (about 15 minutes on 2 cores with AMX; see README).
+judge: setup
+	$(PY) -m train judge --data $(DATA) --out models/judge --force
+
+# Grade the shipped models with the judge: the README's quality table and models/*/quality.json.
+quality: setup
+	$(PY) -m train evaluate models/gan-frog models/gan-book-frog models/vae-frog --data $(DATA)
+
 benchmarks: setup
 	$(PY) benchmarks/train_throughput.py
 	$(PY) benchmarks/export_sizes.py
 	$(PY) benchmarks/app_latency.py
 	$(PY) benchmarks/browser_latency.py
+	$(PY) benchmarks/evaluate_speed.py
 
 clean:
 	rm -rf $(SITE) .pytest_cache tests/artifacts

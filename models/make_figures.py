@@ -6,6 +6,8 @@
 Writes models/figures/{gan_frogs,vae_frogs,walk_gan_vae}.png and models/quality.json. The mode
 collapse check: the mean pairwise pixel distance (RMS over pixels, images in [0, 1]) among 256
 generated samples against the same figure among 256 real frogs; a collapsed GAN scores far lower.
+The walk's steps and the smoothness of 256 random paths are measured in the judge's features
+(``--space features``, the default when models/judge exists) or in pixels; quality.json says which.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from train.images import make_grid, to_uint8  # noqa: E402
-from train.latent import path_distances, seeds_to_latents, walk  # noqa: E402
+from train.latent import path_distances, seeds_to_latents, smoothness, walk  # noqa: E402
 
 WALK_SEEDS = (3, 11)
 WALK_FRAMES = 12
@@ -77,7 +79,23 @@ def main() -> None:
     )
     parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
     parser.add_argument("--out", type=Path, default=REPO / "models")
+    parser.add_argument("--judge", type=Path, default=REPO / "models" / "judge")
+    parser.add_argument(
+        "--space",
+        choices=("features", "pixels"),
+        default=None,
+        help="where walk steps and path smoothness are measured (default: the judge's features "
+        "when --judge exists, else pixels)",
+    )
     args = parser.parse_args()
+    features = None
+    if args.space != "pixels" and (args.judge / "judge.keras").exists():
+        from train.evaluate import Judge
+
+        features = Judge(args.judge).features
+    elif args.space == "features":
+        raise SystemExit(f"no judge in {args.judge}: run `make judge`, or pass --space pixels")
+    space = "features" if features is not None else "pixels"
 
     generator, decoder = load(args.gan, "generator"), load(args.vae, "decoder")
     figures = args.out / "figures"
@@ -103,12 +121,21 @@ def main() -> None:
     for name, model in generators.items():
         generated = to_uint8(np.asarray(model(seeds_to_latents(range(256)), training=False)))
         diversity[name] = mean_pairwise_distance(generated / 255.0)
+
+    def generate_with(model):
+        return lambda latents: np.asarray(model(latents, training=False))
+
     quality = {
         "generated_mean_pairwise_distance": diversity,
         "walk_seeds": list(WALK_SEEDS),
+        "space": space,
         "walk_max_over_median_step": {
             name: float(d.max() / np.median(d))
-            for name, d in ((n, path_distances(f)) for n, f in frames.items())
+            for name, d in ((n, path_distances(f, features)) for n, f in frames.items())
+        },
+        "smoothness_256_paths_p99_over_median": {
+            name: smoothness(generate_with(model), 32, 256, features=features)["p99_over_median"]
+            for name, model in (("GAN", generator), ("VAE", decoder))
         },
     }
     if Path(args.data).exists():

@@ -19,3 +19,8 @@ echo "VAE trained in $((SECONDS / 60)) min"
 $PY -m export "$GAN_RUN" --out models/gan-frog --force
 $PY -m export "$VAE_RUN" --out models/vae-frog --force
 $PY models/make_figures.py --data "$DATA"
+# Grade them with the judge (trained first if models/judge is missing): models/*/quality.json.
+[[ -f models/judge/judge.keras ]] || $PY -m train judge --data "$DATA" --out models/judge
+GRADED="models/gan-frog models/vae-frog"
+[[ -d models/gan-book-frog ]] && GRADED="$GRADED models/gan-book-frog"
+$PY -m train evaluate $GRADED --data "$DATA"

@@ -91,3 +91,27 @@ def load_model(found: FoundModel) -> LoadedModel:
     if found.kind == "vae":
         encode = EncoderModel(_compiled(_load_keras(found.files["encoder"])))
     return LoadedModel(found, generate, encode)
+
+
+def load_judge_features(folder: Path) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The judge's feature function (images in [-1, 1] -> its penultimate-layer features), or
+    None when ``folder`` holds no judge (``make judge`` writes models/judge)."""
+    import json
+
+    model_path, config_path = folder / "judge.keras", folder / "config.json"
+    if not (model_path.is_file() and config_path.is_file()):
+        return None
+    import keras
+
+    layer = json.loads(config_path.read_text()).get("feature_layer", "features")
+    judge = _load_keras(model_path)
+    forward = _compiled(keras.Model(judge.inputs, judge.get_layer(layer).output))
+
+    def features(images: np.ndarray) -> np.ndarray:
+        images = np.asarray(images, dtype=np.float32)
+        parts = [
+            np.asarray(forward(images[start : start + 512])) for start in range(0, len(images), 512)
+        ]
+        return np.concatenate(parts) if parts else np.zeros((0, 1), np.float32)
+
+    return features

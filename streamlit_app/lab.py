@@ -28,11 +28,20 @@ def image_detail(images: np.ndarray) -> float:
     return float((across + down) / 2)
 
 
-def walk_report(frames: dict[str, np.ndarray], k: float = 3.0) -> dict[str, dict]:
-    """Per model: per-step changes along the walk and their scale-free summary."""
+SPACES = {
+    "features": "the judge's features",
+    "pixels": "pixels",
+}
+
+
+def walk_report(
+    frames: dict[str, np.ndarray], k: float = 3.0, features: Callable | None = None
+) -> dict[str, dict]:
+    """Per model: per-step changes along the walk (in pixels, or in ``features`` of the frames)
+    and their scale-free summary."""
     report = {}
     for name, images in frames.items():
-        distances = latent.path_distances(images)
+        distances = latent.path_distances(images, features)
         report[name] = {"distances": distances, **latent.walk_summary(distances, k)}
     return report
 
@@ -43,13 +52,14 @@ def smoothness_report(
     num_paths: int,
     seed: int = 0,
     detail_samples: int = 64,
+    features: Callable | None = None,
 ) -> dict[str, dict]:
     """Per model: the smoothness over ``num_paths`` random paths (the same paths for every model),
     plus the detail of its images at ``detail_samples`` seeds."""
     report = {}
     detail_latents = latent.seeds_to_latents(range(detail_samples), latent_dim)
     for name, generate in generators.items():
-        result = latent.smoothness(generate, latent_dim, num_paths, seed=seed)
+        result = latent.smoothness(generate, latent_dim, num_paths, seed=seed, features=features)
         result["detail"] = image_detail(generate(detail_latents))
         report[name] = result
     return report
@@ -138,13 +148,15 @@ def walk_reading(walks: dict[str, dict], k: float) -> list[str]:
 def smoothness_reading(smooth: dict[str, dict]) -> list[str]:
     names = list(smooth)
     num_paths = smooth[names[0]]["num_paths"]
+    in_features = smooth[names[0]].get("space") == "features"
+    change = "judge-feature change" if in_features else "pixel change"
     lines = [
-        f"Over {num_paths} random paths, the median smoothness (the mean squared pixel change "
+        f"Over {num_paths} random paths, the median smoothness (the mean squared {change} "
         "of a tiny step along a path, divided by the step's size squared) is "
         + " and ".join(f"{smooth[n]['median']:.3g} for the {n}" for n in names)
         + "."
     ]
-    if len(names) == 2:
+    if len(names) == 2 and not in_features:
         a, b = names
         raw_lower = a if smooth[a]["median"] < smooth[b]["median"] else b
         sharper = a if smooth[a]["detail"] > smooth[b]["detail"] else b
@@ -160,6 +172,8 @@ def smoothness_reading(smooth: dict[str, dict]) -> list[str]:
                 else "; even so, its raw figure is the higher one."
             )
         )
+    if len(names) == 2:
+        a, b = names
         lines.append(
             "The scale-free figure, the 99th percentile over the median, asks instead how often a "
             "tiny move causes a change far above the usual: "
@@ -180,8 +194,15 @@ def smoothness_reading(smooth: dict[str, dict]) -> list[str]:
             f"With only {num_paths} paths the 99th percentile rests on very few paths; "
             "use 256 or more for a figure worth quoting."
         )
-    lines.append(
-        "All distances here are in pixels, not perceptual features, so they measure how "
-        "much the image changes, not how much its meaning does."
-    )
+    if in_features:
+        lines.append(
+            "Distances here are in the judge's features (its penultimate layer, as Karras et "
+            "al.'s perceptual path length uses a network's features): they measure how much "
+            "what the image shows changes, and do not flatter a blurry model as pixels do."
+        )
+    else:
+        lines.append(
+            "All distances here are in pixels, not perceptual features, so they measure how "
+            "much the image changes, not how much its meaning does."
+        )
     return lines

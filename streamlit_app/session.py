@@ -11,7 +11,8 @@ import numpy as np
 import streamlit as st
 
 from streamlit_app import media
-from streamlit_app.generation import LoadedModel, load_model
+from streamlit_app.generation import LoadedModel, load_judge_features, load_model
+from streamlit_app import models as discovery
 from streamlit_app.models import inspect_folder
 from train import latent
 
@@ -47,6 +48,29 @@ def _load_cached(folder: str, cache_key: str) -> LoadedModel:
 
 def load(found) -> LoadedModel:
     return _load_cached(str(found.folder), found.cache_key)
+
+
+JUDGE_ENV_VAR = "LATENTWALK_JUDGE"
+
+
+def judge_folder() -> Path:
+    """Where the judge is read from: LATENTWALK_JUDGE, else the shipped models/judge."""
+    import os
+
+    return Path(os.environ.get(JUDGE_ENV_VAR) or discovery.SHIPPED_DIR / "judge")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _judge_cached(folder: str, stamp: int):
+    return load_judge_features(Path(folder))
+
+
+def judge_features() -> Callable[[np.ndarray], np.ndarray] | None:
+    """The judge's feature function, loaded once per judge file version; None without a judge."""
+    folder = judge_folder()
+    model = folder / "judge.keras"
+    stamp = model.stat().st_mtime_ns if model.is_file() else 0
+    return _judge_cached(str(folder), stamp)
 
 
 def kept(key: str, default):

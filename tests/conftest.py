@@ -60,3 +60,24 @@ def tiny_gan_run(tmp_path_factory, tiny_npz) -> Path:
 def tiny_vae_run(tmp_path_factory, tiny_npz) -> Path:
     """A VAE run folder trained by the real trainer (tiny preset, 20 steps)."""
     return train_tiny("vae", tiny_npz, tmp_path_factory.mktemp("runs") / "vae")
+
+
+@pytest.fixture(scope="session")
+def two_class_npz(tmp_path_factory) -> Path:
+    """Class 0: light blobs on dark; class 1: the same images inverted. 240 images in all."""
+    blobs = make_images(120, seed=3)
+    images = np.concatenate([blobs, 255 - blobs])
+    labels = np.repeat([0, 1], 120)
+    path = tmp_path_factory.mktemp("data") / "two_classes.npz"
+    np.savez(path, x=images, y=labels)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_judge(tmp_path_factory, two_class_npz) -> Path:
+    out = tmp_path_factory.mktemp("judges") / "judge"
+    from train.cli import main
+
+    code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
+    assert code == 0
+    return out

@@ -178,3 +178,19 @@ def test_every_section_works_on_the_shipped_models(section, monkeypatch):
     monkeypatch.delenv(discovery.ENV_VAR, raising=False)
     app = _app(section)
     assert str(discovery.SHIPPED_DIR) in " ".join(c.value for c in app.sidebar.caption)
+
+
+def test_the_lab_measures_in_judge_features_when_a_judge_is_there(
+    tiny_models, tiny_judge, monkeypatch
+):
+    from streamlit_app.session import JUDGE_ENV_VAR
+
+    monkeypatch.setenv(JUDGE_ENV_VAR, str(tiny_judge))
+    app = _app("Discontinuity lab")
+    assert app.radio(key="measure_space").value == "judge features"
+    text = " ".join(m.value for m in app.markdown)
+    assert "judge-feature change" in text and "flatter a blurrier model" not in text
+    assert any("judge's features" in c.value for c in app.caption)
+    app.radio(key="measure_space").set_value("pixels").run()
+    _assert_fine(app)
+    assert "flatter a blurrier model" in " ".join(m.value for m in app.markdown)

@@ -73,3 +73,12 @@ def test_a_mistyped_path_gives_no_traceback_and_leaves_nothing(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no empty run folder left behind
+
+
+@pytest.mark.parametrize("command", ["judge", "evaluate"])
+def test_quality_commands_have_help_with_runnable_examples(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text and f"python -m train {command}" in text

@@ -209,3 +209,22 @@ def test_smoothness_scales_with_the_square_of_the_slope():
 def test_smoothness_of_a_constant_generator_is_zero():
     result = latent.smoothness(lambda z: np.zeros((len(z), 4, 4, 3)), 32, num_paths=16)
     assert result["median"] == 0 and result["mean"] == 0
+
+
+def test_path_distances_and_smoothness_can_measure_in_a_feature_space():
+    frames = np.random.default_rng(0).uniform(-1, 1, (5, 4, 4, 3)).astype(np.float32)
+
+    def channel_means(images):  # a stand-in for the judge: one feature per channel
+        return images.mean(axis=(1, 2))
+
+    expected = np.mean((channel_means(frames)[1:] - channel_means(frames)[:-1]) ** 2, axis=1)
+    np.testing.assert_allclose(latent.path_distances(frames, channel_means), expected, rtol=1e-6)
+    assert not np.allclose(latent.path_distances(frames), expected)  # pixels differ
+
+    def generate(latents):  # flat images coloured by the first three latent values
+        colours = np.tanh(latents[:, None, None, :3])
+        return np.broadcast_to(colours, (len(latents), 4, 4, 3)).astype(np.float32)
+
+    result = latent.smoothness(generate, 8, num_paths=32, features=channel_means)
+    assert result["space"] == "features" and result["median"] > 0
+    assert latent.smoothness(generate, 8, num_paths=32)["space"] == "pixels"

@@ -16,6 +16,14 @@ from pathlib import Path
 from train import config as config_module
 from train.config import ConfigError, DataConfig, GAN_PRESETS, VAE_PRESETS
 from train.data import DataError
+from train.evaluate import EvaluationError
+from train.cli_quality import (
+    QualityUsageError,
+    add_evaluate_parser,
+    add_judge_parser,
+    run_evaluate,
+    run_judge,
+)
 from train.run import Interrupted, RunError
 
 GAN_EXAMPLES = """\
@@ -95,6 +103,14 @@ def _common_options(parser: argparse.ArgumentParser, presets: dict) -> None:
     add("--checkpoint-every", type=int, default=None, help="save a checkpoint every N steps")
     add("--log-every", type=int, default=None, help="append to metrics.jsonl every N steps")
     add(
+        "--eval-every",
+        type=int,
+        default=None,
+        help="every N steps, grade 1,000 samples with the judge (KID, class rate) into "
+        "metrics.jsonl and TensorBoard (default: 0, never)",
+    )
+    add("--judge", default=None, help="judge folder for --eval-every (default: models/judge)")
+    add(
         "--jit",
         dest="jit_compile",
         action=argparse.BooleanOptionalAction,
@@ -110,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the DCGAN of Deep Learning with Python (section 8.5), or a VAE with "
         "the same latent size on the same images.",
     )
-    commands = parser.add_subparsers(dest="kind", required=True, metavar="{gan,vae}")
+    commands = parser.add_subparsers(dest="kind", required=True, metavar="{gan,vae,judge,evaluate}")
     formatter = argparse.RawDescriptionHelpFormatter
 
     gan = commands.add_parser(
@@ -170,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="steps over which the KL weight ramps up from 0 to beta",
     )
+    add_judge_parser(commands, formatter)
+    add_evaluate_parser(commands, formatter)
     return parser
 
 
@@ -182,6 +200,8 @@ OPTION_FIELDS = {
         "sample_every",
         "checkpoint_every",
         "log_every",
+        "eval_every",
+        "judge",
         "jit_compile",
         "precision",
         "optimizer",
@@ -201,6 +221,8 @@ OPTION_FIELDS = {
         "sample_every",
         "checkpoint_every",
         "log_every",
+        "eval_every",
+        "judge",
         "jit_compile",
         "learning_rate",
         "beta",
@@ -247,11 +269,26 @@ def make_task(config, images):
     return VAETask(config, images)
 
 
+def make_probe(config, images):
+    """The judge's quick check for --eval-every, or None."""
+    if not config.eval_every:
+        return None
+    from train.evaluate import Judge, QualityProbe
+
+    judge = Judge(config.judge)
+    return QualityProbe(judge, images, config.data.class_name, config.latent_dim, seed=config.seed)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.kind in ("judge", "evaluate"):
+        try:
+            return run_judge(args) if args.kind == "judge" else run_evaluate(args)
+        except (QualityUsageError, ConfigError, DataError, EvaluationError) as error:
+            parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     try:
         config, run_dir = resolve(args)
         from train.data import load_images
@@ -260,14 +297,15 @@ def main(argv: list[str] | None = None) -> int:
         # Nothing is written until the data has loaded: a mistyped path leaves no empty run.
         check_run_dir(run_dir, resume=args.resume is not None)
         images = load_images(config.data)
+        probe = make_probe(config, images)  # a missing judge stops us before anything is written
         run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
         print(
             f"{len(images)} training images from {config.data.source}; run folder: {run_dir}",
             file=sys.stderr,
         )
         task = make_task(config, images)
-        train(task, run_dir, images, resume=args.resume is not None)
-    except (UsageError, ConfigError, DataError, RunError) as error:
+        train(task, run_dir, images, resume=args.resume is not None, probe=probe)
+    except (UsageError, ConfigError, DataError, RunError, EvaluationError) as error:
         parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     except Interrupted as stop:
         print(

@@ -11,7 +11,7 @@ import io
 import logging
 import warnings
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -56,24 +56,50 @@ def cifar10_class_index(class_name: str | int) -> int:
     )
 
 
+def is_keras_cifar10(source: str) -> bool:
+    return source.lower() in ("cifar10", "cifar-10")
+
+
+def local_source(source: str) -> tuple[Path, str]:
+    """A local data source checked to exist: (path, "npz" or "tree")."""
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise DataError(
+            f"data source {source!r} does not exist (expected 'cifar10', an "
+            "image folder, a .zip of images or a .npz file)"
+        )
+    if path.suffix.lower() == ".npz":
+        return path, "npz"
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return path, "tree"
+    raise DataError(f"cannot read {source!r}: expected a folder, a .zip or a .npz file")
+
+
+def keras_cifar10_train() -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10's training images and labels through Keras's own download and cache."""
+    import keras  # deferred: the folder and npz loaders need no TensorFlow
+
+    try:
+        (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    except Exception as error:  # Keras raises a bare Exception for download failures
+        raise DataError(
+            f"could not get CIFAR-10 through Keras ({error}); without internet, "
+            "pass --data with an image folder, a .zip or a .npz instead"
+        ) from None
+    return x_train, y_train.flatten().astype(np.int64)
+
+
 def load_images(data: DataConfig) -> np.ndarray:
     """Dispatch on the source; apply ``max_images``; refuse an empty result clearly."""
     source = data.source
-    if source.lower() in ("cifar10", "cifar-10"):
+    if is_keras_cifar10(source):
         images = load_cifar10(data.class_name)
     else:
-        path = Path(source).expanduser()
-        if not path.exists():
-            raise DataError(
-                f"data source {source!r} does not exist (expected 'cifar10', an "
-                "image folder, a .zip of images or a .npz file)"
-            )
-        if path.suffix.lower() == ".npz":
+        path, layout = local_source(source)
+        if layout == "npz":
             images = load_npz(path, data.class_name)
-        elif path.is_dir() or path.suffix.lower() == ".zip":
-            images = load_image_tree(path, data.class_name)
         else:
-            raise DataError(f"cannot read {source!r}: expected a folder, a .zip or a .npz file")
+            images = load_image_tree(path, data.class_name)
     if data.max_images is not None:
         images = images[: data.max_images]
     if len(images) == 0:
@@ -84,19 +110,11 @@ def load_images(data: DataConfig) -> np.ndarray:
 
 def load_cifar10(class_name: str | int | None) -> np.ndarray:
     """The CIFAR-10 training images of one class, through Keras's own download and cache."""
-    import keras  # deferred: the folder and npz loaders need no TensorFlow
-
     wanted = None if class_name is None else cifar10_class_index(class_name)  # check first
-    try:
-        (x_train, y_train), _ = keras.datasets.cifar10.load_data()
-    except Exception as error:  # Keras raises a bare Exception for download failures
-        raise DataError(
-            f"could not get CIFAR-10 through Keras ({error}); without internet, "
-            "pass --data with an image folder, a .zip or a .npz instead"
-        ) from None
+    x_train, y_train = keras_cifar10_train()
     if wanted is None:
         return x_train
-    return x_train[y_train.flatten() == wanted]
+    return x_train[y_train == wanted]
 
 
 def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
@@ -158,19 +176,27 @@ def _image_entries(path: Path, class_name: str | int | None):
 
 def load_image_tree(path: Path, class_name: str | int | None) -> np.ndarray:
     """Images laid out as ``<class>/<image>`` (at any depth) in a folder or a zip."""
-    images, skipped = [], []
+    images, _ = _decode_tree(path, class_name)
+    return _resize_all(images, str(path))
+
+
+def _decode_tree(path: Path, class_name: str | int | None):
+    """The decodable images under ``path`` and their entry names; the rest skipped, with a
+    warning that counts them."""
+    images, names, skipped = [], [], []
     for name, read in _image_entries(path, class_name):
         try:
             with Image.open(io.BytesIO(read())) as image:
                 images.append(np.asarray(image.convert("RGB")))
+            names.append(name)
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             skipped.append(name)
     if skipped:
         warnings.warn(
             f"skipped {len(skipped)} unreadable or corrupt image(s) in {path}, e.g. {skipped[0]}",
-            stacklevel=2,
+            stacklevel=4,
         )
-    return _resize_all(images, str(path))
+    return images, names
 
 
 def _resize_all(images: list[np.ndarray], where: str) -> np.ndarray:
@@ -191,3 +217,49 @@ def _resize_all(images: list[np.ndarray], where: str) -> np.ndarray:
     if not images:
         return np.zeros((0, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
     return np.stack(images).astype(np.uint8)
+
+
+def load_labelled_images(source: str, max_images: int | None = None):
+    """Every image of ``source`` with its class: (uint8 images, int labels, class names).
+
+    For the judge, which learns all classes at once. Labels index ``class_names``: the CIFAR-10
+    names for Keras's CIFAR-10 and for integer labels 0-9 in a .npz, else the folder names (or
+    string labels) in sorted order."""
+    if is_keras_cifar10(source):
+        images, labels = keras_cifar10_train()
+        names: list[str] = list(CIFAR10_CLASSES)
+    else:
+        path, layout = local_source(source)
+        loader = _labelled_npz if layout == "npz" else _labelled_tree
+        images, labels, names = loader(path)
+    if max_images is not None and max_images < len(images):
+        # A fixed random subset in loading order, so every class keeps its share.
+        keep = np.sort(np.random.default_rng(0).permutation(len(images))[:max_images])
+        images, labels = images[keep], labels[keep]
+    if len(images) == 0:
+        raise DataError(f"no usable images found in {source!r}")
+    return images, labels, names
+
+
+def _labelled_npz(path: Path):
+    images = load_npz(path, None)
+    with np.load(path) as arrays:
+        key = next((k for k in ("y", "labels", "y_train") if k in arrays), None)
+        if key is None:
+            raise DataError(f"{path} has no 'y' or 'labels' array: the judge needs classes")
+        raw = np.asarray(arrays[key]).flatten()
+    if len(raw) != len(images):
+        raise DataError(f"{path}: {len(raw)} labels for {len(images)} images")
+    if raw.dtype.kind in "iu" and raw.min() >= 0 and raw.max() < len(CIFAR10_CLASSES):
+        return images, raw.astype(np.int64), list(CIFAR10_CLASSES)
+    names = sorted({str(label) for label in raw})
+    labels = np.array([names.index(str(label)) for label in raw], dtype=np.int64)
+    return images, labels, names
+
+
+def _labelled_tree(path: Path):
+    images, entries = _decode_tree(path, None)
+    classes = [PurePosixPath(name.replace("\\", "/")).parent.name for name in entries]
+    names = sorted(set(classes))
+    labels = np.array([names.index(c) for c in classes], dtype=np.int64)
+    return _resize_all(images, str(path)), labels, names

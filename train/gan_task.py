@@ -129,6 +129,11 @@ class GANTask:
         if state.get("dropout", self.dropout) != self.dropout:
             self.set_dropout(state["dropout"])
 
+    def generate(self, latents: np.ndarray) -> np.ndarray:
+        """Images in [-1, 1], float32, for a batch of latents."""
+        images = self.generator(latents, training=False)
+        return np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)
+
     def sample_images(self) -> np.ndarray:
         images = self.generator(self.sample_latents, training=False)
         return np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)

@@ -152,10 +152,22 @@ def image_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.mean((a - b) ** 2, axis=tuple(range(1, a.ndim)))
 
 
-def path_distances(frames: np.ndarray) -> np.ndarray:
-    """Image change between consecutive frames of a walk; ``frames`` in the models' [-1, 1]."""
-    unit = to_unit_range(frames)
-    return image_distance(unit[:-1], unit[1:])
+FeatureFunction = Callable[[np.ndarray], np.ndarray]
+
+
+def _embed(images: np.ndarray, features: FeatureFunction | None) -> np.ndarray:
+    """What distances are measured on: [0, 1] pixels, or ``features(images)`` (images given in
+    the models' [-1, 1]), e.g. the judge's features as Karras et al.'s PPL uses a network's."""
+    if features is None:
+        return to_unit_range(images)
+    return np.asarray(features(np.asarray(images, dtype=np.float32)), dtype=np.float64)
+
+
+def path_distances(frames: np.ndarray, features: FeatureFunction | None = None) -> np.ndarray:
+    """Change between consecutive frames of a walk (``frames`` in the models' [-1, 1]): the mean
+    squared difference of pixels on [0, 1], or of ``features`` of the frames when given."""
+    embedded = _embed(frames, features)
+    return image_distance(embedded[:-1], embedded[1:])
 
 
 def path_length(distances: np.ndarray) -> float:
@@ -192,11 +204,13 @@ def smoothness(
     epsilon: float = 1e-4,
     seed: int = 0,
     batch_size: int = 256,
+    features: FeatureFunction | None = None,
 ) -> dict:
     """Path-length smoothness in the manner of Karras et al. (2019)'s perceptual path length:
     E[d(G(slerp(z1, z2; t)), G(slerp(z1, z2; t + eps))) / eps^2], t ~ U(0, 1), with d the mean
-    squared pixel difference on [0, 1] images, discarding values below the 1st and above the 99th
-    percentile. ``generate`` maps a (n, latent_dim) batch to images in [-1, 1].
+    squared pixel difference on [0, 1] images (or of ``features`` of the images, when given),
+    discarding values below the 1st and above the 99th percentile. ``generate`` maps a
+    (n, latent_dim) batch to images in [-1, 1].
 
     Raw values depend on how many pixels a model changes at all (a blurry model scores low), so
     the scale-free ``p99_over_median`` is reported too."""
@@ -210,15 +224,16 @@ def smoothness(
     for start in range(0, num_paths, batch_size):
         stop = min(start + batch_size, num_paths)
         images = generate(np.concatenate([a[start:stop], b[start:stop]]).astype(np.float32))
-        images = to_unit_range(images)
+        embedded = _embed(images, features)
         half = stop - start
-        values[start:stop] = image_distance(images[:half], images[half:]) / epsilon**2
+        values[start:stop] = image_distance(embedded[:half], embedded[half:]) / epsilon**2
     lo, hi = np.percentile(values, [1, 99])
     kept = values[(values >= lo) & (values <= hi)]
     median = float(np.median(kept))
     return {
         "num_paths": num_paths,
         "epsilon": epsilon,
+        "space": "pixels" if features is None else "features",
         "mean": float(np.mean(kept)),
         "median": median,
         "p99": float(hi),

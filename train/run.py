@@ -173,8 +173,10 @@ class _StopFlag:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False) -> Path:
-    """Run ``task`` from its last checkpoint (or step 0) to ``config.steps``."""
+def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, probe=None) -> Path:
+    """Run ``task`` from its last checkpoint (or step 0) to ``config.steps``. With a ``probe``
+    (train/evaluate.py's QualityProbe), every ``config.eval_every`` steps the judge grades
+    samples and the figures go to metrics.jsonl and TensorBoard."""
     config = task.config
     run_dir = Path(run_dir)
     start = restore_checkpoint(task, latest_checkpoint(run_dir)) if resume else 0
@@ -212,6 +214,17 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False) -
                     log.write({"step": step, **record})
                     bar.set_postfix({k: f"{v:.3f}" for k, v in record.items()}, refresh=False)
                     window, window_seconds = [], 0.0
+                if probe is not None and (step % config.eval_every == 0 or step == config.steps):
+                    record = probe.measure(task.generate)
+                    log.write({"step": step, **record})
+                    tqdm.write(
+                        f"step {step}: "
+                        + ", ".join(
+                            f"{key[5:]} {value:.4g}"
+                            for key, value in record.items()
+                            if isinstance(value, float)
+                        )
+                    )
                 if step % config.sample_every == 0 or step == config.steps:
                     write_samples(task, run_dir, step)
                 if step % config.checkpoint_every == 0 or step == config.steps:

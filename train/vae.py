@@ -139,6 +139,11 @@ class VAETask:
         z_mean, _ = self.encoder(images, training=False)
         return np.asarray(self.decoder(z_mean, training=False))
 
+    def generate(self, latents: np.ndarray) -> np.ndarray:
+        """Decoded prior samples in [-1, 1], float32, for a batch of latents."""
+        images = self.decoder(latents, training=False)
+        return np.asarray(keras.ops.convert_to_numpy(images), dtype=np.float32)
+
     def sample_images(self) -> np.ndarray:
         """Prior samples from the fixed seeds, then rows of fixed real images, each row followed
         by the row of their reconstructions."""

@@ -7,14 +7,43 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import charts, lab
-from streamlit_app.session import Models, keep, kept, path_controls
+from streamlit_app.session import Models, judge_features, keep, kept, path_controls
+
+PIXELS, FEATURES = "pixels", "judge features"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _smoothness(_models: Models, model_keys: tuple[str, ...], num_paths: int, seed: int) -> dict:
-    """Cached per model versions (``model_keys``), number of paths and seed: 256 paths through
-    two models take a second or two, and every widget change reruns the page."""
-    return lab.smoothness_report(_models.generators, _models.latent_dim, num_paths, seed)
+def _smoothness(
+    _models: Models, model_keys: tuple[str, ...], num_paths: int, seed: int, _features, space: str
+) -> dict:
+    """Cached per model versions (``model_keys``), number of paths, seed and space: 256 paths
+    through two models take a second or two, and every widget change reruns the page."""
+    return lab.smoothness_report(
+        _models.generators, _models.latent_dim, num_paths, seed, features=_features
+    )
+
+
+def choose_space():
+    """Where change is measured: the judge's features (the default when the judge is there, as
+    Karras et al.'s PPL measures in a network's features) or pixels. Returns the feature
+    function, or None for pixels."""
+    features = judge_features()
+    options = [FEATURES, PIXELS] if features is not None else [PIXELS]
+    key = kept("measure_space", options[0])
+    if st.session_state[key] not in options:
+        st.session_state[key] = options[0]
+    space = st.radio(
+        "Measure change in",
+        options,
+        key=key,
+        horizontal=True,
+        help="Judge features: the penultimate layer of the CIFAR-10 classifier in models/judge "
+        "(how much what the image shows changes). Pixels: mean squared pixel difference (flatters "
+        "a blurry model)."
+        + ("" if features is not None else " No judge found: run `make judge` to add it."),
+    )
+    keep(key)
+    return features if space == FEATURES else None
 
 
 def _table(rows: list[dict]) -> None:
@@ -35,15 +64,22 @@ def render(models: Models) -> None:
         "The book (section 8.5) says a GAN's latent space lacks a VAE's neat continuous "
         "structure. Here it is measured rather than assumed."
     )
+    features = choose_space()
     st.subheader("Along the chosen walk")
     path = path_controls(models.latent_dim)
     if path is not None:
-        render_walk(models, path.latents)
+        render_walk(models, path.latents, features)
     st.subheader("Over many random paths")
-    render_smoothness(models)
+    render_smoothness(models, features)
 
 
-def render_walk(models: Models, latents) -> None:
+def _distance_words(features) -> str:
+    if features is None:
+        return "the mean squared pixel change (images scaled to [0, 1])"
+    return "the mean squared change of the judge's features (its penultimate layer)"
+
+
+def render_walk(models: Models, latents, features=None) -> None:
     left, right = st.columns([1, 1])
     k = left.slider(
         "A jump is a step above k × the median step; k =",
@@ -57,18 +93,17 @@ def render_walk(models: Models, latents) -> None:
     )
     keep("jump_k")
     keep("walk_relative")
-    walks = lab.walk_report(models.images(latents), k)
+    walks = lab.walk_report(models.images(latents), k, features)
     st.altair_chart(charts.step_chart(walks, relative), use_container_width=True)
     st.caption(
-        "Each point is the mean squared pixel change (images scaled to [0, 1]) from one "
-        "frame to the next; rings mark jumps."
+        f"Each point is {_distance_words(features)} from one frame to the next; rings mark jumps."
     )
     _table(lab.walk_rows(walks))
     for line in lab.walk_reading(walks, k):
         st.markdown(line)
 
 
-def render_smoothness(models: Models) -> None:
+def render_smoothness(models: Models, features=None) -> None:
     left, middle, right = st.columns([1, 1, 2])
     num_paths = int(left.number_input("Random paths", 8, 4096, step=8, key=kept("num_paths", 256)))
     seed = int(
@@ -82,12 +117,19 @@ def render_smoothness(models: Models) -> None:
     st.caption(
         "For each path: two latents z1, z2 from the Gaussian prior, a position t ~ U(0, 1)"
         ", and d(G(slerp(z1, z2; t)), G(slerp(z1, z2; t + ε))) / ε² with ε = 1e-4 and d "
-        "the mean squared pixel difference, as in the perceptual path length of Karras et "
-        "al. (2019) but in pixels; the 1st and 99th percentiles are discarded."
+        + (
+            "the mean squared difference of the judge's features, as in the perceptual path "
+            "length of Karras et al. (2019) with our in-domain judge for their VGG"
+            if features is not None
+            else "the mean squared pixel difference, as in the perceptual path length of Karras "
+            "et al. (2019) but in pixels"
+        )
+        + "; the 1st and 99th percentiles are discarded."
     )
     model_keys = tuple(m.found.cache_key for m in models.loaded.values())
     with st.spinner(f"Measuring {num_paths} paths through {len(models.loaded)} model(s)..."):
-        smooth = _smoothness(models, model_keys, num_paths, seed)
+        space = PIXELS if features is None else FEATURES
+        smooth = _smoothness(models, model_keys, num_paths, seed, features, space)
     st.altair_chart(charts.smoothness_chart(smooth, relative))
     _table(lab.smoothness_rows(smooth))
     st.caption(

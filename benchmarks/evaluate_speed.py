@@ -1,0 +1,88 @@
+"""How long grading a model takes: ``python -m train evaluate`` on the shipped small GAN with 5,000
+samples (the default), phase by phase, printed as JSON. Target: the whole evaluation of 5,000
+samples in at most 60 s on 2 CPU cores.
+
+    python benchmarks/evaluate_speed.py [--model models/gan-frog] [--samples 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from train.evaluate import (  # noqa: E402
+    Judge,
+    evaluate_features,
+    find_model,
+    generate,
+    load_generator,
+    real_floor,
+    real_split,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=REPO / "models" / "gan-frog")
+    parser.add_argument("--judge", type=Path, default=REPO / "models" / "judge")
+    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--samples", type=int, default=5000)
+    args = parser.parse_args(argv)
+
+    times: dict[str, float] = {}
+    began = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal began
+        now = time.perf_counter()
+        times[name] = round(now - began, 2)
+        began = now
+
+    judge = Judge(args.judge)
+    model = find_model(args.model)
+    network = load_generator(model)
+    lap("load_judge_and_model_s")
+    split = real_split(judge, args.data, model.class_name or "frog")
+    lap("load_real_images_s")
+    train_features, _ = judge(split.train)
+    lap("judge_real_images_s")
+    images = generate(network, args.samples)
+    lap("generate_samples_s")
+    features, probabilities = judge(images)
+    lap("judge_samples_s")
+    result = evaluate_features(
+        features, probabilities, train_features, judge.class_index(split.class_name)
+    )
+    lap("metrics_s")
+    real_floor(judge, split)
+    lap("real_floor_s")
+    total = sum(times.values())
+    print(
+        json.dumps(
+            {
+                "benchmark": "evaluate_speed",
+                "model": str(args.model),
+                "samples": args.samples,
+                "real_images": len(split.train),
+                "cpu_count": os.cpu_count(),
+                **times,
+                "total_s": round(total, 2),
+                "target_s": 60,
+                "within_target": total <= 60,
+                "fid": round(result["fid"], 3),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

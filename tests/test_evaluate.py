@@ -1,0 +1,222 @@
+"""The judge and `python -m train evaluate`, end to end on tiny models and data the tests make,
+and the shipped judge on the real CIFAR-10 frogs (when ../shared/data is present, as in CI)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from tests.conftest import REPO, train_tiny
+from train.cli import main
+
+SHARED_ZIP = REPO.parent / "shared" / "data" / "cifar10-train-jpeg.zip"
+SHIPPED_JUDGE = REPO / "models" / "judge"
+
+
+def evaluate(*args: str) -> int:
+    return main(["evaluate", *args])
+
+
+def test_the_judge_folder_describes_itself(tiny_judge):
+    config = json.loads((tiny_judge / "config.json").read_text())
+    assert (tiny_judge / "judge.keras").is_file()
+    assert config["class_names"][:2] == ["airplane", "automobile"]  # integer labels 0-9
+    assert config["split"]["heldout_images"] == 24 and config["split"]["train_images"] == 216
+    assert 0.0 <= config["heldout_accuracy"] <= 1.0
+    assert set(config["heldout_accuracy_by_class"]) == set(config["class_names"])
+    assert len(config["data"]["images_sha256"]) == 64
+    assert config["recipe"]["preset"] == "tiny" and len(config["history"]) == 2
+
+
+def test_the_judge_refuses_to_overwrite_without_force(tiny_judge, two_class_npz, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(tiny_judge)])
+    assert exit_info.value.code == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_evaluate_grades_a_tiny_gan_and_the_real_floor(
+    tiny_gan_run, tiny_judge, two_class_npz, tmp_path, capsys
+):
+    out = tmp_path / "quality.json"
+    code = evaluate(
+        str(tiny_gan_run), "--judge", str(tiny_judge), "--data", str(two_class_npz),
+        "--class", "0", "--samples", "64", "--json", str(out),
+    )  # fmt: skip
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "gan" in table and "real held-out airplane" in table and "FID" in table
+    payload = json.loads(out.read_text())
+    (result,) = payload["models"]
+    for key in ("fid", "kid", "kid_std", "precision", "recall", "class_rate", "nn_distance_p1"):
+        assert np.isfinite(result[key]), key
+    assert result["samples"] == 64 and result["real_images"] == 108  # 120 frogs less 12 held out
+    floor = payload["real"][0]
+    assert floor["samples"] == 12 and floor["split_matches_judge"] is True
+    # A 20-step GAN is far from the real images; the held-out real images are not.
+    assert result["fid"] > floor["fid"]
+
+
+def test_evaluate_reads_a_vae_run_and_writes_quality_json_beside_it(
+    tiny_vae_run, tiny_judge, two_class_npz
+):
+    code = evaluate(
+        str(tiny_vae_run), "--judge", str(tiny_judge), "--data", str(two_class_npz),
+        "--class", "1", "--samples", "32",
+    )  # fmt: skip
+    assert code == 0
+    written = json.loads((tiny_vae_run / "quality.json").read_text())
+    assert written["kind"] == "vae-decoder" and written["class_name"] == "automobile"
+    assert written["real_floor"]["samples"] == 12
+
+
+def test_training_with_eval_every_logs_kid_and_class_rate(tiny_npz, tiny_judge, tmp_path):
+    run = train_tiny("gan", tiny_npz, tmp_path / "run", "--eval-every", "10", "--judge",
+                     str(tiny_judge))  # fmt: skip
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    graded = [r for r in records if "eval_kid" in r]
+    assert [r["step"] for r in graded] == [10, 20]
+    assert all(r["eval_samples"] == 1000 and np.isfinite(r["eval_kid"]) for r in graded)
+    assert "eval_class_rate" not in graded[0]  # --class all: no class to count votes for
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    return err.splitlines()[-1]
+
+
+def test_a_missing_judge_says_to_run_make_judge(tiny_gan_run, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate(str(tiny_gan_run), "--judge", str(tmp_path / "nowhere"))
+    assert exit_info.value.code == 2
+    assert "make judge" in one_line_error(capsys)
+
+
+def test_a_bad_model_path_is_a_one_line_error(tiny_judge, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate("no/such/model", "--judge", str(tiny_judge))
+    assert exit_info.value.code == 2
+    assert "does not exist" in one_line_error(capsys)
+
+
+def test_a_model_of_the_wrong_shape_is_a_one_line_error(
+    tiny_judge, two_class_npz, tmp_path, capsys
+):
+    import keras
+
+    inputs = keras.Input((10,))
+    keras.Model(inputs, keras.layers.Dense(4)(inputs)).save(tmp_path / "generator.keras")
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate(str(tmp_path), "--judge", str(tiny_judge), "--data", str(two_class_npz),
+                 "--class", "0")  # fmt: skip
+    assert exit_info.value.code == 2
+    assert "(None, 32, 32, 3)" in one_line_error(capsys)
+
+
+# The shipped judge on real frogs ------------------------------------------------------------
+
+needs_real_data = pytest.mark.skipif(
+    not SHARED_ZIP.exists() or not (SHIPPED_JUDGE / "judge.keras").exists(),
+    reason="needs ../shared/data/cifar10-train-jpeg.zip and models/judge",
+)
+
+
+@pytest.fixture(scope="module")
+def frogs():
+    from train.evaluate import Judge, real_split
+
+    judge = Judge(SHIPPED_JUDGE)
+    return judge, real_split(judge, str(SHARED_ZIP), "frog")
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(images), 0, 255).astype(np.uint8)
+
+
+@needs_real_data
+def test_the_shipped_judge_meets_its_accuracy_target():
+    config = json.loads((SHIPPED_JUDGE / "config.json").read_text())
+    assert config["heldout_accuracy"] >= 0.85
+    assert config["split"]["heldout_images"] == 5000
+
+
+@needs_real_data
+def test_the_shipped_judge_calls_real_training_frogs_frogs(frogs):
+    judge, split = frogs
+    _, probabilities = judge(split.train)
+    assert np.mean(np.argmax(probabilities, axis=1) == judge.class_index("frog")) >= 0.8
+
+
+@needs_real_data
+def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
+    from train.quality import frechet_distance, kernel_inception_distance
+
+    judge, split = frogs
+    reference = judge.features(split.train[:2000])
+    assert frechet_distance(reference, reference) == pytest.approx(0.0, abs=1e-6)
+    mean, std = kernel_inception_distance(reference[:1000], reference[1000:], 50, 500)
+    assert abs(mean) <= 2 * std + 1e-9
+    pictures = split.train[2000:3000]
+    rng = np.random.default_rng(0)
+    noisy = [
+        judge.features(to_uint8(pictures + rng.normal(0, sigma, pictures.shape)))
+        for sigma in (0, 8, 16, 32, 64)
+    ]
+    noise_fids = [frechet_distance(reference, features) for features in noisy]
+    assert noise_fids == sorted(noise_fids), noise_fids
+    blurred = [
+        judge.features(
+            np.stack(
+                [
+                    np.asarray(Image.fromarray(p).filter(ImageFilter.GaussianBlur(r)))
+                    for p in pictures
+                ]
+            )
+        )
+        for r in (0, 0.6, 1.0, 1.5, 2.5)
+    ]
+    blur_fids = [frechet_distance(reference, features) for features in blurred]
+    assert blur_fids == sorted(blur_fids), blur_fids
+    assert noise_fids[-1] > 5 * noise_fids[0] and blur_fids[-1] > 5 * blur_fids[0]
+
+
+def test_ctrl_c_while_training_the_judge_leaves_nothing_behind(
+    two_class_npz, tmp_path, monkeypatch, capsys
+):
+    import train.judge
+
+    calls = []
+    real_augment = train.judge.augment
+
+    def augment_then_interrupt(images, rng):
+        calls.append(1)
+        if len(calls) == 2:  # Ctrl-C in the second epoch
+            raise KeyboardInterrupt
+        return real_augment(images, rng)
+
+    monkeypatch.setattr(train.judge, "augment", augment_then_interrupt)
+    out = tmp_path / "judge"
+    code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
+    assert code == 130
+    assert "nothing was written" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["config", "model"])
+def test_a_damaged_judge_is_a_one_line_error(damage, tiny_judge, tiny_gan_run, tmp_path, capsys):
+    import shutil
+
+    broken = tmp_path / "judge"
+    shutil.copytree(tiny_judge, broken)
+    if damage == "config":
+        (broken / "config.json").write_text("{not json")
+    else:
+        (broken / "judge.keras").write_bytes(b"garbage")
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate(str(tiny_gan_run), "--judge", str(broken))
+    assert exit_info.value.code == 2
+    assert "make judge" in one_line_error(capsys)

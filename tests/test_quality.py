@@ -1,0 +1,126 @@
+"""The quality metrics on features whose answer is known (NumPy only, fast)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from train import quality
+from train.judge import augment, class_holdout_indices, holdout_mask
+
+
+def gaussian_features(count: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((count, dim))
+
+
+def mixture(count: int, modes: list[int], dim: int = 8, seed: int = 0) -> np.ndarray:
+    """Samples from well-separated Gaussian modes (centres 10 apart), only the listed ones."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(dim) * 10.0
+    picks = rng.choice(modes, count)
+    return centres[picks] + rng.standard_normal((count, dim)) * 0.5
+
+
+def test_fid_of_a_set_against_itself_is_zero():
+    features = gaussian_features(2000)
+    assert quality.frechet_distance(features, features) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_fid_matches_the_closed_form_for_shifted_and_scaled_gaussians():
+    # N(0, I) vs N(mu, s^2 I) in d dims: |mu|^2 + d (1 - s)^2, up to sampling error.
+    a = gaussian_features(20000, dim=4, seed=1)
+    b = gaussian_features(20000, dim=4, seed=2) * 2.0 + 1.0
+    assert quality.frechet_distance(a, b) == pytest.approx(4 * 1.0 + 4 * 1.0, rel=0.05)
+
+
+def test_fid_grows_as_the_features_drift_further():
+    real = gaussian_features(3000, seed=3)
+    fake = gaussian_features(3000, seed=4)
+    values = [quality.frechet_distance(real, fake + shift) for shift in (0.0, 0.2, 0.5, 1.0)]
+    assert values == sorted(values) and values[-1] > 10 * values[0]
+
+
+def test_kid_of_two_halves_of_one_set_is_zero_within_its_spread():
+    features = gaussian_features(4000, seed=5)
+    mean, std = quality.kernel_inception_distance(features[:2000], features[2000:], 50, 500)
+    assert abs(mean) <= 2 * std + 1e-9
+
+
+def test_kid_sees_a_small_shift():
+    a, b = gaussian_features(2000, seed=6), gaussian_features(2000, seed=7) + 0.3
+    mean, std = quality.kernel_inception_distance(a, b, 50, 500)
+    assert mean > 5 * std
+
+
+def test_precision_and_recall_are_one_on_identical_sets():
+    features = mixture(600, list(range(8)))
+    assert quality.precision_recall(features, features, k=3) == (1.0, 1.0)
+
+
+def test_recall_falls_when_samples_cover_only_some_modes():
+    real = mixture(1200, list(range(8)), seed=8)
+    full = mixture(1200, list(range(8)), seed=9)
+    partial = mixture(1200, [0, 1], seed=10)  # two of the eight modes: "mode collapse"
+    full_precision, full_recall = quality.precision_recall(real, full)
+    partial_precision, partial_recall = quality.precision_recall(real, partial)
+    assert full_recall > 0.8 and full_precision > 0.8
+    assert partial_precision > 0.8  # what it draws is realistic...
+    assert partial_recall < 0.35  # ...but it covers a quarter of the real modes
+
+
+def test_class_rate_counts_the_judges_votes_for_the_class():
+    probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    sets = quality.Sets(
+        fake=np.zeros((4, 2)),
+        real=np.zeros((4, 2)),
+        fake_probabilities=probabilities,
+        class_index=1,
+    )
+    result = quality.compute(sets, ("class_rate",))
+    assert result["class_rate"] == 0.5
+    assert result["class_confidence"] == pytest.approx(0.5)
+
+
+def test_memorised_samples_sit_on_their_training_images():
+    real = gaussian_features(500, seed=11)
+    copies = real[:200] + 1e-3
+    fresh = gaussian_features(200, seed=12)
+    copied = quality.compute(quality.Sets(fake=copies, real=real), ("memorisation",))
+    new = quality.compute(quality.Sets(fake=fresh, real=real), ("memorisation",))
+    assert copied["nn_distance_median"] < 0.01 < new["nn_distance_median"]
+
+
+def test_unknown_metric_names_are_refused():
+    with pytest.raises(ValueError, match="unknown metric"):
+        quality.compute(quality.Sets(fake=np.zeros((3, 2)), real=np.zeros((3, 2))), ("fud",))
+
+
+def test_the_holdout_is_a_fixed_tenth_of_each_class_and_the_same_for_one_class_alone():
+    labels = np.repeat(np.arange(3), [100, 50, 30])
+    np.random.default_rng(0).shuffle(labels)
+    mask = holdout_mask(labels, 0.1, seed=0)
+    for label, count in ((0, 100), (1, 50), (2, 30)):
+        members = np.flatnonzero(labels == label)
+        assert mask[members].sum() == round(0.1 * count)
+        # Loading that class alone (its images in the same order) holds out the same ones.
+        alone = class_holdout_indices(count, 0.1, 0, label)
+        assert np.array_equal(np.flatnonzero(mask[members]), alone)
+    assert np.array_equal(mask, holdout_mask(labels, 0.1, seed=0))
+    assert not np.array_equal(mask, holdout_mask(labels, 0.1, seed=1))
+
+
+def test_augmentation_shifts_and_flips_but_keeps_the_pixels():
+    images = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
+    out = augment(images, np.random.default_rng(1))
+    assert out.shape == images.shape and out.dtype == np.uint8
+    assert not np.array_equal(out, images)
+    # The centre of each image survives a shift of at most 4 pixels, flipped or not.
+    for original, moved in zip(images[:8], out[:8]):
+        centre = original[12:20, 12:20]
+        found = any(
+            np.array_equal(candidate[y : y + 8, x : x + 8], centre)
+            for candidate in (moved, moved[:, ::-1])
+            for y in range(8, 17)
+            for x in range(8, 17)
+        )
+        assert found

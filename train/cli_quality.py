@@ -1,0 +1,235 @@
+"""Command line for quality: ``python -m train judge ...`` and ``python -m train evaluate ...``.
+
+As in train/cli.py, every user mistake exits with code 2 and a one-line message, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+JUDGE_EXAMPLES = """\
+examples:
+  # the shipped judge: all ten CIFAR-10 classes of the local zip (about 15 minutes on 2 cores)
+  python -m train judge --data ../shared/data/cifar10-train-jpeg.zip --out models/judge
+
+  # a quick look at the recipe on a fifth of the data
+  python -m train judge --data ../shared/data/cifar10-train-jpeg.zip --max-images 10000 \\
+      --epochs 4 --out runs/judge-quick
+"""
+
+EVALUATE_EXAMPLES = """\
+examples:
+  # the shipped models against the real frogs, with the shipped judge
+  python -m train evaluate models/gan-frog models/vae-frog
+
+  # a run folder, fewer samples, and the JSON somewhere else
+  python -m train evaluate runs/gan-small-frog --samples 2000 --json runs/gan-quality.json
+
+  # the real-image floor alone (held-out frogs against the judge's training frogs)
+  python -m train evaluate --real-only --class frog
+"""
+
+
+class QualityUsageError(Exception):
+    pass
+
+
+def add_judge_parser(commands, formatter) -> None:
+    from train.config import JUDGE_PRESETS
+
+    judge = commands.add_parser(
+        "judge",
+        help="train the CIFAR-10 judge network used to grade models",
+        epilog=JUDGE_EXAMPLES,
+        formatter_class=formatter,
+        description="Train the in-domain judge: a CIFAR-10 classifier on all classes, with a "
+        "fixed 10%% of each class held out. Writes judge.keras, config.json (recipe, held-out "
+        "and per-class accuracy, data hashes) and history.jsonl into --out.",
+    )
+    add = judge.add_argument
+    add("--preset", default="small", choices=sorted(JUDGE_PRESETS))
+    add(
+        "--data",
+        default="cifar10",
+        help="'cifar10' (downloaded by Keras), a folder or .zip laid out as <class>/<image>, or "
+        "a .npz with 'x' and 'y' arrays (default: cifar10)",
+    )
+    add("--out", type=Path, default=Path("models/judge"), help="default: models/judge")
+    add("--force", action="store_true", help="replace --out if it already holds a judge")
+    add("--epochs", type=int, default=None)
+    add("--batch-size", type=int, default=None)
+    add("--learning-rate", type=float, default=None, help="peak learning rate (SGD, Nesterov)")
+    add("--max-images", type=int, default=None, help="use at most this many images")
+    add("--seed", type=int, default=None)
+    add(
+        "--precision",
+        choices=("float32", "mixed_bfloat16"),
+        default=None,
+        help="compute precision (default: mixed_bfloat16; the saved judge is float32)",
+    )
+
+
+def run_judge(args: argparse.Namespace) -> int:
+    from train.config import make_judge_config
+    from train.data import load_labelled_images
+    from train.judge import JUDGE_FILE, JudgeInterrupted, train_judge
+
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise QualityUsageError(f"--out {out} is a file, not a folder")
+    if out.exists() and any(out.iterdir()) and not args.force:
+        what = "a judge" if (out / JUDGE_FILE).exists() else "files"
+        raise QualityUsageError(
+            f"{out} already holds {what}: pass --force to replace it, or choose another --out"
+        )
+    overrides = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "seed": args.seed,
+        "precision": args.precision,
+        "max_images": args.max_images,
+        "data_source": str(args.data),
+    }
+    config = make_judge_config(args.preset, overrides)
+    images, labels, class_names = load_labelled_images(args.data, args.max_images)
+    if len(class_names) < 2:
+        raise QualityUsageError(f"{args.data} has one class only: a judge needs two or more")
+    print(
+        f"{len(images)} images in {len(class_names)} classes from {args.data}; judge folder: {out}",
+        file=sys.stderr,
+    )
+    data_file = Path(args.data) if Path(args.data).is_file() else None
+    try:
+        summary = train_judge(config, images, labels, class_names, out, data_file)
+    except JudgeInterrupted:
+        print(f"Stopped: nothing was written to {out}.", file=sys.stderr)
+        return 130
+    except ValueError as error:
+        raise QualityUsageError(str(error)) from None
+    scored = [item for item in summary["heldout_accuracy_by_class"].items() if item[1] is not None]
+    worst = min(scored, key=lambda item: item[1])
+    print(
+        f"Done: {out} — held-out accuracy {summary['heldout_accuracy']:.2%} "
+        f"({summary['split']['heldout_images']} images; weakest class {worst[0]} "
+        f"{worst[1]:.1%}) in {summary['training_seconds'] / 60:.1f} min",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def add_evaluate_parser(commands, formatter) -> None:
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="grade generators and VAE decoders with the judge (FID, KID, precision, recall)",
+        epilog=EVALUATE_EXAMPLES,
+        formatter_class=formatter,
+        description="Grade each MODEL (run folder, shipped or export folder, or .keras file) "
+        "with the judge: FID, KID, precision/recall, class rate and nearest-training-image "
+        "distances of prior samples against the real images of the model's class, beside the "
+        "same figures for the judge's held-out real images. Prints a table; writes "
+        "quality.json into each model's folder (or everything into --json).",
+    )
+    add = evaluate.add_argument
+    add("models", nargs="*", type=Path, metavar="MODEL")
+    add("--judge", type=Path, default=None, help="judge folder (default: models/judge)")
+    add("--samples", type=int, default=5000, help="samples per model (default: 5000)")
+    add("--data", default=None, help="real images (default: the model's training data)")
+    add("--class", dest="class_name", default=None, help="class (default: the model's)")
+    add("--seed", type=int, default=0, help="seed of the latents and KID subsets")
+    add("--json", type=Path, default=None, help="write all results to this one file instead")
+    add("--real-only", action="store_true", help="grade the real held-out images only")
+
+
+def _data_source(model, args, judge) -> str:
+    candidates = [
+        args.data,
+        model.data_source if model else None,
+        judge.config["recipe"].get("data_source"),
+    ]
+    for source in candidates:
+        if source and (source.lower() in ("cifar10", "cifar-10") or Path(source).exists()):
+            return source
+    named = args.data or (model.data_source if model else None)
+    raise QualityUsageError(
+        f"cannot find the real images{f' ({named})' if named else ''}: pass --data with the "
+        "CIFAR-10 zip, folder or .npz the model was trained on"
+    )
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from train.evaluate import (
+        Judge,
+        evaluate_model,
+        find_model,
+        format_table,
+        real_floor,
+        real_split,
+    )
+
+    if not args.models and not args.real_only:
+        raise QualityUsageError("name at least one MODEL folder (or pass --real-only)")
+    if args.samples < 10:
+        raise QualityUsageError("--samples must be at least 10")
+    models = [find_model(path) for path in args.models]  # every path checked before any work
+    judge = Judge(args.judge)
+    splits, floors, rows, results = {}, {}, [], []
+
+    def split_for(model):
+        class_name = args.class_name or (model.class_name if model else None)
+        if class_name is None:
+            raise QualityUsageError(
+                f"{model.name if model else 'the real images'}: no class known; pass --class"
+            )
+        source = _data_source(model, args, judge)
+        key = (source, class_name)
+        if key not in splits:
+            splits[key] = real_split(judge, source, class_name)
+            floors[key] = real_floor(judge, splits[key])
+        return key
+
+    for model in models:
+        key = split_for(model)
+        result = evaluate_model(judge, model, splits[key], args.samples, args.seed)
+        result.update(data=key[0], class_name=splits[key].class_name, real_floor=floors[key])
+        results.append(result)
+        rows.append((model.name, result))
+    if args.real_only or not models:
+        split_for(None)
+    for key, split in splits.items():
+        rows.append((f"real held-out {split.class_name}", floors[key]))
+    print(format_table(rows))
+    judge_info = {
+        "folder": str(judge.folder),
+        "heldout_accuracy": judge.config.get("heldout_accuracy"),
+        "feature_dim": judge.feature_dim,
+    }
+    if args.json is not None:
+        floors_out = [
+            {"data": key[0], "class_name": split.class_name, **floors[key]}
+            for key, split in splits.items()
+        ]
+        payload = {"judge": judge_info, "models": results, "real": floors_out}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"wrote {args.json}", file=sys.stderr)
+    else:
+        for model, result in zip(models, results):
+            target = (
+                model.path.parent
+                if model.path.parent.name not in ("generator", "decoder")
+                else model.path.parent.parent
+            ) / "quality.json"
+            try:
+                target.write_text(json.dumps({"judge": judge_info, **result}, indent=2) + "\n")
+            except OSError as error:
+                raise QualityUsageError(
+                    f"cannot write {target} ({error.strerror}): pass --json with a writable path"
+                ) from None
+            print(f"wrote {target}", file=sys.stderr)
+    return 0
