@@ -21,6 +21,7 @@ from typing import Any, Callable, NamedTuple
 
 import keras
 
+from train import augment
 from train.config import ConfigError
 
 BACKEND = keras.backend.backend()
@@ -50,6 +51,13 @@ def vae_steps(vae, jit_compile: bool):
     return (JaxVAESteps if BACKEND == "jax" else TensorFlowVAESteps)(vae, jit_compile)
 
 
+def _unpack_gan_data(data):
+    """(real_images, d_latents, g_latents, label_noise[, d_augmentation, g_augmentation])."""
+    real_images, d_latents, g_latents, label_noise, *augmentations = data
+    d_aug, g_aug = augmentations if augmentations else (None, None)
+    return real_images, d_latents, g_latents, label_noise, d_aug, g_aug
+
+
 # --- TensorFlow ----------------------------------------------------------------------------------
 
 
@@ -60,31 +68,33 @@ class TensorFlowGANSteps:
             self._train_step, jit_compile=jit_compile, reduce_retracing=True
         )
 
-    def discriminator_step(self, real_images, latents, label_noise):
+    def discriminator_step(self, real_images, latents, label_noise, augmentation=None):
         gan = self.gan
         fake_images = gan.generator(latents, training=True)
-        images, labels = gan.discriminator_batch(fake_images, real_images, label_noise)
+        images, labels = gan.discriminator_batch(
+            fake_images, real_images, label_noise, augmentation
+        )
         with tf.GradientTape() as tape:
-            d_loss = gan.bce(labels, gan.discriminator(images, training=True))
+            d_loss = gan.discriminator_loss(labels, gan.discriminator(images, training=True))
         grads = tape.gradient(d_loss, gan.discriminator.trainable_variables)
         gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
         return d_loss
 
-    def generator_step(self, latents):
+    def generator_step(self, latents, augmentation=None):
         gan = self.gan
         targets = gan.generator_targets(latents)
         with tf.GradientTape() as tape:
-            fake_images = gan.generator(latents, training=True)
-            g_loss = gan.bce(targets, gan.discriminator(fake_images, training=True))
+            fake_images = augment.apply(gan.generator(latents, training=True), augmentation)
+            g_loss = gan.generator_loss(targets, gan.discriminator(fake_images, training=True))
         # Only the generator's weights get gradients: the discriminator is frozen here.
         grads = tape.gradient(g_loss, gan.generator.trainable_variables)
         gan.g_optimizer.apply(grads, gan.generator.trainable_variables)
         return g_loss
 
     def _train_step(self, data):
-        real_images, d_latents, g_latents, label_noise = data
-        d_loss = self.discriminator_step(real_images, d_latents, label_noise)
-        g_loss = self.generator_step(g_latents)
+        real_images, d_latents, g_latents, label_noise, d_aug, g_aug = _unpack_gan_data(data)
+        d_loss = self.discriminator_step(real_images, d_latents, label_noise, d_aug)
+        g_loss = self.generator_step(g_latents, g_aug)
         return {"d_loss": d_loss, "g_loss": g_loss}
 
 
@@ -166,27 +176,31 @@ class JaxGANSteps:
         self._generator = JaxStep(self._generator_step, variables)
         self._both = JaxStep(self._train_step, variables)
 
-    def discriminator_step(self, real_images, latents, label_noise):
-        return self._discriminator(real_images, latents, label_noise)
+    def discriminator_step(self, real_images, latents, label_noise, augmentation=None):
+        return self._discriminator(real_images, latents, label_noise, augmentation)
 
-    def generator_step(self, latents):
-        return self._generator(latents)
+    def generator_step(self, latents, augmentation=None):
+        return self._generator(latents, augmentation)
 
     def train_step(self, data):
         return self._both(data)
 
-    def _discriminator_step(self, state: GANState, real_images, latents, label_noise):
+    def _discriminator_step(
+        self, state: GANState, real_images, latents, label_noise, augmentation=None
+    ):
         gan = self.gan
         fake_images, g_state = gan.generator.stateless_call(
             state.g_trainable, state.g_state, latents, training=True
         )
-        images, labels = gan.discriminator_batch(fake_images, real_images, label_noise)
+        images, labels = gan.discriminator_batch(
+            fake_images, real_images, label_noise, augmentation
+        )
 
         def loss_fn(d_trainable):
             logits, d_state = gan.discriminator.stateless_call(
                 d_trainable, state.d_state, images, training=True
             )
-            return gan.bce(labels, logits), d_state
+            return gan.discriminator_loss(labels, logits), d_state
 
         loss, d_state, d_trainable, d_optimizer = _jax_descend(
             loss_fn, state.d_trainable, gan.d_optimizer, state.d_optimizer
@@ -196,18 +210,20 @@ class JaxGANSteps:
         )
         return loss, new_state
 
-    def _generator_step(self, state: GANState, latents):
+    def _generator_step(self, state: GANState, latents, augmentation=None):
         gan = self.gan
 
         def loss_fn(g_trainable):
             fake_images, g_state = gan.generator.stateless_call(
                 g_trainable, state.g_state, latents, training=True
             )
+            fake_images = augment.apply(fake_images, augmentation)
             # The discriminator's weights are read, never differentiated: frozen, as in the book.
             logits, d_state = gan.discriminator.stateless_call(
                 state.d_trainable, state.d_state, fake_images, training=True
             )
-            return gan.bce(gan.generator_targets(latents), logits), (g_state, d_state)
+            loss = gan.generator_loss(gan.generator_targets(latents), logits)
+            return loss, (g_state, d_state)
 
         loss, (g_state, d_state), g_trainable, g_optimizer = _jax_descend(
             loss_fn, state.g_trainable, gan.g_optimizer, state.g_optimizer
@@ -218,9 +234,9 @@ class JaxGANSteps:
         return loss, new_state
 
     def _train_step(self, state: GANState, data):
-        real_images, d_latents, g_latents, label_noise = data
-        d_loss, state = self._discriminator_step(state, real_images, d_latents, label_noise)
-        g_loss, state = self._generator_step(state, g_latents)
+        real_images, d_latents, g_latents, label_noise, d_aug, g_aug = _unpack_gan_data(data)
+        d_loss, state = self._discriminator_step(state, real_images, d_latents, label_noise, d_aug)
+        g_loss, state = self._generator_step(state, g_latents, g_aug)
         return {"d_loss": d_loss, "g_loss": g_loss}, state
 
 

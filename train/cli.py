@@ -161,6 +161,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="when the discriminator dominates, halve its learning rate and raise its dropout",
     )
     add(
+        "--upsample",
+        choices=("transpose", "subpixel", "resize"),
+        default=None,
+        help="generator upsampling (small/tiny): transposed conv (default), sub-pixel conv, or "
+        "nearest resize + conv",
+    )
+    add("--generator-width", type=int, default=None, help="generator channels after projection")
+    add(
+        "--spectral-norm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="spectral normalisation in the discriminator",
+    )
+    add("--loss", choices=("bce", "hinge"), default=None, help="adversarial loss (default: bce)")
+    add(
+        "--diffaugment",
+        default=None,
+        metavar="POLICY",
+        help="augment the discriminator's inputs: translation, cutout and/or color, e.g. "
+        "'translation,cutout,color' (default: none)",
+    )
+    add("--ema-decay", type=float, default=None, help="EMA of generator weights (default: off)")
+    add(
         "--balance-window",
         type=int,
         default=None,
@@ -212,6 +235,12 @@ OPTION_FIELDS = {
         "dropout",
         "auto_balance",
         "balance_window",
+        "upsample",
+        "generator_width",
+        "spectral_norm",
+        "loss",
+        "diffaugment",
+        "ema_decay",
     ),
     "vae": (
         "steps",

@@ -46,6 +46,14 @@ class GANConfig:
     precision: str = "float32"
     auto_balance: bool = False
     balance_window: int = 100
+    # Quality options (train/gan.py, train/augment.py), each off by default so the book's and
+    # the small preset's models stay as they were:
+    upsample: str = "transpose"  # "transpose", "subpixel" (conv + depth-to-space) or "resize"
+    generator_width: int | None = None  # channels after the projection (small: 256)
+    spectral_norm: bool = False  # spectral normalisation of the discriminator's layers
+    loss: str = "bce"  # "bce" (the book's, with label noise) or "hinge"
+    diffaugment: str = ""  # e.g. "translation,cutout,color" (Zhao et al. 2020), for D's inputs
+    ema_decay: float = 0.0  # EMA of the generator's weights (with a warm-up ramp); 0: off
     sample_every: int = 250
     checkpoint_every: int = 250
     log_every: int = 10
@@ -231,6 +239,31 @@ def validate(config) -> None:
             config.precision in ("float32", "mixed_bfloat16"),
             "--precision must be float32 or mixed_bfloat16",
         )
+        need(
+            config.upsample in ("transpose", "subpixel", "resize"),
+            "--upsample must be transpose, subpixel or resize",
+        )
+        need(
+            config.architecture != "book" or config.upsample == "transpose",
+            "the book's generator keeps its transposed convolution: --upsample is for the "
+            "small and tiny architectures",
+        )
+        need(
+            config.generator_width is None or config.generator_width >= 8,
+            "--generator-width must be at least 8",
+        )
+        need(config.loss in ("bce", "hinge"), "--loss must be bce or hinge")
+        unknown = set(filter(None, config.diffaugment.split(","))) - {
+            "translation",
+            "cutout",
+            "color",
+        }
+        need(
+            not unknown,
+            f"unknown --diffaugment policy {', '.join(sorted(unknown))}: use translation, "
+            "cutout and/or color, separated by commas",
+        )
+        need(0 <= config.ema_decay < 1, "--ema-decay must be in [0, 1)")
     else:
         need(config.learning_rate > 0, "--learning-rate must be positive")
         need(config.beta >= 0, "--beta must be zero or positive")

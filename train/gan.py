@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from train import augment
 from train.backend_steps import gan_steps
 from train.config import GANConfig
 
@@ -35,36 +36,63 @@ def build_generator(config: GANConfig) -> keras.Model:
             x = layers.LeakyReLU(slope)(x)
         outputs = layers.Conv2D(3, 7, activation="tanh", padding="same", name="image")(x)
     else:
-        # Radford et al. (2016): project to 4x4, then three stride-2 transposed convolutions,
-        # batch normalisation in the generator to keep its early training stable.
-        width = 256 if arch == "small" else 16
+        # Radford et al. (2016): project to 4x4, then three 2x upsamplings, batch normalisation
+        # in the generator to keep its early training stable.
+        width = config.generator_width or (256 if arch == "small" else 16)
         x = layers.Dense(4 * 4 * width, use_bias=False)(inputs)
         x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.LeakyReLU(slope)(x)
         x = layers.Reshape((4, 4, width))(x)
         for filters in (width // 2, width // 4, width // 8):
-            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+            x = upsample(x, filters, config.upsample)
             x = layers.BatchNormalization(momentum=0.9)(x)
             x = layers.LeakyReLU(slope)(x)
         outputs = layers.Conv2D(3, 3, activation="tanh", padding="same", name="image")(x)
     return keras.Model(inputs, outputs, name="generator")
 
 
+def upsample(x, filters: int, how: str):
+    """Double the height and width of ``x``.
+
+    - "transpose": a stride-2 transposed convolution with a 4x4 kernel (divisible by the stride,
+      the book's advice against checkerboard artifacts; Radford et al.'s choice);
+    - "subpixel": a 3x3 convolution to 4x the channels, then depth-to-space (Shi et al. 2016):
+      no uneven overlap, so no checkerboard, and fast in TF.js's WASM backend;
+    - "resize": nearest-neighbour upsampling, then a 3x3 convolution (Odena et al. 2016).
+    """
+    if how == "transpose":
+        return layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+    if how == "resize":
+        x = layers.UpSampling2D(2, interpolation="nearest")(x)
+        return layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    height, width = int(x.shape[1]), int(x.shape[2])
+    x = layers.Conv2D(4 * filters, 3, padding="same", use_bias=False)(x)
+    # Depth-to-space with reshapes and a transpose, which every backend and TF.js support.
+    x = layers.Reshape((height, width, 2, 2, filters))(x)
+    x = layers.Permute((1, 3, 2, 4, 5))(x)
+    return layers.Reshape((2 * height, 2 * width, filters))(x)
+
+
 def build_discriminator(config: GANConfig) -> keras.Model:
     """Image (32, 32, 3) -> one logit ("this image is generated")."""
     slope, arch = config.leaky_slope, config.architecture
+
+    def normalised(layer):
+        # Spectral normalisation (Miyato et al. 2018) bounds each layer's Lipschitz constant.
+        return layers.SpectralNormalization(layer) if config.spectral_norm else layer
+
     inputs = keras.Input((32, 32, 3), name="image")
     if arch == "book":
-        x = layers.Conv2D(128, 3)(inputs)
+        x = normalised(layers.Conv2D(128, 3))(inputs)
         x = layers.LeakyReLU(slope)(x)
         for _ in range(3):
-            x = layers.Conv2D(128, 4, strides=2)(x)
+            x = normalised(layers.Conv2D(128, 4, strides=2))(x)
             x = layers.LeakyReLU(slope)(x)
     else:
         width = 64 if arch == "small" else 8
         x = inputs
         for filters in (width, width * 2, width * 4):
-            x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+            x = normalised(layers.Conv2D(filters, 4, strides=2, padding="same"))(x)
             x = layers.LeakyReLU(slope)(x)
     x = layers.Flatten()(x)
     # Made with a nonzero rate, then set to the configured one: only then does Keras give the
@@ -73,7 +101,7 @@ def build_discriminator(config: GANConfig) -> keras.Model:
     dropout.rate = config.dropout
     x = dropout(x)
     # A logit rather than the book's sigmoid: the same model, with a numerically stable loss.
-    outputs = layers.Dense(1, name="logit")(x)
+    outputs = normalised(layers.Dense(1, name="logit"))(x)
     return keras.Model(inputs, outputs, name="discriminator")
 
 
@@ -91,12 +119,33 @@ class GAN(keras.Model):
     a resumed run draws exactly what the uninterrupted run would have drawn.
     """
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int):
+    def __init__(
+        self,
+        discriminator: keras.Model,
+        generator: keras.Model,
+        latent_dim: int,
+        loss: str = "bce",
+    ):
         super().__init__()
         self.discriminator = discriminator
         self.generator = generator
         self.latent_dim = latent_dim
+        self.loss_name = loss
         self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    def discriminator_loss(self, labels, logits):
+        """BCE on the (noisy) labels, or the hinge loss: logits above 1 for generated images and
+        below -1 for real ones (labels only say which is which; no label noise)."""
+        if self.loss_name == "hinge":
+            sign = ops.where(labels > 0.5, 1.0, -1.0)
+            return ops.mean(ops.relu(1.0 - sign * ops.cast(logits, "float32")))
+        return self.bce(labels, logits)
+
+    def generator_loss(self, targets, logits):
+        """What the generator minimises through the frozen discriminator."""
+        if self.loss_name == "hinge":
+            return ops.mean(ops.cast(logits, "float32"))  # low "generated" score: looks real
+        return self.bce(targets, logits)
 
     def compile(self, d_optimizer, g_optimizer, jit_compile: bool = False):
         super().compile(jit_compile=False)  # Keras's fit() is unused; jit_compile is for our steps
@@ -111,30 +160,32 @@ class GAN(keras.Model):
         """Build the steps anew: Dropout's rate is read when a step is traced."""
         self.steps = gan_steps(self, self.step_jit_compile)
 
-    def discriminator_batch(self, fake_images, real_images, label_noise):
-        """Fakes then reals, labelled 1 = "generated" and 0 = "real" as in the book."""
+    def discriminator_batch(self, fake_images, real_images, label_noise, augmentation=None):
+        """Fakes then reals, labelled 1 = "generated" and 0 = "real" as in the book, augmented
+        alike when DiffAugment is on (train/augment.py)."""
         batch = ops.shape(real_images)[0]
         # Under mixed precision the fakes come out in bfloat16; the reals are float32.
         fake_images = ops.cast(fake_images, real_images.dtype)
         images = ops.concatenate([fake_images, real_images], axis=0)
         labels = ops.concatenate([ops.ones((batch, 1)), ops.zeros((batch, 1))], axis=0)
         labels += label_noise  # the book's trick: noisy labels keep D from being too sure
-        return images, labels
+        return augment.apply(images, augmentation), labels
 
     def generator_targets(self, latents):
         """Label 0 ("real") for every generated image: the generator learns to fool D."""
         return ops.zeros((ops.shape(latents)[0], 1))
 
-    def discriminator_step(self, real_images, latents, label_noise):
+    def discriminator_step(self, real_images, latents, label_noise, augmentation=None):
         """One step of the discriminator on fakes from ``latents`` and ``real_images``."""
-        return self.steps.discriminator_step(real_images, latents, label_noise)
+        return self.steps.discriminator_step(real_images, latents, label_noise, augmentation)
 
-    def generator_step(self, latents):
+    def generator_step(self, latents, augmentation=None):
         """One step of the generator through the frozen discriminator."""
-        return self.steps.generator_step(latents)
+        return self.steps.generator_step(latents, augmentation)
 
     def train_step(self, data):
-        """Compiled: (real_images, d_latents, g_latents, label_noise) -> {d_loss, g_loss}."""
+        """Compiled: (real_images, d_latents, g_latents, label_noise[, d_augmentation,
+        g_augmentation]) -> {d_loss, g_loss}."""
         return self.steps.train_step(data)
 
     def call(self, latents, training=False):

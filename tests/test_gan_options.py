@@ -1,0 +1,168 @@
+"""The GAN's quality options: upsampling, DiffAugment, spectral norm, hinge loss, EMA of the
+generator's weights; each off by default, each on both Keras backends, repeatable and resumable."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import train_tiny
+from tests.test_train_jax import losses, train_on_jax
+from train import augment
+from train.config import ConfigError, DataConfig, make_config
+from train.gan import build_generator
+
+ALL_OPTIONS = (
+    "--upsample", "resize", "--diffaugment", "translation,cutout,color", "--spectral-norm",
+    "--loss", "hinge", "--ema-decay", "0.9",
+)  # fmt: skip
+
+
+def gan_config(preset="tiny", **overrides):
+    return make_config("gan", preset, overrides, DataConfig())
+
+
+def conv_flops(model: keras.Model) -> int:
+    """Multiply-adds x 2 of the convolutions and dense layers of ``model``, per image."""
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            _, h, w, c_in = layer.input.shape
+            total += h * w * layer.kernel_size[0] * layer.kernel_size[1] * c_in * layer.filters
+        elif isinstance(layer, keras.layers.Conv2D):
+            _, h, w, _ = layer.output.shape
+            c_in = layer.input.shape[-1]
+            total += h * w * layer.kernel_size[0] * layer.kernel_size[1] * c_in * layer.filters
+        elif isinstance(layer, keras.layers.Dense):
+            total += layer.input.shape[-1] * layer.units
+    return 2 * total
+
+
+@pytest.mark.parametrize("upsample", ["transpose", "subpixel", "resize"])
+def test_every_upsampling_keeps_the_generator_contract(upsample):
+    generator = build_generator(gan_config("small", upsample=upsample, generator_width=160))
+    assert tuple(generator.input.shape) == (None, 32)
+    assert tuple(generator.output.shape) == (None, 32, 32, 3)
+    images = np.asarray(generator(np.random.default_rng(0).standard_normal((4, 32))))
+    assert images.min() >= -1 and images.max() <= 1
+    # Cheap enough for the browser: at most 60 MFLOP an image at width 160.
+    assert conv_flops(generator) <= 60e6, conv_flops(generator)
+
+
+def test_the_small_preset_is_unchanged_by_the_new_options():
+    generator = build_generator(gan_config("small"))
+    assert generator.count_params() == 837_347  # the shipped small generator's count
+    assert 50e6 < conv_flops(generator) < 54e6  # ~52 MFLOP, as documented
+
+
+def test_translation_moves_pixels_and_fills_with_zeros():
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3)).astype(np.float32)
+    params = {
+        "rows": augment.shift_matrices(np.array([3, -2]), 32),
+        "cols": augment.shift_matrices(np.array([0, 4]), 32),
+    }
+    out = np.asarray(augment.apply(images, params))
+    np.testing.assert_allclose(out[0, 3:], images[0, :-3], atol=1e-6)
+    assert np.all(out[0, :3] == 0)
+    np.testing.assert_allclose(out[1, :-2, 4:], images[1, 2:, :-4], atol=1e-6)
+    assert np.all(out[1, -2:] == 0) and np.all(out[1, :, :4] == 0)
+
+
+def test_drawn_augmentations_are_repeatable_and_cover_the_policy():
+    policy = augment.parse_policy("cutout, color,translation")
+    assert policy == ("color", "translation", "cutout")
+    first = augment.draw_params(policy, 8, np.random.default_rng(1))
+    second = augment.draw_params(policy, 8, np.random.default_rng(1))
+    assert set(first) == {"brightness", "saturation", "contrast", "rows", "cols", "keep"}
+    for key in first:
+        np.testing.assert_array_equal(first[key], second[key])
+    cut = 32 * 32 - first["keep"].reshape(8, -1).sum(axis=1)  # a square, clipped at the edges
+    assert np.all((cut >= 7 * 7) & (cut <= 15 * 15)), cut
+    images = np.zeros((8, 32, 32, 3), np.float32)
+    assert augment.apply(images, None) is images
+    assert augment.draw_params((), 8, np.random.default_rng(1)) is None
+
+
+def test_augmentation_passes_gradients_to_the_generator():
+    import tensorflow as tf
+
+    params = augment.draw_params(augment.POLICIES, 2, np.random.default_rng(2))
+    images = tf.Variable(np.random.default_rng(3).uniform(-1, 1, (2, 32, 32, 3)), dtype="float32")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(augment.apply(images, params))
+    gradient = tape.gradient(loss, images).numpy()
+    assert np.any(gradient != 0) and np.all(np.isfinite(gradient))
+
+
+def test_hinge_loss_values():
+    from train.gan import GAN
+
+    gan = GAN(None, None, 32, loss="hinge")
+    labels = np.array([[1.0], [0.0]], np.float32)  # generated, real
+    assert float(gan.discriminator_loss(labels, np.array([[2.0], [-2.0]]))) == 0.0
+    assert float(gan.discriminator_loss(labels, np.array([[0.0], [0.0]]))) == 1.0
+    assert float(gan.generator_loss(None, np.array([[1.0], [3.0]]))) == 2.0
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"diffaugment": "translation,blur"}, "unknown --diffaugment policy blur"),
+        ({"ema_decay": 1.0}, "--ema-decay"),
+        ({"loss": "wasserstein"}, "--loss"),
+    ],
+)
+def test_bad_options_are_refused(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        gan_config(**overrides)
+
+
+def test_the_book_generator_keeps_its_transposed_convolution():
+    with pytest.raises(ConfigError, match="book"):
+        gan_config("book", upsample="resize")
+
+
+def test_ema_generator_is_what_is_sampled_and_saved(tiny_npz, tmp_path):
+    from train.gan_task import GANTask
+
+    task = GANTask(gan_config(ema_decay=0.9))
+    before = [np.array(w) for w in task.ema_generator.get_weights()]
+    rng = np.random.default_rng(0)
+    task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)
+    task.after_step(1, {"d_loss": 0.7, "g_loss": 0.7})  # ramp: decay min(0.9, 2 / 11)
+    trained = task.generator.get_weights()
+    for average, old, new in zip(task.ema_generator.get_weights(), before, trained):
+        np.testing.assert_allclose(average, 2 / 11 * old + 9 / 11 * new, rtol=1e-5, atol=1e-6)
+    run = train_tiny("gan", tiny_npz, tmp_path / "ema", "--ema-decay", "0.9")
+    saved = keras.saving.load_model(run / "generator.keras", compile=False)
+    config = json.loads((run / "config.json").read_text())
+    assert config["ema_decay"] == 0.9
+    checkpoint = np.load(sorted((run / "checkpoints").glob("ckpt-*.npz"))[-1])
+    ema_arrays = [checkpoint[f"ema_generator/{i}"] for i in range(len(saved.weights))]
+    for weight, array in zip(saved.get_weights(), ema_arrays):
+        np.testing.assert_allclose(weight, array)
+
+
+def test_all_options_resume_on_the_same_trajectory(tiny_npz, tmp_path):
+    from train.cli import main
+
+    straight = train_tiny("gan", tiny_npz, tmp_path / "straight", *ALL_OPTIONS)
+    split = train_tiny("gan", tiny_npz, tmp_path / "split", *ALL_OPTIONS, "--steps", "10")
+    assert main(["gan", "--resume", str(split), "--steps", "20"]) == 0
+    a, b = losses(straight, "d_loss", "g_loss"), losses(split, "d_loss", "g_loss")
+    assert [r["step"] for r in b] == list(range(1, 21))
+    np.testing.assert_allclose(
+        [r["g_loss"] for r in b[10:]], [r["g_loss"] for r in a[10:]], rtol=1e-3, atol=1e-5
+    )
+
+
+@pytest.mark.slow
+def test_all_options_train_on_jax_and_load_on_tensorflow(tiny_npz, tmp_path):
+    run = train_on_jax("gan", tiny_npz, tmp_path / "jax", *ALL_OPTIONS, "--steps", "6")
+    generator = keras.saving.load_model(run / "generator.keras", compile=False)
+    images = np.asarray(generator(np.zeros((2, 32), np.float32)))
+    assert images.shape == (2, 32, 32, 3) and np.all(np.isfinite(images))
+    assert all(np.isfinite(r["d_loss"]) for r in losses(run, "d_loss"))
