@@ -11,7 +11,8 @@
 #   .venv/bin/python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
 #       --class frog --out .gpu/frogs.npz
 #
-# Comes back under $OUT: <variant>.tar (run folder without checkpoints) and <variant>.log.
+# Comes back under $OUT (the device tool returns at most 8 files of at most 16 MiB): part-N.tar,
+# each two run folders without checkpoints (every folder with its train.log), and times.jsonl.
 # Settings (environment): STEPS (default 8000), DATA (default .gpu/frogs.npz), PRESET (default
 # small; tiny for a dry run of this script on a CPU).
 set -euo pipefail
@@ -50,12 +51,16 @@ for name in "${!VARIANTS[@]}"; do
     ( began=$(date +%s)
       python3 -m train gan --preset "$PRESET" --data "$DATA" --class frog --steps "$STEPS" \
           --sample-every 1000 --checkpoint-every 4000 ${VARIANTS[$name]} --out "$RUNS/$name" \
-          > "$OUT/$name.log" 2>&1
+          > "$RUNS/$name.log" 2>&1
+      mv "$RUNS/$name.log" "$RUNS/$name/train.log"
       echo "{\"variant\": \"$name\", \"seconds\": $(( $(date +%s) - began ))}" >> "$OUT/times.jsonl"
-      # Packed as soon as it is done: if the machine's time runs out, the finished ones come back.
-      tar -C "$RUNS" --exclude checkpoints --exclude tensorboard -cf "$OUT/$name.tar" "$name"
     ) &
 done
 wait
 echo "all variants done in $(( $(date +%s) - START )) s"
+mapfile -t names < <(printf '%s\n' "${!VARIANTS[@]}" | sort)
+for ((i = 0; i < ${#names[@]}; i += 2)); do
+    tar -C "$RUNS" --exclude checkpoints --exclude tensorboard -cf "$OUT/part-$((i / 2)).tar" \
+        "${names[@]:i:2}"
+done
 ls -la "$OUT"

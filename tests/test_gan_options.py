@@ -166,3 +166,12 @@ def test_all_options_train_on_jax_and_load_on_tensorflow(tiny_npz, tmp_path):
     images = np.asarray(generator(np.zeros((2, 32), np.float32)))
     assert images.shape == (2, 32, 32, 3) and np.all(np.isfinite(images))
     assert all(np.isfinite(r["d_loss"]) for r in losses(run, "d_loss"))
+
+
+def test_the_quality_preset_is_a_browser_sized_resize_generator_with_diffaugment():
+    config = gan_config("quality-cpu")
+    assert (config.upsample, config.diffaugment) == ("resize", "translation,cutout,color")
+    generator = build_generator(config)
+    assert tuple(generator.output.shape) == (None, 32, 32, 3)
+    assert conv_flops(generator) <= 60e6
+    assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in generator.layers)
