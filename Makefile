@@ -55,7 +55,7 @@ DATA ?= ../shared/data/cifar10-train-jpeg.zip
 models: setup
 	bash models/rebuild.sh $(DATA)
 
-# The judge that grades every model (about 15 minutes on 2 cores with AMX; see README).
+# The judge that grades every model (about 18 minutes on 2 cores with AMX; see README).
 judge: setup
 	$(PY) -m train judge --data $(DATA) --out models/judge --force
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 JUDGE_EXAMPLES = """\
 examples:
-  # the shipped judge: all ten CIFAR-10 classes of the local zip (about 15 minutes on 2 cores)
+  # the shipped judge: all ten CIFAR-10 classes of the local zip (about 18 minutes on 2 cores)
   python -m train judge --data ../shared/data/cifar10-train-jpeg.zip --out models/judge
 
   # a quick look at the recipe on a fifth of the data
