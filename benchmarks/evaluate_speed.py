@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     lap("load_judge_and_model_s")
     split = real_split(judge, args.data, model.class_name or "frog")
     lap("load_real_images_s")
-    train_features, _ = judge(split.train)
+    train_features = split.train_features(judge)
     lap("judge_real_images_s")
     images = generate(network, args.samples)
     lap("generate_samples_s")

@@ -213,6 +213,14 @@ class RealSplit:
     train: np.ndarray
     heldout: np.ndarray
     matches_judge: bool
+    _train_features: np.ndarray | None = None
+
+    def train_features(self, judge: "Judge") -> np.ndarray:
+        """The judge's features of the training part, computed once and shared by the real
+        floor and every model graded against this split."""
+        if self._train_features is None:
+            self._train_features = judge(self.train, progress="judging real images")[0]
+        return self._train_features
 
 
 def real_split(judge: Judge, data_source: str, class_name: str) -> RealSplit:
@@ -251,7 +259,7 @@ def evaluate_features(
 
 def real_floor(judge: Judge, split: RealSplit) -> dict:
     """The held-out images of the class graded like a model, against the training part."""
-    train_features, _ = judge(split.train, progress="judging real images")
+    train_features = split.train_features(judge)
     held_features, held_probabilities = judge(split.heldout)
     result = evaluate_features(
         held_features, held_probabilities, train_features, judge.class_index(split.class_name)
@@ -266,7 +274,7 @@ def evaluate_model(
     network = load_generator(model)
     images = generate(network, samples, seed, desc=f"sampling {model.name}")
     fake_features, fake_probabilities = judge(images, progress=f"judging {model.name}")
-    train_features, _ = judge(split.train)
+    train_features = split.train_features(judge)
     result = evaluate_features(
         fake_features,
         fake_probabilities,
