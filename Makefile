@@ -69,6 +69,7 @@ benchmarks: setup
 	$(PY) benchmarks/app_latency.py
 	$(PY) benchmarks/browser_latency.py
 	$(PY) benchmarks/evaluate_speed.py
+	$(PY) benchmarks/atlas_speed.py
 
 clean:
 	rm -rf $(SITE) .pytest_cache tests/artifacts

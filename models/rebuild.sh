@@ -21,6 +21,7 @@ echo "VAE trained in $((SECONDS / 60)) min"
 $PY -m export "$GAN_RUN" --out models/gan-frog --force
 $PY -m export "$VAE_RUN" --out models/vae-frog --force
 $PY models/make_figures.py --data "$DATA"
+$PY models/make_atlas_figure.py
 # Grade them with the judge: models/*/quality.json.
 GRADED="models/gan-frog models/vae-frog"
 [[ -d models/gan-book-frog ]] && GRADED="$GRADED models/gan-book-frog"

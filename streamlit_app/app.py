@@ -22,12 +22,13 @@ import streamlit as st  # noqa: E402
 
 from streamlit_app import models as discovery  # noqa: E402
 from streamlit_app import session  # noqa: E402
-from streamlit_app.views import discontinuity, generate, vae_extras, walk  # noqa: E402
+from streamlit_app.views import atlas, discontinuity, generate, vae_extras, walk  # noqa: E402
 
 SECTIONS = {
     "Generate": generate.render,
     "Walk": walk.render,
     "Discontinuity lab": discontinuity.render,
+    "Atlas": atlas.render,
     "VAE extras": vae_extras.render,
 }
 NONE = "(none)"

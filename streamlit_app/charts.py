@@ -88,3 +88,112 @@ def smoothness_chart(smooth: dict[str, dict], relative: bool) -> alt.Chart:
         )
         .properties(height=120, width=640)  # faceted charts cannot take the container's width
     )
+
+
+def atlas_map_chart(
+    log_values: np.ndarray,
+    marks: list[tuple[float, float]],
+    labels: list[str],
+    domain: tuple[float, float],
+    picked: tuple[int, int] | None = None,
+    size: int = 320,
+) -> alt.Chart:
+    """One model's map as N x N cells on the shared log colour scale (row 0 at the top). The cells
+    holding a seed are outlined in white, the picked cell in red; clicking a cell selects it (the
+    selection named "cell"). One plain chart: Streamlit takes selections from no layered chart."""
+    n = log_values.shape[0]
+    rows, columns = np.indices(log_values.shape)
+    seeds = {}
+    for (row, column), label in zip(marks, labels):
+        cell = (min(int(row), n - 1), min(int(column), n - 1))
+        seeds[cell] = f"{seeds[cell]}, {label}" if cell in seeds else label
+    cells = pd.DataFrame(
+        {
+            "row": rows.ravel(),
+            "column": columns.ravel(),
+            "row_end": rows.ravel() + 1,
+            "column_end": columns.ravel() + 1,
+            "log10": log_values.ravel(),
+            "times median": 10 ** log_values.ravel(),
+            "seed": [seeds.get((r, c), "") for r, c in zip(rows.ravel(), columns.ravel())],
+        }
+    )
+    cells["outline"] = np.where(cells["seed"] != "", "seed", "none")
+    if picked is not None:
+        at = (cells["row"] == picked[0]) & (cells["column"] == picked[1])
+        cells.loc[at, "outline"] = "picked"
+    x_scale = alt.Scale(domain=[0, n], nice=False)
+    y_scale = alt.Scale(domain=[0, n], nice=False, reverse=True)
+    pick = alt.selection_point(name="cell", fields=["row", "column"], on="click")
+    return (
+        alt.Chart(cells)
+        .mark_rect(strokeWidth=2.5)
+        .encode(
+            x=alt.X("column:Q", scale=x_scale, title="column"),
+            x2="column_end:Q",
+            y=alt.Y("row:Q", scale=y_scale, title="row"),
+            y2="row_end:Q",
+            color=alt.Color(
+                "log10:Q",
+                scale=alt.Scale(scheme="viridis", domain=list(domain), clamp=True),
+                title="log10(× median)",
+            ),
+            stroke=alt.Stroke(
+                "outline:N",
+                scale=alt.Scale(
+                    domain=["seed", "picked", "none"], range=["white", "red", "transparent"]
+                ),
+                legend=None,
+            ),
+            tooltip=["row", "column", alt.Tooltip("times median:Q", format=".2f"), "seed"],
+        )
+        .add_params(pick)
+        .properties(width=size, height=size)
+    )
+
+
+def spectrum_chart(spectra: dict[str, np.ndarray]) -> alt.Chart:
+    """Sorted singular values of the full Jacobian, divided by each model's largest (log y)."""
+    rows = [
+        {"model": name, "rank": i + 1, "σ / σ₁": float(v / values[0]), "σ": float(v)}
+        for name, values in spectra.items()
+        if values[0] > 0
+        for i, v in enumerate(values)
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("rank:Q", title="singular value, largest first"),
+            y=alt.Y("σ / σ₁:Q", scale=alt.Scale(type="log"), title="σ / the largest σ"),
+            color=alt.Color("model:N", scale=COLOURS),
+            tooltip=["model", "rank", alt.Tooltip("σ:Q", format=".3g")],
+        )
+        .properties(height=240)
+    )
+
+
+def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
+    """p99 / median of each random plane's map, one dot per plane, per model (log x)."""
+    rows = [
+        {
+            "model": name,
+            "p99 / median": s["p99_over_median"],
+            "cliff share": s["cliff_share"],
+            "plane": f"seed {s['seed']}, plane seed {s['plane_seed']}",
+        }
+        for name, planes in summaries.items()
+        for s in planes
+        if np.isfinite(s["p99_over_median"])
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_point(size=80, filled=True, opacity=0.7)
+        .encode(
+            x=alt.X("p99 / median:Q", scale=alt.Scale(type="log"), title="p99 / median of a plane"),
+            y=alt.Y("model:N", title=None),
+            color=alt.Color("model:N", scale=COLOURS, legend=None),
+            tooltip=["model", "plane", alt.Tooltip("p99 / median:Q", format=".2f"), "cliff share"],
+        )
+        .properties(height=110)
+    )

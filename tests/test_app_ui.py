@@ -173,7 +173,9 @@ SHIPPED, _ = discovery.find_models([discovery.SHIPPED_DIR])
 @pytest.mark.skipif(
     len({m.kind for m in SHIPPED}) < 2, reason="models/ does not hold the shipped GAN and VAE yet"
 )
-@pytest.mark.parametrize("section", ["Generate", "Walk", "Discontinuity lab", "VAE extras"])
+@pytest.mark.parametrize(
+    "section", ["Generate", "Walk", "Discontinuity lab", "Atlas", "VAE extras"]
+)
 def test_every_section_works_on_the_shipped_models(section, monkeypatch):
     monkeypatch.delenv(discovery.ENV_VAR, raising=False)
     app = _app(section)
@@ -194,3 +196,48 @@ def test_the_lab_measures_in_judge_features_when_a_judge_is_there(
     app.radio(key="measure_space").set_value("pixels").run()
     _assert_fine(app)
     assert "flatter a blurrier model" in " ".join(m.value for m in app.markdown)
+
+
+def test_atlas_maps_both_models_and_follows_the_picked_cell(tiny_models):
+    app = _app("Atlas")
+    app.slider(key="atlas_n").set_value(8).run()
+    _assert_fine(app)
+    assert {"**GAN**", "**VAE**"} <= {m.value for m in app.markdown}
+    # Per model: the grid and the map (a chart); then the cell, the spectrum and the walk.
+    assert len(app.get("arrow_vega_lite_chart")) >= 4
+    text = " ".join(m.value for m in app.markdown)
+    assert "The GAN:" in text and "The VAE:" in text
+    before = _images(app)
+    app.number_input(key="atlas_row").set_value(1).run()
+    app.number_input(key="atlas_column").set_value(6).run()
+    _assert_fine(app)
+    assert _images(app) != before
+    assert any(
+        "row 1, column 6" in (img.caption or "") for e in app.get("imgs") for img in e.proto.imgs
+    )
+    app.text_input(key="atlas_walk_to").set_value("nine").run()
+    assert any("one seed" in e.value for e in app.error)
+
+
+def test_atlas_refuses_bad_planes_in_words(tiny_models):
+    app = _app("Atlas")
+    app.text_input(key="atlas_seeds").set_value("4, 4, 5").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "the three seeds must differ: seed 4 is given twice, so they span no plane"
+    ]
+    app.text_input(key="atlas_seeds").set_value("1, 2").run()
+    assert "exactly three seeds" in app.error[0].value
+    app.radio(key="atlas_kind").set_value(app.radio(key="atlas_kind").options[1]).run()
+    _assert_fine(app)
+    app.number_input(key="atlas_plane_seed").set_value(123).run()
+    _assert_fine(app)
+
+
+def test_atlas_with_a_gan_alone(tiny_gan_run, monkeypatch, tmp_path):
+    monkeypatch.setenv(discovery.ENV_VAR, str(tiny_gan_run))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "none")
+    app = _app("Atlas")
+    text = " ".join(m.value for m in app.markdown)
+    assert "The GAN:" in text and "The VAE" not in text
+    assert "No VAE is loaded, so this atlas shows the GAN alone" in app.warning[0].value

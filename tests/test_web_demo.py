@@ -30,17 +30,6 @@ from train.latent import path_distances, seeds_to_latents, walk
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def keras_models(sites):
-    import keras
-
-    exports = sites / "exports"
-    return {
-        "gan": keras.models.load_model(exports / "gan" / "generator" / "generator.keras"),
-        "vae": keras.models.load_model(exports / "vae" / "decoder" / "decoder.keras"),
-    }
-
-
 def test_page_loads_both_models_verifies_them_and_shows_sizes(page, base_url):
     result = open_demo(page, base_url)
     assert result == {"ok": True, "models": ["gan", "vae"], "errors": {}}
@@ -121,7 +110,10 @@ def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_
 
 
 def test_permalink_restores_the_state_and_follows_changes(page, base_url):
-    hash_ = "#model=vae&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
+    hash_ = (
+        "#model=vae&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
+        "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off"
+    )
     open_demo(page, base_url, hash_=hash_)
     assert page.evaluate("window.latentwalk.state") == {
         "model": "vae",
@@ -130,6 +122,11 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
         "walk": "3,5",
         "mode": "lerp",
         "steps": 3,
+        "plane": "random",
+        "pseeds": "4,9",
+        "n": 6,
+        "measure": "stretch",
+        "atlas": "off",
     }
     assert page.evaluate("location.hash") == hash_
     assert page.input_value("#seed") == "7" and page.input_value("#mode") == "lerp"

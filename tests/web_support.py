@@ -137,6 +137,18 @@ def browser(sites):
         yield browser
 
 
+@pytest.fixture(scope="module")
+def keras_models(sites):
+    """The Keras models the site's GAN and VAE decoder were exported from."""
+    import keras
+
+    exports = sites / "exports"
+    return {
+        "gan": keras.models.load_model(exports / "gan" / "generator" / "generator.keras"),
+        "vae": keras.models.load_model(exports / "vae" / "decoder" / "decoder.keras"),
+    }
+
+
 @pytest.fixture
 def page(browser):
     page = new_page(browser)

@@ -7,6 +7,7 @@ import { formatBytes } from './render.js';
 import { parseHash, stateToHash } from './state.js';
 import { createGenerateView } from './generate_view.js';
 import { createWalkView } from './walk_view.js';
+import { createAtlasView } from './atlas_view.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -167,7 +168,7 @@ async function boot() {
   history.replaceState(null, '', stateToHash(app.state));
   $('loading').hidden = true;
   $('main').hidden = false;
-  app.views = [createGenerateView(app), createWalkView(app)];
+  app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app)];
   await Promise.all(app.views.map((view) => view.update(app.state, null)));
   window.addEventListener('hashchange', () => {
     document.querySelectorAll('.notice[data-source=link]').forEach((notice) => notice.remove());
@@ -213,4 +214,7 @@ window.latentwalk = {
     return (await app.run(modelId, latents)).ms;
   },
   views: () => app.views.map((view) => view.info?.()),
+  /** The atlas on screen: its images for one model (row-major NHWC), and the cell picker. */
+  atlasImages: (modelId) => app.views[2]?.images(modelId),
+  atlasPick: (row, column) => app.views[2]?.pick([row, column]),
 };

@@ -186,3 +186,206 @@ export function walkSummary(distances, k = 3) {
     jumps: findJumps(distances, k),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The latent atlas (twin of the atlas part of train/latent.py; the layout is documented there).
+// A plane is {origin, axes: [q1, q2], center: [cx, cy], halfWidth, n, seeds, marks, kind}, with
+// Float64Array vectors; cell (row i, column j) sits at x = cx - w + (j + 0.5) h,
+// y = cy - w + (i + 0.5) h, h = 2w / n. The stretch map uses central differences on the
+// (n + 2) x (n + 2) lattice and <a, b> = mean(a * b) over [0, 1] pixels.
+// ---------------------------------------------------------------------------------------------
+
+export const ATLAS_MIN_N = 4;
+export const ATLAS_MAX_N = 64;
+export const ATLAS_MEASURES = ['area', 'stretch'];
+const COLLINEAR = 1e-6;
+
+function dot(a, b) {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function checkN(n) {
+  if (!Number.isInteger(n)) throw new Error(`the grid size N must be a whole number, not ${n}`);
+  if (n < ATLAS_MIN_N || n > ATLAS_MAX_N) {
+    throw new Error(`the grid size N must be from ${ATLAS_MIN_N} to ${ATLAS_MAX_N}, not ${n}`);
+  }
+  return n;
+}
+
+/** Gram-Schmidt of two vectors; null when the second lies along the first. */
+function orthonormalPair(e1, e2) {
+  const length1 = norm(e1);
+  const q1 = Float64Array.from(e1, (v) => v / length1);
+  const along = dot(e2, q1);
+  const rest = Float64Array.from(e2, (v, i) => v - along * q1[i]);
+  const restLength = norm(rest);
+  if (restLength <= COLLINEAR * Math.max(norm(e2), length1)) return null;
+  return [q1, Float64Array.from(rest, (v) => v / restLength)];
+}
+
+/** The plane through three seeds' latents (as train.latent.plane_through_seeds). */
+export function planeThroughSeeds(seeds, latentDim = 32, n = 24, margin = 0.15) {
+  checkN(n);
+  if (!(Number.isFinite(margin) && margin >= 0 && margin <= 2)) {
+    throw new Error(`the margin must be from 0 to 2 (a share of the seeds' span), not ${margin}`);
+  }
+  if (seeds.length !== 3) {
+    throw new Error(`a plane needs exactly three seeds (it got ${seeds.length}), e.g. '0, 1, 2'`);
+  }
+  const repeated = seeds.filter((s, i) => seeds.indexOf(s) !== i);
+  if (repeated.length) {
+    throw new Error(`the three seeds must differ: seed ${Math.min(...repeated)} is given twice, ` +
+      'so they span no plane');
+  }
+  const z = seeds.map((s) => Float64Array.from(seedToLatent(s, latentDim)));
+  const e1 = z[1].map((v, i) => v - z[0][i]);
+  const e2 = z[2].map((v, i) => v - z[0][i]);
+  if (norm(e1) === 0) throw new Error(`seeds ${seeds[0]} and ${seeds[1]} give the same latent`);
+  const axes = orthonormalPair(e1, e2);
+  if (!axes) {
+    throw new Error(`seeds ${seeds.join(', ')} lie on one line in latent space, so they span ` +
+      'no plane: pick another third seed');
+  }
+  const marks = [[0, 0], [norm(e1), 0], [dot(e2, axes[0]), dot(e2, axes[1])]];
+  const xs = marks.map((m) => m[0]);
+  const ys = marks.map((m) => m[1]);
+  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+  const center = [(Math.max(...xs) + Math.min(...xs)) / 2, (Math.max(...ys) + Math.min(...ys)) / 2];
+  return {
+    origin: z[0], axes, center, halfWidth: side / 2 + margin * side, n, seeds: [...seeds], marks,
+    kind: 'seeds',
+  };
+}
+
+/** Two random orthonormal directions from one plane seed (as train.latent.random_directions). */
+export function randomDirections(planeSeed, latentDim = 32) {
+  const normals = Float64Array.from(seedToLatent(planeSeed, 2 * latentDim));
+  return orthonormalPair(normals.subarray(0, latentDim), normals.subarray(latentDim));
+}
+
+/** The plane through a seed along two random directions (as train.latent.random_plane). */
+export function randomPlane(seed, planeSeed, latentDim = 32, n = 24, halfWidth = null) {
+  checkN(n);
+  const width = halfWidth ?? Math.sqrt(latentDim) / 2;
+  if (!(Number.isFinite(width) && width > 0)) {
+    throw new Error(`the window's half-width must be positive, not ${width}`);
+  }
+  return {
+    origin: Float64Array.from(seedToLatent(seed, latentDim)),
+    axes: randomDirections(planeSeed, latentDim),
+    center: [0, 0],
+    halfWidth: width,
+    n,
+    seeds: [seed, planeSeed],
+    marks: [[0, 0]],
+    kind: 'random',
+  };
+}
+
+export function planeSpacing(plane) {
+  return (2 * plane.halfWidth) / plane.n;
+}
+
+/** The cells' latents in row-major order (ring = 1 adds the neighbours the map needs). */
+export function planeLatents(plane, ring = 0) {
+  const h = planeSpacing(plane);
+  const side = plane.n + 2 * ring;
+  const offset = (k) => (k - ring + 0.5) * h - plane.halfWidth;
+  const [q1, q2] = plane.axes;
+  const out = [];
+  for (let i = 0; i < side; i++) {
+    const y = plane.center[1] + offset(i);
+    for (let j = 0; j < side; j++) {
+      const x = plane.center[0] + offset(j);
+      out.push(Float32Array.from(plane.origin, (o, d) => o + x * q1[d] + y * q2[d]));
+    }
+  }
+  return out;
+}
+
+/** Where the defining latents fall on the grid, as fractional [row, column]. */
+export function markCells(plane) {
+  const h = planeSpacing(plane);
+  return plane.marks.map(([x, y]) => [
+    (y - plane.center[1] + plane.halfWidth) / h,
+    (x - plane.center[0] + plane.halfWidth) / h,
+  ]);
+}
+
+/** Stretch maps from the images on the (n + 2)² lattice: a flat array of (n + 2)² images in the
+ * models' [-1, 1] (size values each), measured on [0, 1] pixels. Returns {area, stretch,
+ * stretch_min}: Float64Arrays of n * n cells, row-major. */
+export function stretchMap(lattice, count, spacing) {
+  const side = Math.round(Math.sqrt(count));
+  if (side * side !== count || side < 3) {
+    throw new Error(`${count} lattice images do not make an (N + 2) x (N + 2) lattice`);
+  }
+  const size = lattice.length / count;
+  const n = side - 2;
+  const unit = new Float64Array(lattice.length);
+  for (let i = 0; i < lattice.length; i++) unit[i] = Math.min(1, Math.max(0, (lattice[i] + 1) / 2));
+  const area = new Float64Array(n * n);
+  const stretch = new Float64Array(n * n);
+  const stretchMin = new Float64Array(n * n);
+  const scale = 1 / (2 * spacing);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const at = (r, c) => (r * side + c) * size;
+      const right = at(i + 1, j + 2);
+      const left = at(i + 1, j);
+      const down = at(i + 2, j + 1);
+      const up = at(i, j + 1);
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      for (let k = 0; k < size; k++) {
+        const d1 = (unit[right + k] - unit[left + k]) * scale;
+        const d2 = (unit[down + k] - unit[up + k]) * scale;
+        a += d1 * d1;
+        b += d1 * d2;
+        c += d2 * d2;
+      }
+      a /= size;
+      b /= size;
+      c /= size;
+      const det = Math.max(a * c - b * b, 0);
+      const halfTrace = (a + c) / 2;
+      const gap = Math.sqrt(Math.max(halfTrace * halfTrace - det, 0));
+      area[i * n + j] = Math.sqrt(det);
+      stretch[i * n + j] = Math.sqrt(halfTrace + gap);
+      stretchMin[i * n + j] = Math.sqrt(Math.max(halfTrace - gap, 0));
+    }
+  }
+  return { area, stretch, stretch_min: stretchMin };
+}
+
+/** NumPy's default percentile (linear interpolation between order statistics). */
+export function percentile(values, q) {
+  const sorted = Float64Array.from(values).sort();
+  const position = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(position);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Scale-free figures of one map (as train.latent.atlas_summary). */
+export function atlasSummary(values, k = 3) {
+  const middle = median(values);
+  const p99 = percentile(values, 99);
+  let max = -Infinity;
+  let above = 0;
+  for (const v of values) {
+    if (v > max) max = v;
+    if (v > k * middle) above++;
+  }
+  const ok = middle > 0;
+  return {
+    median: middle,
+    cliff_share: ok ? above / values.length : NaN,
+    p99_over_median: ok ? p99 / middle : Infinity,
+    max_over_median: ok ? max / middle : Infinity,
+    k,
+  };
+}

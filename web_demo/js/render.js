@@ -108,3 +108,71 @@ export function formatBytes(bytes) {
   if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
   return `${bytes} B`;
 }
+
+// Matplotlib's viridis at nine even stops, as streamlit_app/atlas.py draws its maps.
+const VIRIDIS = [
+  [0x44, 0x01, 0x54], [0x48, 0x28, 0x78], [0x3e, 0x49, 0x89], [0x31, 0x68, 0x8e],
+  [0x26, 0x82, 0x8e], [0x1f, 0x9e, 0x89], [0x35, 0xb7, 0x79], [0x6e, 0xce, 0x58],
+  [0xfd, 0xe7, 0x25],
+];
+
+/** A value on [lo, hi] (clipped) as an [r, g, b] colour of viridis. */
+export function viridis(value, [lo, hi]) {
+  const t = Math.min(1, Math.max(0, (value - lo) / (hi - lo))) * (VIRIDIS.length - 1);
+  const below = Math.min(Math.floor(t), VIRIDIS.length - 2);
+  const frac = t - below;
+  return VIRIDIS[below].map((c, i) => Math.round(c * (1 - frac) + VIRIDIS[below + 1][i] * frac));
+}
+
+/** An n x n map of values (row-major) on the colour scale `domain`, `cell` pixels a cell; the
+ * seeds' positions ([row, column], fractional) ringed in white, the picked cell outlined red. */
+export function drawMap(canvas, values, n, domain, { cell = 12, marks = [], labels = [], picked = null } = {}) {
+  canvas.width = n * cell;
+  canvas.height = n * cell;
+  const context = canvas.getContext('2d');
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const [r, g, b] = viridis(values[i * n + j], domain);
+      context.fillStyle = `rgb(${r},${g},${b})`;
+      context.fillRect(j * cell, i * cell, cell, cell);
+    }
+  }
+  context.strokeStyle = '#fff';
+  context.fillStyle = '#fff';
+  context.lineWidth = 2;
+  context.font = 'bold 11px system-ui, sans-serif';
+  marks.forEach(([row, column], k) => {
+    const radius = Math.max(3, cell / 3);
+    context.beginPath();
+    context.arc(column * cell, row * cell, radius, 0, 2 * Math.PI);
+    context.stroke();
+    context.fillText(labels[k] ?? '', column * cell + radius + 2, row * cell - radius);
+  });
+  if (picked) {
+    context.strokeStyle = '#e00';
+    context.strokeRect(picked[1] * cell + 1, picked[0] * cell + 1, cell - 2, cell - 2);
+  }
+  return { cell, n };
+}
+
+/** A horizontal colour bar for `domain` (log10 of multiples of the median), ends labelled. */
+export function drawColourBar(canvas, domain) {
+  const context = canvas.getContext('2d');
+  const { width } = canvas;
+  context.clearRect(0, 0, width, canvas.height);
+  for (let x = 0; x < width; x++) {
+    const [r, g, b] = viridis(domain[0] + ((domain[1] - domain[0]) * x) / (width - 1), domain);
+    context.fillStyle = `rgb(${r},${g},${b})`;
+    context.fillRect(x, 0, 1, 14);
+  }
+  context.fillStyle = '#333';
+  context.font = '11px system-ui, sans-serif';
+  const label = (v) => `${(10 ** v).toPrecision(2)}× median`;
+  context.textAlign = 'left';
+  context.fillText(label(domain[0]), 0, 27);
+  context.textAlign = 'right';
+  context.fillText(label(domain[1]), width, 27);
+  context.textAlign = 'center';
+  const middle = (-domain[0] / (domain[1] - domain[0])) * width;
+  context.fillText('median', middle, 27);
+}

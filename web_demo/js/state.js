@@ -3,9 +3,11 @@
 // back to its default instead of breaking the page. No DOM or TensorFlow here (Node tests it).
 import { parseSeeds } from './latent.js';
 
-export const LIMITS = { gridSeeds: 256, walkSeeds: 16, maxSteps: 64 };
+export const LIMITS = { gridSeeds: 256, walkSeeds: 16, maxSteps: 64, atlasMinN: 4, atlasMaxN: 64 };
 export const MODELS = ['gan', 'vae'];
 export const MODES = ['slerp', 'lerp'];
+export const PLANES = ['seeds', 'random'];
+export const MEASURES = ['area', 'stretch'];
 
 export const DEFAULTS = Object.freeze({
   model: 'gan',
@@ -14,6 +16,11 @@ export const DEFAULTS = Object.freeze({
   walk: '0,42,7',
   mode: 'slerp',
   steps: 16,
+  plane: 'seeds',
+  pseeds: '0,1,2',
+  n: 24,
+  measure: 'area',
+  atlas: 'off',
 });
 
 // One checker per key: returns the clean value or throws an Error whose message tells the user
@@ -47,6 +54,32 @@ const CHECKS = {
       throw new Error(`steps must be a whole number from 1 to ${LIMITS.maxSteps}`);
     }
     return steps;
+  },
+  // The atlas: which plane, its seeds (three for 'seeds'; the centre seed and the directions'
+  // seed for 'random', checked against the plane by the view), the grid size and the map.
+  plane(text) {
+    if (!PLANES.includes(text)) throw new Error(`plane must be ${PLANES.join(' or ')}`);
+    return text;
+  },
+  pseeds(text) {
+    const seeds = parseSeeds(text, 3);
+    if (seeds.length < 2) throw new Error('the atlas needs two or three seeds, e.g. "0,1,2"');
+    return normaliseSeedText(text);
+  },
+  n(text) {
+    const n = Number(text);
+    if (!/^\d+$/.test(String(text).trim()) || n < LIMITS.atlasMinN || n > LIMITS.atlasMaxN) {
+      throw new Error(`N must be a whole number from ${LIMITS.atlasMinN} to ${LIMITS.atlasMaxN}`);
+    }
+    return n;
+  },
+  measure(text) {
+    if (!MEASURES.includes(text)) throw new Error(`measure must be ${MEASURES.join(' or ')}`);
+    return text;
+  },
+  atlas(text) {
+    if (!['on', 'off'].includes(text)) throw new Error('atlas must be on or off');
+    return text;
   },
 };
 

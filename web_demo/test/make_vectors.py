@@ -119,6 +119,64 @@ def _jump_cases() -> list[dict]:
     ]
 
 
+def _plane_case(plane: latent.Plane) -> dict:
+    return {
+        "origin": _floats(plane.origin),
+        "axes": _floats(plane.axes),
+        "center": list(plane.center),
+        "half_width": plane.half_width,
+        "spacing": plane.spacing,
+        "marks": [list(m) for m in plane.marks],
+        "mark_cells": [list(m) for m in plane.mark_cells()],
+        "lattice": _floats(plane.latents(ring=1)),
+    }
+
+
+def _atlas_cases() -> dict:
+    planes = [
+        {"kind": "seeds", "seeds": [3, 8, 12], "n": 5, "margin": 0.15},
+        {"kind": "seeds", "seeds": [0, 42, 7], "n": 4, "margin": 0.3},
+        {"kind": "random", "seed": 7, "plane_seed": 99, "n": 4, "half_width": None},
+        {"kind": "random", "seed": 0, "plane_seed": 4294967295, "n": 5, "half_width": 1.5},
+    ]
+    for case in planes:
+        if case["kind"] == "seeds":
+            plane = latent.plane_through_seeds(case["seeds"], 32, case["n"], case["margin"])
+        else:
+            plane = latent.random_plane(
+                case["seed"], case["plane_seed"], 32, case["n"], case["half_width"]
+            )
+        case.update(_plane_case(plane))
+    rng = np.random.default_rng(11)
+    maps = []
+    for n, spacing in ((8, 0.25), (6, 1.0)):
+        # Values beyond [-1, 1] check the clipping; a planted step makes a cliff.
+        lattice = rng.uniform(-0.05, 0.05, size=(n + 2, n + 2, 4, 4, 3))
+        lattice += np.linspace(-0.3, 0.3, n + 2)[None, :, None, None, None]
+        lattice[:, n // 2 + 1 :] += 0.5
+        lattice = lattice.reshape(-1, 4, 4, 3).astype(np.float32)
+        result = latent.stretch_map(lattice, spacing)
+        maps.append(
+            {
+                "n": n,
+                "spacing": spacing,
+                "shape": list(lattice.shape),
+                "lattice": _floats(lattice.ravel()),
+                **{name: _floats(values.ravel()) for name, values in result.items()},
+                "summary_area": latent.atlas_summary(result["area"], 3.0),
+                "summary_stretch": latent.atlas_summary(result["stretch"], 2.0),
+            }
+        )
+    errors = [[3, 3, 5], [1, 2], [1, 2, 3, 4]]
+    for seeds in errors:
+        try:
+            latent.plane_through_seeds(seeds)
+        except ValueError:
+            continue
+        raise AssertionError(f"plane_through_seeds({seeds}) was expected to fail")
+    return {"planes": planes, "maps": maps, "plane_errors": errors, "bad_n": [0, 3, 65, 2.5]}
+
+
 def _parse_errors() -> list[str]:
     for text in PARSE_ERRORS:
         try:
@@ -159,6 +217,7 @@ def build_vectors() -> dict:
         "jumps": _jump_cases(),
         "parse_seeds": [{"text": t, "seeds": latent.parse_seeds(t)} for t in PARSE_CASES],
         "parse_seeds_errors": _parse_errors(),
+        "atlas": _atlas_cases(),
     }
 
 

@@ -11,9 +11,11 @@ test('an empty hash gives the defaults and no notice', () => {
 
 test('a state survives the trip through the hash', () => {
   const state = { model: 'vae', seed: 4294967295, grid: '0-15,42', walk: '3,9,27,81',
-    mode: 'lerp', steps: 5 };
+    mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12, measure: 'stretch',
+    atlas: 'on' };
   const hash = stateToHash(state);
-  assert.equal(hash, '#model=vae&seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5');
+  assert.equal(hash, '#model=vae&seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5' +
+    '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on');
   assert.deepEqual(parseHash(hash), { state, notices: [] });
 });
 
@@ -61,4 +63,12 @@ test('garbage hashes never throw', () => {
     const { state } = parseHash(hash);
     assert.equal(typeof state.seed, 'number', hash);
   }
+});
+
+test('atlas settings from a link are checked', () => {
+  const { state, notices } = parseHash('#plane=cube&pseeds=1&n=65&measure=volume&atlas=maybe');
+  assert.deepEqual(state, { ...DEFAULTS });
+  assert.equal(notices.length, 5);
+  assert.match(notices[2], /N must be a whole number from 4 to 64/);
+  assert.equal(parseHash('#pseeds=4,5,6,7').notices.length, 1);
 });

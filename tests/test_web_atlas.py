@@ -1,0 +1,108 @@
+"""The web demo's Atlas panel in headless Chromium (site from the tiny runs): the images are made
+in Web Workers, and the plane, the images and the maps equal what train/latent.py computes with
+the Keras models; a cancel stops a run; bad planes get a message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from web_support import ARTIFACTS, keras_images, open_demo, views, wait_until
+
+from train import latent
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _wait_for_atlas(page, n: int) -> dict:
+    wait_until(page, f"(window.latentwalk.views()[2] || {{}}).n === {n}", timeout_s=90)
+    return views(page)["atlas"]
+
+
+@pytest.mark.parametrize(
+    ("hash_", "plane"),
+    [
+        (
+            "#atlas=on&plane=seeds&pseeds=3,8,12&n=6",
+            lambda: latent.plane_through_seeds([3, 8, 12], n=6),
+        ),
+        ("#atlas=on&plane=random&pseeds=7,99&n=5", lambda: latent.random_plane(7, 99, n=5)),
+    ],
+)
+def test_atlas_matches_python_on_the_same_plane(page, base_url, keras_models, hash_, plane):
+    open_demo(page, base_url, hash_=hash_)
+    info = _wait_for_atlas(page, plane().n)
+    expected_plane = plane()
+    np.testing.assert_allclose(info["plane"]["axes"], expected_plane.axes, atol=1e-12)
+    assert info["plane"]["halfWidth"] == pytest.approx(expected_plane.half_width, rel=1e-12)
+    n = expected_plane.n
+    for model_id, model in keras_models.items():
+        lattice = keras_images(model, expected_plane.latents(ring=1))
+        images = np.array(page.evaluate(f"window.latentwalk.atlasImages('{model_id}')"))
+        inner = lattice.reshape(n + 2, n + 2, -1)[1:-1, 1:-1].ravel()
+        np.testing.assert_allclose(images, inner, atol=2e-5)  # a float32 export
+        maps = latent.stretch_map(lattice, expected_plane.spacing)
+        for measure in ("area", "stretch"):
+            np.testing.assert_allclose(
+                info["maps"][model_id][measure], maps[measure].ravel(), rtol=2e-3, atol=1e-9
+            )
+    summaries = page.locator(".atlas-column .summary").all_inner_texts()
+    assert len(summaries) == 2 and all("median" in text for text in summaries)
+    assert page.errors == []
+
+
+def test_atlas_runs_in_workers_picks_cells_and_cancels(page, base_url):
+    open_demo(page, base_url, hash_="#plane=seeds&pseeds=0,1,2&n=8")
+    assert views(page)["atlas"]["n"] is None  # nothing is mapped before it is asked for
+    page.click("#atlas-run")
+    info = _wait_for_atlas(page, 8)
+    assert "atlas=on" in page.evaluate("location.hash")
+    assert info["picked"] == [4, 4]
+    # A click on a map picks that cell (the map may be scaled by CSS: aim by fractions).
+    box = page.locator(".atlas-column[data-model=gan] canvas.atlas-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 1.5 / 8, box["y"] + box["height"] * 6.5 / 8)
+    wait_until(page, "JSON.stringify(window.latentwalk.views()[2].picked) === '[6,1]'")
+    assert "row 6, column 1" in page.locator("#atlas-cell-caption").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#atlas").screenshot(path=str(ARTIFACTS / "web_atlas.png"))
+    # A large plane, cancelled while it runs: the status says so and the old atlas stays.
+    page.fill("#atlas-n", "64")
+    page.dispatch_event("#atlas-n", "change")
+    wait_until(page, "window.latentwalk.views()[2].running")
+    page.click("#atlas-cancel")
+    wait_until(page, "!window.latentwalk.views()[2].running")
+    assert page.locator("#atlas-status").inner_text() == "Cancelled."
+    assert views(page)["atlas"]["n"] == 8
+    assert page.errors == []
+
+
+def test_bad_planes_get_a_message(page, base_url):
+    open_demo(page, base_url, hash_="#atlas=on&plane=seeds&pseeds=3,3,5&n=6")
+    wait_until(page, "document.getElementById('atlas-error').textContent !== ''")
+    assert "seed 3 is given twice" in page.locator("#atlas-error").inner_text()
+    page.evaluate("location.hash = '#atlas=on&plane=random&pseeds=1,2,3&n=6'")
+    wait_until(page, "document.getElementById('atlas-error').textContent.includes('two seeds')")
+    page.evaluate("location.hash = '#atlas=on&plane=seeds&pseeds=1,2,3&n=99'")
+    wait_until(page, "document.querySelectorAll('.notice[data-source=link]').length > 0")
+    assert "N must be a whole number from 4 to 64" in page.locator(".notices").inner_text()
+    assert views(page)["atlas"]["n"] is None  # nothing was mapped from a bad plane
+    assert page.errors == []
+
+
+def test_typed_bad_values_are_refused_in_words(page, base_url):
+    open_demo(page, base_url, hash_="#plane=seeds&pseeds=0,1,2&n=6")
+    page.fill("#atlas-n", "200")
+    page.dispatch_event("#atlas-n", "change")
+    assert "N must be a whole number from 4 to 64" in page.inner_text("#atlas-error")
+    assert page.get_attribute("#atlas-n", "aria-invalid") == "true"
+    assert "n=6" in page.evaluate("location.hash")
+    page.fill("#atlas-seeds", "1, 2, 3, 4")
+    page.dispatch_event("#atlas-seeds", "change")
+    assert "too many seeds" in page.inner_text("#atlas-error")
+    assert page.errors == []
+
+
+def test_with_the_vae_missing_the_atlas_says_so_and_maps_the_gan(page, base_url):
+    open_demo(page, base_url, site="no-vae", hash_="#atlas=on&plane=random&pseeds=1,2&n=5")
+    info = _wait_for_atlas(page, 5)
+    assert list(info["maps"]) == ["gan"]
+    assert "needs both the GAN and the VAE" in page.inner_text("#atlas")
