@@ -3,11 +3,11 @@
 # GPU machine that has JAX but neither TensorFlow nor Keras, and pack the run folder to bring back.
 #
 # Prepare here, from the repo root (once): the training images, and the wheels of what the GPU
-# image lacks (keras 3.10.0, the version that reads the .keras files back here, and its needs):
+# image lacks (keras 3.15.1, the version that reads the .keras files back here, and its needs):
 #   echo /.whl/ >> .git/info/exclude; echo /.gpu/ >> .git/info/exclude
 #   .venv/bin/python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
 #       --class frog --out .gpu/frogs.npz
-#   for wheel in keras==3.10.0 namex==0.1.0 optree==0.20.0; do
+#   for wheel in keras==3.15.1 namex==0.1.0 optree==0.20.0; do
 #     .venv/bin/python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
 #       --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
 #       --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl "$wheel"; done
