@@ -128,9 +128,50 @@ def chromium(executable: str | None = None) -> Iterator[object]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise ExportError("Playwright is not installed: pip install playwright==1.52.0") from None
-    with sync_playwright() as playwright:
+    with _driver_in_own_session():
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+    try:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    except BaseException:
+        manager.__exit__(None, None, None)
+        raise
+    try:
+        yield browser
+    except KeyboardInterrupt:
+        # Interrupted inside a Playwright call, the driver may never answer again: closing would
+        # wait forever. Leave it; it ends (and takes Chromium with it) when this process does.
+        raise
+    except BaseException:
+        _close(browser, manager)
+        raise
+    else:
+        _close(browser, manager)
+
+
+def _close(browser, manager) -> None:
+    try:
+        browser.close()
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _driver_in_own_session():
+    """Start Playwright's driver in a session of its own. A Ctrl-C in a terminal signals the
+    whole foreground process group: the driver would die with it, and the next call (the
+    export's clean stop, or closing the browser) would fail or hang. Chromium itself is already
+    started detached by the driver."""
+    import asyncio
+
+    original = asyncio.create_subprocess_exec
+
+    def spawn(*args, **kwargs):
+        kwargs.setdefault("start_new_session", True)
+        return original(*args, **kwargs)
+
+    asyncio.create_subprocess_exec = spawn
+    try:
+        yield
+    finally:
+        asyncio.create_subprocess_exec = original

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from export.errors import ExportError
+from export.interrupts import ExportInterrupted, StopRequests
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -126,16 +127,24 @@ def main(argv: list[str] | None = None) -> int:
     from export.exporter import export
 
     try:
-        manifests = export(
-            args.source,
-            args.out,
-            quantize=args.quantize,
-            force=args.force,
-            kind=args.kind,
-            log=lambda message: print(message, file=sys.stderr),
-        )
+        with StopRequests() as stop:
+            manifests = export(
+                args.source,
+                args.out,
+                quantize=args.quantize,
+                force=args.force,
+                kind=args.kind,
+                log=lambda message: print(message, file=sys.stderr, flush=True),
+                stop=stop.check,
+            )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except ExportInterrupted as error:
+        parser.exit(130, f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)\n")
+    except KeyboardInterrupt:
+        parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
+    if stop.requested:
+        print(f"({stop.requested} came as the export was moved into place: it is complete)")
     for role, manifest in manifests.items():
         print(
             f"{role}: {manifest['total_bytes']:,} bytes, max |Keras - TF.js| "
@@ -152,9 +161,16 @@ def _site_main(argv: list[str]) -> int:
     from export.site import build_site
 
     try:
-        index = build_site(args.out, gan=args.gan, vae=args.vae, force=args.force)
+        with StopRequests() as stop:
+            index = build_site(
+                args.out, gan=args.gan, vae=args.vae, force=args.force, stop=stop.check
+            )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except ExportInterrupted as error:
+        parser.exit(130, f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)\n")
+    except KeyboardInterrupt:
+        parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
     labels = ", ".join(entry["label"] for entry in index["models"])
     print(
         f"Done: {args.out} ({labels}); serve it with: python -m http.server --directory {args.out}",

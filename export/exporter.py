@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from export.browser import chromium
 from export.convert import convert_to_tfjs
 from export.errors import ExportError
+from export.interrupts import never
 from export.manifest import build_manifest
 from export.parity import keras_outputs, measure_parity, parity_inputs
 from export.sources import ExportSource, ModelSource, find_sources, load_model
@@ -55,12 +59,48 @@ def check_destination(out: Path, force: bool, protected: tuple[Path, ...] = ()) 
         raise ExportError(f"{out} already exists and is not empty: pass --force to replace it")
 
 
+STALE_AFTER_S = 600  # a staging folder without an owner's pid in its name, this old, is stale
+
+
+def _owner_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Staging folders of exports that were killed (SIGKILL, power loss) before they could
+    clean up: ``.<out>.partial-<pid>-*`` whose process is gone, and the ``.<out>.old-*`` copy a
+    replacement left behind once ``out`` is in place."""
+    out = Path(out)
+    removed = []
+    for path in out.parent.glob(f".{out.name}.partial-*"):
+        match = re.match(rf"\.{re.escape(out.name)}\.partial-(\d+)-", path.name)
+        if match:
+            stale = not _owner_alive(int(match.group(1)))
+        else:
+            stale = time.time() - path.stat().st_mtime > STALE_AFTER_S
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if out.exists():
+        for path in out.parent.glob(f".{out.name}.old-*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def staging_folder(out: Path, force: bool):
     """A temporary folder beside ``out`` that replaces ``out`` when the block ends cleanly."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would make a served or shared export unreadable
     try:
         yield staging
@@ -94,16 +134,21 @@ def export_model(
     quantize: str,
     browser,
     log: Callable[[str], None],
+    stop: Callable[[], None] = never,
 ) -> dict:
-    """Convert one model into ``folder/<role>/``, prove it, write its manifest; returns it."""
+    """Convert one model into ``folder/<role>/``, prove it, write its manifest; returns it.
+    ``stop()`` is called between the phases (it raises to end the export there)."""
     model, kind = load_model(model_source)
     model_source = ModelSource(kind, model_source.path)
     role_dir = folder / model_source.role
     log(f"{model_source.role}: converting {model_source.path} ({kind}, weights {quantize})")
+    stop()
     convert_to_tfjs(model, role_dir, quantize)
+    stop()
     inputs = parity_inputs(kind, tuple(model.inputs[0].shape))
     expected = keras_outputs(model, inputs)
     parity = measure_parity(expected, role_dir, inputs, quantize, browser)
+    stop()
     verdict = "ok" if parity.threshold is not None else "reported, no threshold"
     log(
         f"{model_source.role}: max |Keras - TF.js| = {parity.max_abs_diff:.3g} over "
@@ -139,24 +184,31 @@ def export(
     kind: str | None = None,
     browser=None,
     log: Callable[[str], None] = lambda message: None,
+    stop: Callable[[], None] = never,
 ) -> dict[str, dict]:
     """Export a run folder or .keras file to ``out``; returns the manifests by role.
 
     ``browser`` (a Playwright Browser) is reused when given, else one Chromium is started.
+    ``stop()`` is called at every safe point; when it raises (export/interrupts.py), the staging
+    folder is removed and ``out`` is left as it was.
     """
     source = find_sources(path, kind)
     out = Path(out)
     check_destination(out, force, protected=(source.origin,))
     manifests = {}
-    with contextlib.ExitStack() as stack:
-        if browser is None:
-            browser = stack.enter_context(chromium())
-        folder = stack.enter_context(staging_folder(out, force))
-        for model_source in source.models:
-            manifest = export_model(source, model_source, folder, quantize, browser, log)
-            manifests[manifest["role"]] = manifest
+    with staging_folder(out, force) as folder:
+        # The browser closes before the last check, so a Ctrl-C while it closes still stops
+        # the export; after that check only the rename into place is left.
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                browser = stack.enter_context(chromium())
+            for model_source in source.models:
+                stop()
+                manifest = export_model(source, model_source, folder, quantize, browser, log, stop)
+                manifests[manifest["role"]] = manifest
         if source.run_dir is not None:
             for name, target in RUN_FILES.items():
                 if (source.run_dir / name).exists():
                     shutil.copy2(source.run_dir / name, folder / target)
+        stop()  # the last chance: after this, the finished export replaces ``out``
     return manifests

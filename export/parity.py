@@ -120,13 +120,17 @@ def tfjs_outputs(model_dir: Path, inputs: np.ndarray, browser=None) -> tuple[lis
                         "backend": BACKEND,
                     },
                 )
+            except KeyboardInterrupt:
+                # Interrupted inside a Playwright call: the driver may never answer again, and
+                # page.close() would wait for it forever (export/browser.py explains).
+                raise
             except Exception as error:  # Playwright wraps every JS failure in its own Error
+                page.close()
                 details = "; ".join(errors + [str(error).splitlines()[0]])
                 raise ExportError(
                     f"TF.js could not run the converted model in Chromium: {details}"
                 ) from None
-            finally:
-                page.close()
+            page.close()
     outputs = [
         np.asarray(o["values"], dtype=np.float32).reshape(o["shape"]) for o in result["outputs"]
     ]

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from export.browser import REPO, tfjs_files
 from export.errors import ExportError
 from export.exporter import check_destination, staging_folder
+from export.interrupts import never
 
 WEB_DEMO = REPO / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
@@ -105,8 +107,10 @@ def build_site(
     vae: Path | None = None,
     force: bool = False,
     web_demo: Path = WEB_DEMO,
+    stop: Callable[[], None] = never,
 ) -> dict:
-    """Build the site into ``out``; returns the models/index.json it wrote."""
+    """Build the site into ``out``; returns the models/index.json it wrote. ``stop()`` is
+    called at safe points (see export/interrupts.py)."""
     if gan is None and vae is None:
         raise ExportError("give --gan DIR and/or --vae DIR (export folders)")
     exports = {
@@ -120,6 +124,7 @@ def build_site(
     with staging_folder(out, force) as site:
         copy_page(Path(web_demo), site)
         copy_vendor(site)
+        stop()
         for model_id, (folder, manifests) in exports.items():
             for role, manifest in manifests.items():
                 target = site / "models" / model_id / role
@@ -137,4 +142,5 @@ def build_site(
                 entry["encoder_path"] = "models/vae/encoder/"
             index["models"].append(entry)
         (site / "models" / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+        stop()
     return index

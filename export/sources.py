@@ -11,8 +11,11 @@ discriminator saved under the wrong name is refused instead of shipped.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from export.errors import ExportError
 
@@ -115,15 +118,33 @@ def load_model(source: ModelSource):
     """Load ``source`` with Keras and check it is the kind it claims; returns (model, kind)."""
     import keras
 
+    path = Path(source.path)
+    if path.is_file() and not zipfile.is_zipfile(path):  # Keras would say "File not found"
+        raise ExportError(
+            f"cannot load {path}: it is not a complete .keras file ({path.stat().st_size:,} "
+            "bytes, not a zip archive: truncated by a crash or a partial copy?)"
+        )
     try:
-        model = keras.models.load_model(source.path, compile=False)
+        model = keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a corrupt or foreign file
         text = str(error).strip()
         reason = text.splitlines()[0] if text else type(error).__name__
-        raise ExportError(f"cannot load {source.path} as a Keras model: {reason}") from None
-    kind = source.kind or infer_kind(model, source.path)
-    check_kind(model, kind, source.path)
+        raise ExportError(f"cannot load {path} as a Keras model: {reason}") from None
+    check_finite(model, path)
+    kind = source.kind or infer_kind(model, path)
+    check_kind(model, kind, path)
     return model, kind
+
+
+def check_finite(model, path: Path) -> None:
+    """Refuse weights with NaN or Inf: they come from a diverged run, and no converter is to
+    blame for the black images they would make."""
+    for weight in model.weights:
+        if not np.isfinite(np.asarray(weight.numpy(), dtype=np.float64)).all():
+            raise ExportError(
+                f"{path}: the weight {weight.path} holds NaN or Inf values: the training run "
+                "diverged; train it again (e.g. with a lower learning rate)"
+            )
 
 
 def shapes(model) -> tuple[list[tuple], list[tuple]]:

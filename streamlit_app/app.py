@@ -8,6 +8,7 @@ page appears at once.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ import streamlit as st  # noqa: E402
 
 from streamlit_app import models as discovery  # noqa: E402
 from streamlit_app import session  # noqa: E402
+from streamlit_app.generation import ModelLoadError  # noqa: E402
 from streamlit_app.views import atlas, discontinuity, generate, vae_extras, walk  # noqa: E402
 
 SECTIONS = {
@@ -34,34 +36,74 @@ SECTIONS = {
 NONE = "(none)"
 
 
-def choose_models() -> tuple[list, list]:
-    """Sidebar: where to look, and which GAN and VAE to use. Returns the chosen FoundModels."""
-    extra = st.sidebar.text_input(
-        "More model folders",
-        key=session.kept("extra_folders", ""),
-        help=f"Run or export folders, or folders of them (e.g. `runs`), separated by "
-        f"`{os.pathsep}`. Also read from the {discovery.ENV_VAR} environment variable.",
+PATH_BOX_ENV = "LATENTWALK_PATH_BOX"
+
+
+def server_options(argv: list[str]) -> argparse.Namespace:
+    """Options for whoever runs the server: ``streamlit run streamlit_app/app.py -- --models
+    DIR[:DIR] --path-box``. Visitors of the page cannot set these."""
+    parser = argparse.ArgumentParser(prog="streamlit run streamlit_app/app.py --", add_help=False)
+    parser.add_argument("--models", default=None, help="model folders, separated by os.pathsep")
+    parser.add_argument(
+        "--path-box",
+        action="store_true",
+        help="let visitors type server folders to load models from (off by default)",
     )
-    session.keep("extra_folders")
-    found, notes = discovery.find_models(discovery.search_paths(extra))
+    options, _unknown = parser.parse_known_args(argv)
+    options.path_box = options.path_box or os.environ.get(PATH_BOX_ENV) == "1"
+    return options
+
+
+def choose_models(options: argparse.Namespace) -> tuple[list, list]:
+    """Sidebar: which GAN and VAE to use (and, only when the server allows it, more folders to
+    look in). Returns the found and the chosen FoundModels."""
+    typed = ""
+    if options.path_box:
+        typed = st.sidebar.text_input(
+            "More model folders",
+            key=session.kept("extra_folders", ""),
+            help=f"Run or export folders, or folders of them (e.g. `runs`), separated by "
+            f"`{os.pathsep}`. Also read from the {discovery.ENV_VAR} environment variable.",
+        )
+        session.keep("extra_folders")
+    paths = discovery.split_paths(typed) + discovery.search_paths(options.models)
+    found, notes = discovery.find_models(paths)
     for note in notes:
-        st.sidebar.caption(note)
+        # A visitor learns nothing about the server's folders: the notes go to the server's
+        # log, and to the page only when the server lets visitors type folders themselves.
+        print(f"latentwalk app: {note}", file=sys.stderr)
+        if options.path_box:
+            st.sidebar.caption(note)
+    if notes and not options.path_box:
+        st.sidebar.caption(
+            f"{len(notes)} configured model folder(s) could not be used; the server's log says "
+            "which."
+        )
     chosen = []
     for kind in ("gan", "vae"):
-        options = [m for m in found if m.kind == kind]
-        labels = [m.label for m in options] + [NONE]
+        options_ = [m for m in found if m.kind == kind]
+        labels = [m.label for m in options_] + [NONE]
         key = session.kept(f"pick_{kind}", labels[0])
         if st.session_state[key] not in labels:  # the folder list changed under a kept choice
             st.session_state[key] = labels[0]
         label = st.sidebar.selectbox(kind.upper(), labels, key=key)
         session.keep(key)
-        chosen += [m for m in options if m.label == label][:1]
+        chosen += [m for m in options_ if m.label == label][:1]
     return found, chosen
 
 
-def load_models(chosen: list) -> session.Models:
+def load_models(chosen: list) -> session.Models | None:
+    """Load the chosen models; one that cannot be used gets a message in its place and the
+    others carry on. None when none of them loads."""
+    loaded = {}
     with st.spinner("Loading models (TensorFlow starts on first use)..."):
-        loaded = {m.kind.upper(): session.load(m) for m in chosen}
+        for model in chosen:
+            try:
+                loaded[model.kind.upper()] = session.load(model)
+            except ModelLoadError as error:
+                st.error(f"The {model.kind.upper()} `{model.folder.name}` cannot be used: {error}")
+    if not loaded:
+        return None
     dims = {name: model.found.latent_dim for name, model in loaded.items()}
     if len(set(dims.values())) > 1:
         st.warning(
@@ -79,15 +121,20 @@ def main() -> None:
     st.sidebar.title("latentwalk")
     section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
     session.keep("section")
-    found, chosen = choose_models()
+    found, chosen = choose_models(server_options(sys.argv[1:]))
     if not found or not chosen:
         st.title("latentwalk")
         st.warning("No model to show." if found else "No models found.")
         st.markdown(discovery.HOW_TO_GET_MODELS.format(sep=os.pathsep))
         return
     for model in chosen:
-        st.sidebar.caption(f"{model.kind.upper()}: `{model.folder}`")
-    SECTIONS[section](load_models(chosen))
+        st.sidebar.caption(f"{model.kind.upper()}: `{model.folder.name}`")
+    models = load_models(chosen)
+    if models is None:
+        st.title("latentwalk")
+        st.warning("None of the chosen models can be used: pick another in the sidebar.")
+        return
+    SECTIONS[section](models)
 
 
 main()

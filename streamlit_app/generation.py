@@ -8,6 +8,8 @@ around it) stays fast; the first model load pays TensorFlow's start-up instead.
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,14 +84,71 @@ class LoadedModel:
     encode: EncoderModel | None = None
 
 
+class ModelLoadError(Exception):
+    """A model the app cannot use; the message is for a visitor (no server paths in it)."""
+
+
+def _without_paths(text: str) -> str:
+    """An error message with every absolute path cut to its last part."""
+    return re.sub(r"(?:/[^/\s:'\"`]+)+/([^/\s:'\"`]+)", r"\1", text)
+
+
+def _load_checked(path: Path, role: str):
+    if not zipfile.is_zipfile(path):
+        raise ModelLoadError(f"`{path.name}` is not a complete .keras file (truncated or damaged?)")
+    try:
+        model = _load_keras(path)
+    except Exception as error:  # Keras raises many types for a damaged or foreign file
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelLoadError(f"`{path.name}` does not load: {_without_paths(text)}") from None
+    for weight in model.weights:
+        if not np.isfinite(np.asarray(weight.numpy(), dtype=np.float64)).all():
+            raise ModelLoadError(
+                f"the {role}'s weights hold NaN or Inf values (its training run diverged)"
+            )
+    return model
+
+
+def _shape(tensor) -> tuple:
+    return tuple(None if d is None else int(d) for d in tensor.shape[1:])
+
+
+def _check_image_model(model, role: str, latent_dim: int) -> None:
+    inputs, outputs = [_shape(t) for t in model.inputs], [_shape(t) for t in model.outputs]
+    if inputs != [(latent_dim,)] or outputs != [(32, 32, 3)]:
+        raise ModelLoadError(
+            f"the {role} maps {inputs} to {outputs}; the app needs a latent of size "
+            f"{latent_dim} in and one 32 x 32 x 3 image out"
+        )
+
+
+def _check_encoder(model) -> None:
+    inputs, outputs = [_shape(t) for t in model.inputs], [_shape(t) for t in model.outputs]
+    if inputs != [(32, 32, 3)] or len(outputs) != 2:
+        raise ModelLoadError(
+            f"the encoder maps {inputs} to {outputs}; the app needs a 32 x 32 x 3 image in and "
+            "[z_mean, z_log_var] out"
+        )
+
+
 def load_model(found: FoundModel) -> LoadedModel:
-    """Load a found GAN or VAE and compile its forward passes."""
+    """Load a found GAN or VAE, check it is one the app can run, and compile its forward
+    passes. Raises ModelLoadError (with a message for the page) when it cannot be used."""
     role = "generator" if found.kind == "gan" else "decoder"
-    image_model = _load_keras(found.files[role])
+    image_model = _load_checked(found.files[role], role)
+    _check_image_model(image_model, role, found.latent_dim)
     generate = ImageModel(found.kind.upper(), found.latent_dim, _compiled(image_model))
+    try:
+        trial = generate(np.zeros((1, found.latent_dim), np.float32))
+    except Exception as error:  # a model that loads but cannot run
+        raise ModelLoadError(f"the {role} fails to run: {_without_paths(str(error))}") from None
+    if not np.isfinite(trial).all():
+        raise ModelLoadError(f"the {role} makes NaN images")
     encode = None
     if found.kind == "vae":
-        encode = EncoderModel(_compiled(_load_keras(found.files["encoder"])))
+        encoder = _load_checked(found.files["encoder"], "encoder")
+        _check_encoder(encoder)
+        encode = EncoderModel(_compiled(encoder))
     return LoadedModel(found, generate, encode)
 
 

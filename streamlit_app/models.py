@@ -22,8 +22,9 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
 
 HOW_TO_GET_MODELS = """\
 No models found. The app looks in the shipped `models/` folder, in the folders listed in the
-`LATENTWALK_MODELS` environment variable (separated by `{sep}`), and in the folders you type in
-the sidebar. To make a pair of models on this machine:
+`LATENTWALK_MODELS` environment variable (separated by `{sep}`), and in those given when the
+server was started (`streamlit run streamlit_app/app.py -- --models DIR{sep}DIR`). To make a
+pair of models on this machine:
 
 ```
 python -m train gan --preset small --data cifar10 --class frog --out runs/gan-frog
@@ -113,8 +114,8 @@ def split_paths(text: str | None) -> list[Path]:
 
 
 def search_paths(user_text: str | None = None, include_shipped: bool = True) -> list[Path]:
-    """Where to look, in order of preference: the sidebar box, the env var, the shipped folder.
-    Folders a person names come first so that their models are the defaults."""
+    """Where to look, in order of preference: ``user_text`` (the server's --models), the env
+    var, the shipped folder. Folders named first give the defaults."""
     paths = split_paths(user_text) + split_paths(os.environ.get(ENV_VAR))
     return paths + [SHIPPED_DIR] if include_shipped else paths
 

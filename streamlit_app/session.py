@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from streamlit_app import media
-from streamlit_app.generation import LoadedModel, load_judge_features, load_model
+from streamlit_app.generation import LoadedModel, ModelLoadError, load_judge_features, load_model
 from streamlit_app import models as discovery
 from streamlit_app.models import inspect_folder
 from train import latent
@@ -42,7 +42,7 @@ def _load_cached(folder: str, cache_key: str) -> LoadedModel:
     """Loaded once per model file version (``cache_key`` changes when the file is rewritten)."""
     found = inspect_folder(Path(folder))
     if found is None:
-        raise FileNotFoundError(f"{folder} no longer holds a model")
+        raise ModelLoadError(f"`{Path(folder).name}` no longer holds a model")
     return load_model(found)
 
 

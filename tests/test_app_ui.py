@@ -4,6 +4,7 @@ renders without an exception, and changing a widget changes what is shown."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,65 @@ def test_with_no_models_the_app_says_how_to_get_some(monkeypatch, tmp_path):
     assert "No models found" in app.warning[0].value
     text = " ".join(m.value for m in app.markdown)
     assert "python -m train gan" in text and "python -m export" in text
-    assert any("holds no generator.keras" in c.value for c in app.sidebar.caption)
+    captions = " ".join(c.value for c in app.sidebar.caption)
+    assert "1 configured model folder(s) could not be used" in captions
+    assert str(tmp_path) not in captions  # a visitor is not told the server's folders
+
+
+def _all_text(app) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info") for e in
+             getattr(app, kind)] + [e.value for e in app.sidebar.caption]  # fmt: skip
+    return " ".join(str(p) for p in parts)
+
+
+def test_the_path_box_is_off_unless_the_server_turns_it_on(tiny_models, monkeypatch):
+    app = _app()
+    assert not [t for t in app.sidebar.text_input if t.key == "extra_folders"]
+    monkeypatch.setenv("LATENTWALK_PATH_BOX", "1")
+    app = _app()
+    app.sidebar.text_input(key="extra_folders").set_value("/no/such/place").run()
+    assert any("does not exist" in c.value for c in app.sidebar.caption)
+
+
+def _broken_copy(run: Path, vae_run: Path, tmp_path: Path, how: str) -> Path:
+    import keras
+    import numpy as np
+
+    folder = tmp_path / f"gan-{how}"
+    shutil.copytree(run, folder)
+    model_file = folder / "generator.keras"
+    if how == "truncated":
+        model_file.write_bytes(model_file.read_bytes()[:500])
+    elif how == "nan":
+        model = keras.models.load_model(model_file, compile=False)
+        model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+        model.save(model_file)
+    elif how == "wrong-shape":  # an encoder where a generator should be
+        shutil.copy(vae_run / "encoder.keras", model_file)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [
+        ("truncated", "not a complete .keras file"),
+        ("nan", "NaN or Inf"),
+        ("wrong-shape", "the app needs a latent of size 32 in"),
+    ],
+)
+def test_a_broken_model_gets_a_message_and_the_other_keeps_working(
+    tiny_gan_run, tiny_vae_run, tmp_path, monkeypatch, how, says
+):
+    broken = _broken_copy(tiny_gan_run, tiny_vae_run, tmp_path, how)
+    monkeypatch.setenv(discovery.ENV_VAR, os.pathsep.join([str(broken), str(tiny_vae_run)]))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "no-shipped-models")
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert says in app.error[0].value and f"`{broken.name}`" in app.error[0].value
+    assert len(_images(app)) >= 1  # the VAE's images are still there
+    assert str(tmp_path) not in _all_text(app) and "Traceback" not in _all_text(app)
 
 
 SHIPPED, _ = discovery.find_models([discovery.SHIPPED_DIR])
@@ -179,7 +238,8 @@ SHIPPED, _ = discovery.find_models([discovery.SHIPPED_DIR])
 def test_every_section_works_on_the_shipped_models(section, monkeypatch):
     monkeypatch.delenv(discovery.ENV_VAR, raising=False)
     app = _app(section)
-    assert str(discovery.SHIPPED_DIR) in " ".join(c.value for c in app.sidebar.caption)
+    captions = " ".join(c.value for c in app.sidebar.caption)
+    assert "`gan-frog`" in captions and str(discovery.SHIPPED_DIR) not in captions
 
 
 def test_the_lab_measures_in_judge_features_when_a_judge_is_there(

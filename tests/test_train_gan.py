@@ -89,6 +89,23 @@ def test_each_step_trains_only_its_own_model():
     assert not changed(d_before, task.discriminator)  # frozen while the generator learns
 
 
+def test_the_compiled_step_freezes_the_discriminator_while_the_generator_learns():
+    """The trainer runs the compiled train_step, not the two steps above: with the
+    discriminator's learning rate at 0, nothing in that step may move its weights."""
+    from train.gan_task import GANTask
+
+    task = GANTask(gan_config("tiny"))
+    rng = np.random.default_rng(1)
+    real = rng.uniform(-1, 1, (8, 32, 32, 3)).astype(np.float32)
+    latents = rng.standard_normal((8, 32)).astype(np.float32)
+    noise = np.zeros((16, 1), np.float32)
+    task.gan.d_optimizer.learning_rate.assign(0.0)
+    g_before, d_before = snapshot(task.generator), snapshot(task.discriminator)
+    task.gan.train_step((real, latents, latents, noise))
+    assert changed(g_before, task.generator)
+    assert not changed(d_before, task.discriminator)
+
+
 def read_metrics(run):
     return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
 

@@ -165,8 +165,9 @@ def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_pat
 
 
 def rebalance_probe() -> dict:
-    """One discriminator step from the same state under changed Dropout rates and learning rate:
-    the losses and how far the first kernel moved (run on either backend)."""
+    """One compiled training step (the one the trainer runs) from the same state under changed
+    Dropout rates and learning rate: the discriminator's loss and how far its first kernel moved
+    (run on either backend). The generator's half of the step leaves the discriminator alone."""
     from train.config import DataConfig, make_config
     from train.gan_task import GANTask
 
@@ -184,7 +185,7 @@ def rebalance_probe() -> dict:
                 variable.assign(value)
         if learning_rate is not None:
             task.gan.d_optimizer.learning_rate.assign(learning_rate)
-        loss = float(task.gan.discriminator_step(real, latents, noise))
+        loss = float(task.gan.train_step((real, latents, latents, noise))["d_loss"])
         return loss, float(np.abs(np.array(kernel) - snapshot["discriminator"][0]).sum())
 
     found = {"no_dropout": discriminator_step()}

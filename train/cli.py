@@ -7,6 +7,7 @@ and a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -24,7 +25,7 @@ from train.cli_quality import (
     run_evaluate,
     run_judge,
 )
-from train.run import Interrupted, RunError
+from train.run import Diverged, Interrupted, RunError
 
 GAN_EXAMPLES = """\
 examples:
@@ -64,7 +65,7 @@ def _common_options(parser: argparse.ArgumentParser, presets: dict) -> None:
     add = parser.add_argument
     add(
         "--preset",
-        default="small",
+        default=None,
         choices=sorted(presets),
         help="starting settings (default: small); other options override them",
     )
@@ -260,19 +261,42 @@ OPTION_FIELDS = {
 }
 
 
+# What --resume may change: how long to train and how the step is compiled. Everything else
+# (the model, the data, the optimizer, the batches) must stay as the checkpoint was made.
+RESUME_MAY_CHANGE = ("steps", "jit_compile")
+NOT_ON_RESUME = ("preset", "data", "class_name", "max_images", "out")
+
+
+def _refuse_changes_on_resume(args: argparse.Namespace) -> None:
+    given = [
+        name
+        for name in (*NOT_ON_RESUME, *OPTION_FIELDS[args.kind])
+        if name not in RESUME_MAY_CHANGE and getattr(args, name, None) is not None
+    ]
+    if given:
+        options = ", ".join(
+            "--" + ("class" if n == "class_name" else n.replace("_", "-")) for n in given
+        )
+        raise UsageError(
+            f"--resume continues {args.resume} with the settings it was started with, so "
+            f"{options} cannot be given (only --steps and --jit/--no-jit may change); start a "
+            "new run with --out to train with other settings"
+        )
+
+
 def resolve(args: argparse.Namespace):
     """The config and run folder the arguments ask for."""
     if args.resume is not None:
         if not (args.resume / "config.json").exists():
             raise UsageError(f"cannot resume {args.resume}: no config.json there")
+        _refuse_changes_on_resume(args)
         config = config_module.load(args.resume)
         if config.kind != args.kind:
             raise UsageError(f"{args.resume} is a {config.kind} run, not a {args.kind} run")
-        # Only settings that do not change the model may differ from the saved run.
-        runtime = {"steps": args.steps, "jit_compile": args.jit_compile}
+        runtime = {key: getattr(args, key) for key in RESUME_MAY_CHANGE}
         runtime = {key: value for key, value in runtime.items() if value is not None}
         if runtime:
-            config = config_module.dataclasses.replace(config, **runtime)
+            config = dataclasses.replace(config, **runtime)
             config_module.validate(config)
         return config, args.resume
     class_name = args.class_name or "frog"
@@ -281,9 +305,10 @@ def resolve(args: argparse.Namespace):
         source=args.data or "cifar10", class_name=class_name, max_images=args.max_images
     )
     overrides = {name: getattr(args, name) for name in OPTION_FIELDS[args.kind]}
-    config = config_module.make_config(args.kind, args.preset, overrides, data)
+    preset = args.preset or "small"
+    config = config_module.make_config(args.kind, preset, overrides, data)
     out = args.out or Path("runs") / (
-        f"{args.kind}-{args.preset}-{class_name or 'all'}-{time.strftime('%Y%m%d-%H%M%S')}"
+        f"{args.kind}-{preset}-{class_name or 'all'}-{time.strftime('%Y%m%d-%H%M%S')}"
     )
     return config, out
 
@@ -336,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         train(task, run_dir, images, resume=args.resume is not None, probe=probe)
     except (UsageError, ConfigError, DataError, RunError, EvaluationError) as error:
         parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
+    except Diverged as error:
+        parser.exit(1, f"{parser.prog} {args.kind}: error: {error}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, f"{parser.prog} {args.kind}: aborted without saving this step\n")
     except Interrupted as stop:
         print(
             f"Stopped at step {stop.step}. Continue with: "

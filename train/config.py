@@ -234,10 +234,8 @@ def validate(config) -> None:
     need(config.latent_dim >= 1, "--latent-dim must be at least 1")
     need(config.batch_size >= 1, "--batch-size must be at least 1")
     need(config.steps >= 1, "--steps must be at least 1")
-    need(
-        config.sample_every >= 1 and config.checkpoint_every >= 1,
-        "--sample-every and --checkpoint-every must be at least 1",
-    )
+    for name in ("sample_every", "checkpoint_every", "log_every"):
+        need(getattr(config, name) >= 1, f"--{name.replace('_', '-')} must be at least 1")
     need(config.eval_every >= 0, "--eval-every must be zero (never) or positive")
     if isinstance(config, GANConfig):
         need(config.architecture in ("book", "small", "tiny"), "unknown architecture")
@@ -247,6 +245,11 @@ def validate(config) -> None:
             "learning rates must be positive",
         )
         need(0 <= config.dropout < 1, "--dropout must be in [0, 1)")
+        # Keras ignores clipvalue=0 (and a negative value) without a word: refuse it instead.
+        need(
+            config.clipvalue is None or config.clipvalue > 0,
+            "--clipvalue must be positive (leave it out for no clipping)",
+        )
         need(0 <= config.label_noise < 1, "--label-noise must be in [0, 1)")
         need(config.balance_window >= 10, "--balance-window must be at least 10 steps")
         need(
@@ -291,13 +294,27 @@ def to_json(config) -> dict:
 
 
 def save(config, run_dir: Path) -> None:
-    (run_dir / "config.json").write_text(json.dumps(to_json(config), indent=2) + "\n")
+    """Write config.json through a temporary file, so a crash never leaves half of it."""
+    path = Path(run_dir) / "config.json"
+    temporary = path.with_name(".config.json.tmp")
+    temporary.write_text(json.dumps(to_json(config), indent=2) + "\n")
+    temporary.replace(path)
 
 
 def load(run_dir: Path):
-    """Read a run folder's config.json back into its dataclass."""
-    values = json.loads((Path(run_dir) / "config.json").read_text())
-    kind = values.pop("kind")
-    data = DataConfig(**values.pop("data"))
-    cls = GANConfig if kind == "gan" else VAEConfig
-    return cls(**values, data=data)
+    """Read a run folder's config.json back into its dataclass (a ConfigError if it cannot)."""
+    path = Path(run_dir) / "config.json"
+    try:
+        values = json.loads(path.read_text())
+        kind = values.pop("kind")
+        data = DataConfig(**values.pop("data"))
+        cls = {"gan": GANConfig, "vae": VAEConfig}[kind]
+        config = cls(**values, data=data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {error}") from None
+    except (AttributeError, KeyError, TypeError) as error:
+        raise ConfigError(
+            f"{path} is not a latentwalk run's config (damaged or edited by hand?): {error!r}"
+        ) from None
+    validate(config)
+    return config

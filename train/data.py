@@ -117,9 +117,54 @@ def load_cifar10(class_name: str | int | None) -> np.ndarray:
     return x_train[y_train == wanted]
 
 
+def npz_to_uint8(images: np.ndarray, where: str) -> np.ndarray:
+    """Array images -> uint8 0-255, after finding which of the usual ranges they are in: uint8
+    0-255, integers 0-255, floats in [0, 1], in [-1, 1] or in [0, 255]. What was assumed is
+    logged; NaN or infinite values, and values that fit none of these, are refused."""
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype == np.bool_ or not np.issubdtype(images.dtype, np.number):
+        raise DataError(f"{where} holds {images.dtype} values; expected uint8 or float images")
+    if images.size == 0:
+        return images.astype(np.uint8)
+    values = images.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        raise DataError(
+            f"{where} has {int(np.size(finite) - np.count_nonzero(finite))} NaN or infinite "
+            "values: fix the data (nothing was trained)"
+        )
+    low, high = float(values.min()), float(values.max())
+    if np.issubdtype(images.dtype, np.integer):
+        if low < 0 or high > 255:
+            raise DataError(
+                f"{where} holds integers from {low:g} to {high:g}; expected 0-255 pixel values"
+            )
+        ranges = ("integers 0-255", values)
+    elif low >= 0 and high <= 1:
+        if np.all((values == 0) | (values == 1)):
+            raise DataError(
+                f"{where} holds only 0s and 1s: cannot tell [0, 1] images from very dark "
+                "0-255 ones; convert it to uint8 0-255"
+            )
+        ranges = ("floats in [0, 1], scaled by 255", values * 255.0)
+    elif low >= -1 and high <= 1:
+        ranges = ("floats in [-1, 1], mapped to 0-255", (values + 1.0) * 127.5)
+    elif low >= 0 and high <= 255:
+        ranges = ("floats in [0, 255]", values)
+    else:
+        raise DataError(
+            f"{where} holds values from {low:g} to {high:g}, which fit none of uint8 0-255, "
+            "float [0, 1], float [-1, 1] or float 0-255"
+        )
+    assumed, scaled = ranges
+    log.info(f"{where}: {images.dtype} values from {low:g} to {high:g}, read as {assumed}")
+    return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
+
+
 def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
-    """A .npz with images under 'x' or 'images' (uint8 0-255 or float in [0, 1]), and labels
-    under 'y' or 'labels' when a class is asked for."""
+    """A .npz with images under 'x' or 'images' (see ``npz_to_uint8`` for the value ranges it
+    reads), and labels under 'y' or 'labels' when a class is asked for."""
     try:
         arrays = np.load(path)
     except (OSError, ValueError, zipfile.BadZipFile) as error:
@@ -141,8 +186,7 @@ def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
             else class_name
         )
         images = images[labels == wanted]
-    if images.dtype != np.uint8:
-        images = np.clip(np.round(images.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+    images = npz_to_uint8(images, f"{path}:{key}")
     if images.shape[-1] == 1:
         images = np.repeat(images, 3, axis=-1)
     return _resize_all(list(images), str(path))

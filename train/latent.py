@@ -55,6 +55,13 @@ def seeds_to_latents(seeds: Sequence[int], latent_dim: int = 32) -> np.ndarray:
 def parse_seeds(text: str, limit: int = 1024) -> list[int]:
     """Parse "0-15, 42" into [0, 1, ..., 15, 42]. Raises ValueError with a readable message."""
     seeds: list[int] = []
+
+    def whole(piece: str) -> int:
+        try:
+            return int(piece)
+        except ValueError:
+            raise ValueError(f"{piece.strip()!r} is not a whole number") from None
+
     for part in text.replace(";", ",").split(","):
         part = part.strip()
         if not part:
@@ -62,14 +69,14 @@ def parse_seeds(text: str, limit: int = 1024) -> list[int]:
         try:
             if "-" in part[1:]:
                 lo_text, hi_text = part.split("-", 1) if part[0] != "-" else (part, "")
-                lo, hi = int(lo_text), int(hi_text)
+                lo, hi = whole(lo_text), whole(hi_text)
                 if hi < lo:
                     raise ValueError(f"range {part!r} runs backwards")
                 if len(seeds) + hi - lo + 1 > limit:  # check before expanding "0-4294967295"
                     raise ValueError(f"too many seeds in {text!r} (at most {limit})")
                 seeds.extend(range(lo, hi + 1))
             else:
-                seeds.append(int(part))
+                seeds.append(whole(part))
         except ValueError as error:
             raise ValueError(f"cannot read seeds {text!r}: {error}") from None
         if len(seeds) > limit:

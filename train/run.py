@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +44,10 @@ class Interrupted(Exception):
         self.step = step
 
 
+class Diverged(RuntimeError):
+    """Training produced a non-finite loss or weights; nothing from that step on was saved."""
+
+
 class Task(Protocol):
     """What a trainer plugs into the loop (see train/gan_task.py and train/vae.py)."""
 
@@ -60,11 +65,11 @@ class Task(Protocol):
 def check_run_dir(run_dir: Path, resume: bool) -> None:
     """Refuse a run folder that cannot be used as asked, before anything is written."""
     run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunError(f"{run_dir} is a file, not a folder: choose another --out")
     if resume:
         if not (run_dir / "config.json").exists():
             raise RunError(f"cannot resume {run_dir}: it has no config.json (is it a run folder?)")
-        if latest_checkpoint(run_dir) is None:
-            raise RunError(f"cannot resume {run_dir}: it has no checkpoint yet")
     elif run_dir.exists() and any(run_dir.iterdir()):
         raise RunError(
             f"{run_dir} already exists and is not empty: pass --resume {run_dir} to "
@@ -75,32 +80,70 @@ def check_run_dir(run_dir: Path, resume: bool) -> None:
 def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
     check_run_dir(run_dir, resume)
     run_dir = Path(run_dir)
-    for sub in ("samples", "checkpoints", "tensorboard"):
-        (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("samples", "checkpoints", "tensorboard"):
+            (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RunError(f"cannot create the run folder {run_dir}: {_reason(error)}") from None
+    remove_temporary_files(run_dir)
     return run_dir
 
 
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def remove_temporary_files(run_dir: Path) -> list[Path]:
+    """Half-written files a killed run left behind (checkpoints and models are written to a
+    hidden temporary name and renamed): they are never read, so they go."""
+    run_dir = Path(run_dir)
+    found = [
+        *(run_dir / "checkpoints").glob(".ckpt-*.tmp.npz"),
+        *run_dir.glob(".*.tmp.keras"),
+        *run_dir.glob(".config.json.tmp"),
+    ]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
 def latest_checkpoint(run_dir: Path) -> Path | None:
-    found = sorted((Path(run_dir) / "checkpoints").glob("ckpt-*.npz"))
+    found = checkpoints(run_dir)
     return found[-1] if found else None
+
+
+def checkpoints(run_dir: Path) -> list[Path]:
+    """The run's checkpoints, oldest first."""
+    return sorted((Path(run_dir) / "checkpoints").glob("ckpt-*.npz"))
+
+
+def _finite(array: np.ndarray) -> bool:
+    return not np.issubdtype(array.dtype, np.floating) or bool(np.isfinite(array).all())
 
 
 def save_checkpoint(task: Task, run_dir: Path, step: int) -> Path:
     """All variables and the step, written to a temporary file and renamed, so a crash while
-    saving never leaves a half-written checkpoint behind."""
+    saving never leaves a half-written checkpoint behind. Non-finite weights are never saved."""
     arrays = {
         f"{group}/{index}": np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
         for group, variables in task.variables().items()
         for index, variable in enumerate(variables)
     }
+    bad = [name for name, array in arrays.items() if not _finite(array)]
+    if bad:
+        raise Diverged(f"the weights are not finite at step {step} ({bad[0]} has NaN or Inf)")
     meta = {"step": step, "extra": task.extra_state()}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     folder = Path(run_dir) / "checkpoints"
     final = folder / f"ckpt-{step:07d}.npz"
     temporary = folder / f".ckpt-{step:07d}.tmp.npz"
-    np.savez(temporary, **arrays)
-    os.replace(temporary, final)
-    for old in sorted(folder.glob("ckpt-*.npz"))[:-CHECKPOINTS_KEPT]:
+    try:
+        np.savez(temporary, **arrays)
+        os.replace(temporary, final)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a full disk must not leave half a checkpoint
+        raise
+    for old in checkpoints(run_dir)[:-CHECKPOINTS_KEPT]:
         old.unlink()
     return final
 
@@ -119,6 +162,51 @@ def restore_checkpoint(task: Task, path: Path) -> int:
                 variable.assign(value)
     task.load_extra_state(meta["extra"])
     return int(meta["step"])
+
+
+def restore_latest(task: Task, run_dir: Path) -> int:
+    """Restore the newest checkpoint that loads; a damaged one (truncated by a crash, say) is
+    reported and the one before it is tried. A checkpoint of another model is an error. A run
+    with no checkpoint yet starts from step 0. Returns the step restored."""
+    found = checkpoints(run_dir)
+    if not found:  # stopped before its first checkpoint: it starts over, with its settings
+        return 0
+    for path in reversed(found):
+        try:
+            return restore_checkpoint(task, path)
+        except RunError:
+            raise
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            tqdm.write(
+                f"{path.name} cannot be read ({type(error).__name__}: {error}); "
+                "trying the checkpoint before it",
+                file=sys.stderr,
+            )
+    raise RunError(f"cannot resume {run_dir}: none of its {len(found)} checkpoint(s) can be read")
+
+
+def truncate_metrics(run_dir: Path, step: int) -> int:
+    """Drop metrics.jsonl lines past ``step`` (and a half-written last line): after a crash the
+    resumed run writes those steps again. Returns the number of lines dropped."""
+    path = Path(run_dir) / "metrics.jsonl"
+    if not path.exists():
+        return 0
+    kept, dropped = [], 0
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+            keep = int(record.get("step", 0)) <= step
+        except (ValueError, TypeError, AttributeError):
+            keep = False
+        if keep:
+            kept.append(line)
+        else:
+            dropped += 1
+    if dropped:
+        temporary = path.with_name(".metrics.jsonl.tmp")
+        temporary.write_text("".join(f"{line}\n" for line in kept))
+        temporary.replace(path)
+    return dropped
 
 
 class MetricsLog:
@@ -146,31 +234,38 @@ class MetricsLog:
 
 
 class _StopFlag:
-    """First Ctrl-C asks the loop to stop after the current step; a second one aborts."""
+    """First Ctrl-C (SIGINT) or SIGTERM asks the loop to stop after the current step and save a
+    checkpoint; a second one aborts."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = False
-        self._previous = None
+        self.signal_name = ""
+        self._previous = {}
 
     def __enter__(self):
         def handler(signum, frame):
             if self.requested:
                 raise KeyboardInterrupt
             self.requested = True
+            self.signal_name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             tqdm.write(
-                "Ctrl-C: finishing this step and saving a checkpoint "
-                "(press again to abort without saving)"
+                f"{self.signal_name}: finishing this step and saving a checkpoint "
+                "(send it again to abort without saving)",
+                file=sys.stderr,
             )
 
-        try:
-            self._previous = signal.signal(signal.SIGINT, handler)
-        except ValueError:  # not the main thread (e.g. inside a test runner thread)
-            self._previous = None
+        for number in self.SIGNALS:
+            try:
+                self._previous[number] = signal.signal(number, handler)
+            except ValueError:  # not the main thread (e.g. inside a test runner thread)
+                pass
         return self
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
 
 
 def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, probe=None) -> Path:
@@ -179,9 +274,20 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
     samples and the figures go to metrics.jsonl and TensorBoard."""
     config = task.config
     run_dir = Path(run_dir)
-    start = restore_checkpoint(task, latest_checkpoint(run_dir)) if resume else 0
-    config_module.save(config, run_dir)  # on resume too: steps or jit may have changed
-    log = MetricsLog(run_dir)
+    start = restore_latest(task, run_dir) if resume else 0
+    if config.steps < start:
+        raise RunError(
+            f"{run_dir} is already at step {start}: --steps {config.steps} would go backwards "
+            f"(give more than {start}, or leave --steps out to finish the planned "
+            "steps)"
+        )
+    try:
+        if resume:
+            truncate_metrics(run_dir, start)
+        config_module.save(config, run_dir)  # on resume too: steps or jit may have changed
+        log = MetricsLog(run_dir)
+    except OSError as error:
+        raise RunError(f"cannot write to {run_dir}: {_reason(error)}") from None
     window: list[dict] = []
     window_seconds = 0.0
     step = start
@@ -202,6 +308,7 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
                 began = time.perf_counter()
                 metrics = task.train_step(batch, rng)
                 window_seconds += time.perf_counter() - began
+                _check_finite(metrics, step + 1, config, run_dir, log)
                 window.append(metrics)
                 step += 1
                 bar.update(1)
@@ -235,15 +342,53 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
                         {
                             "step": step,
                             "event": "interrupted",
-                            "message": "stopped by Ctrl-C; checkpoint saved",
+                            "message": f"stopped by {stop.signal_name}; checkpoint saved",
                         }
                     )
                     raise Interrupted(step)
+        _check_final_weights(task, step)
+        task.save_final(run_dir)
+    except Diverged as error:
+        kept = latest_checkpoint(run_dir)
+        where = f"the last good checkpoint is {kept.name}" if kept else "no checkpoint was kept"
+        raise Diverged(f"{error}; nothing from that step on was saved ({where})") from None
+    except OSError as error:
+        kept = latest_checkpoint(run_dir)
+        raise RunError(
+            f"writing to {run_dir} failed at step {step}: {_reason(error)}"
+            + (f"; {kept.name} is intact, resume from it once there is room" if kept else "")
+        ) from None
     finally:
         bar.close()
         log.close()
-    task.save_final(run_dir)
     return run_dir
+
+
+def _check_finite(metrics: dict, step: int, config, run_dir: Path, log: MetricsLog) -> None:
+    """Stop on a NaN or infinite loss, naming the step and the usual causes."""
+    bad = {key: value for key, value in metrics.items() if not np.isfinite(value)}
+    if not bad:
+        return
+    key, value = next(iter(bad.items()))
+    rates = ", ".join(
+        f"{name} {getattr(config, name):g}"
+        for name in ("d_learning_rate", "g_learning_rate", "learning_rate")
+        if hasattr(config, name)
+    )
+    message = (
+        f"training diverged at step {step}: {key} is {value}. Likely causes: a learning rate "
+        f"too high ({rates}), or images not scaled as expected"
+    )
+    log.write({"step": step, "event": "diverged", "message": message})
+    raise Diverged(message)
+
+
+def _check_final_weights(task: Task, step: int) -> None:
+    for group, variables in task.variables().items():
+        for variable in variables:
+            value = np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
+            if not _finite(value):
+                raise Diverged(f"the {group} weights are not finite at step {step}")
 
 
 def write_samples(task: Task, run_dir: Path, step: int) -> Path:
