@@ -67,6 +67,7 @@ benchmarks: setup
 	$(PY) benchmarks/train_throughput.py
 	$(PY) benchmarks/export_sizes.py
 	$(PY) benchmarks/app_latency.py
+	$(PY) benchmarks/app_browser_latency.py
 	$(PY) benchmarks/browser_latency.py
 	$(PY) benchmarks/evaluate_speed.py
 	$(PY) benchmarks/atlas_speed.py

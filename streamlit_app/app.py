@@ -9,6 +9,7 @@ page appears at once.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -118,10 +119,20 @@ def main() -> None:
     st.set_page_config(page_title="latentwalk: GAN vs VAE latent spaces", layout="wide")
     # Browsers smooth the images they resize; these are 32-pixel images, so keep pixels square.
     st.html("<style>[data-testid='stImage'] img {image-rendering: pixelated;}</style>")
+    options = server_options(sys.argv[1:])
+    # The link's view, applied once per session before any widget is drawn.
+    server_found, _ = discovery.find_models(discovery.search_paths(options.models))
+    notices = session.apply_url(server_found)
     st.sidebar.title("latentwalk")
     section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
     session.keep("section")
-    found, chosen = choose_models(server_options(sys.argv[1:]))
+    found, chosen = choose_models(options)
+    picked = {kind: "none" for kind in ("gan", "vae")}
+    picked.update({model.kind: model.folder.name for model in chosen})
+    session.sync_url(picked)
+    for notice in notices:
+        st.toast(notice, icon="⚠️")
+        st.caption(f"⚠️ {notice}")
     if not found or not chosen:
         st.title("latentwalk")
         st.warning("No model to show." if found else "No models found.")
@@ -134,7 +145,13 @@ def main() -> None:
         st.title("latentwalk")
         st.warning("None of the chosen models can be used: pick another in the sidebar.")
         return
+    if not st.session_state.get("_gc_frozen"):
+        # TensorFlow and the models are loaded: set the objects alive now aside from Python's
+        # collector, so its full collections stay short instead of pausing an interaction.
+        gc.freeze()
+        st.session_state["_gc_frozen"] = True
     SECTIONS[section](models)
+    session.sync_url()  # the section's widgets have their values now
 
 
 main()

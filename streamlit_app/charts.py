@@ -7,6 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+
 # The same colour for a model in every chart.
 COLOURS = alt.Scale(domain=["GAN", "VAE"], range=["#d62728", "#1f77b4"])
 
@@ -30,7 +31,7 @@ def step_frame(walks: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
+def step_chart(walks: dict[str, dict], relative: bool) -> alt.Chart | alt.LayerChart:
     """Per-step change, GAN and VAE on one chart; jumps as large rings."""
     data = step_frame(walks)
     field = "relative" if relative else "change"
@@ -39,21 +40,32 @@ def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
         if relative
         else "mean squared pixel change (images in [0, 1])"
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart(inline(data)).encode(
         x=alt.X("step:Q", title="step along the walk"),
         y=alt.Y(f"{field}:Q", title=title),
         color=alt.Color("model:N", scale=COLOURS),
         tooltip=[
-            "model",
-            "step",
+            "model:N",
+            "step:Q",
             alt.Tooltip("change:Q", format=".3g"),
             alt.Tooltip("relative:Q", format=".2f"),
-            "jump",
+            "jump:N",
         ],
     )
-    lines = base.mark_line(point=alt.OverlayMarkDef(size=20))
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=20)).properties(height=280)
+    if not data["jump"].any():
+        return lines
     jumps = base.transform_filter(alt.datum.jump).mark_point(size=160, strokeWidth=2.5)
     return (lines + jumps).properties(height=280)
+
+
+def inline(frame: pd.DataFrame) -> alt.InlineData:
+    """A chart's data written into its spec. Given a DataFrame, Streamlit sends it as a named
+    data set and, when a fragment elsewhere on the page reruns, re-applies it to the drawn
+    chart: the browser then logs "Unrecognized data set" errors. Inline values avoid that (these
+    charts hold at most a few thousand points). NaN becomes null."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return alt.InlineData(values=records)
 
 
 def smoothness_frame(smooth: dict[str, dict]) -> pd.DataFrame:
@@ -72,21 +84,21 @@ def smoothness_frame(smooth: dict[str, dict]) -> pd.DataFrame:
 
 
 def smoothness_chart(smooth: dict[str, dict], relative: bool) -> alt.Chart:
-    """Histograms of log10 smoothness per path, one row per model on a shared axis."""
+    """Histograms of log10 smoothness per path, the models overlaid on one shared axis."""
     data = smoothness_frame(smooth)
     field = "relative" if relative else "value"
     data = data[data[field] > 0].assign(log10=lambda d: np.log10(d[field]))
     title = "log10(value / the model's median)" if relative else "log10(smoothness per path)"
     return (
-        alt.Chart(data)
-        .mark_bar(opacity=0.75)
+        alt.Chart(inline(data[["model", "log10"]]))
+        .mark_bar(opacity=0.55)
         .encode(
             x=alt.X("log10:Q", bin=alt.Bin(maxbins=40), title=title),
-            y=alt.Y("count():Q", title="paths"),
+            y=alt.Y("count():Q", stack=None, title="paths"),
             color=alt.Color("model:N", scale=COLOURS),
-            row=alt.Row("model:N", title=None),
+            tooltip=["model:N", alt.Tooltip("count():Q", title="paths")],
         )
-        .properties(height=120, width=640)  # faceted charts cannot take the container's width
+        .properties(height=220)
     )
 
 
@@ -126,7 +138,7 @@ def atlas_map_chart(
     y_scale = alt.Scale(domain=[0, n], nice=False, reverse=True)
     pick = alt.selection_point(name="cell", fields=["row", "column"], on="click")
     return (
-        alt.Chart(cells)
+        alt.Chart(cells)  # a DataFrame: Streamlit reports selections on named data sets only
         .mark_rect(strokeWidth=2.5)
         .encode(
             x=alt.X("column:Q", scale=x_scale, title="column"),
@@ -145,7 +157,12 @@ def atlas_map_chart(
                 ),
                 legend=None,
             ),
-            tooltip=["row", "column", alt.Tooltip("times median:Q", format=".2f"), "seed"],
+            tooltip=[
+                "row:Q",
+                "column:Q",
+                alt.Tooltip("times median:Q", format=".2f"),
+                "seed:N",
+            ],
         )
         .add_params(pick)
         .properties(width=size, height=size)
@@ -161,13 +178,13 @@ def spectrum_chart(spectra: dict[str, np.ndarray]) -> alt.Chart:
         for i, v in enumerate(values)
     ]
     return (
-        alt.Chart(pd.DataFrame(rows))
+        alt.Chart(inline(pd.DataFrame(rows)))
         .mark_line(point=True)
         .encode(
             x=alt.X("rank:Q", title="singular value, largest first"),
             y=alt.Y("σ / σ₁:Q", scale=alt.Scale(type="log"), title="σ / the largest σ"),
             color=alt.Color("model:N", scale=COLOURS),
-            tooltip=["model", "rank", alt.Tooltip("σ:Q", format=".3g")],
+            tooltip=["model:N", "rank:Q", alt.Tooltip("σ:Q", format=".3g")],
         )
         .properties(height=240)
     )
@@ -187,13 +204,18 @@ def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
         if np.isfinite(s["p99_over_median"])
     ]
     return (
-        alt.Chart(pd.DataFrame(rows))
+        alt.Chart(inline(pd.DataFrame(rows)))
         .mark_point(size=80, filled=True, opacity=0.7)
         .encode(
             x=alt.X("p99 / median:Q", scale=alt.Scale(type="log"), title="p99 / median of a plane"),
             y=alt.Y("model:N", title=None),
             color=alt.Color("model:N", scale=COLOURS, legend=None),
-            tooltip=["model", "plane", alt.Tooltip("p99 / median:Q", format=".2f"), "cliff share"],
+            tooltip=[
+                "model:N",
+                "plane:N",
+                alt.Tooltip("p99 / median:Q", format=".2f"),
+                "cliff share:Q",
+            ],
         )
         .properties(height=110)
     )

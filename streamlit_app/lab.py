@@ -115,26 +115,43 @@ def _compare(a_name: str, a: float, b_name: str, b: float, what: str) -> str:
 
 
 def walk_reading(walks: dict[str, dict], k: float) -> list[str]:
+    """The walk's figures in words: what they show for this walk and nothing more."""
     lines = []
-    parts = []
+    moving = {}
     for name, walk in walks.items():
         if walk["median_step"] <= 0:
             lines.append(
                 f"The {name}'s images do not change along this path (are the waypoints "
                 "the same seed?)."
             )
-            continue
-        jumps = len(walk["jumps"])
-        parts.append(
-            f"the {name}'s largest step is {_times(walk['max_over_median'])} its median "
-            f"step ({jumps} jump{'s' if jumps != 1 else ''} above {k:g}× the median)"
-        )
-    if parts:
-        lines.append("Along this path " + "; ".join(parts) + ".")
-    if len(walks) == 2 and not any(w["median_step"] <= 0 for w in walks.values()):
-        (a, wa), (b, wb) = walks.items()
+        else:
+            moving[name] = walk
+    if not moving:
+        return lines
+    parts = [
+        f"the {name}'s largest step is {_times(walk['max_over_median'])} its median step "
+        f"({len(walk['jumps'])} jump{'s' if len(walk['jumps']) != 1 else ''} above {k:g}× "
+        "the median)"
+        for name, walk in moving.items()
+    ]
+    lines.append("Along this path " + "; ".join(parts) + ".")
+    jumpers = [name for name, walk in moving.items() if walk["jumps"]]
+    calm = [name for name in moving if name not in jumpers]
+    if not jumpers:
         lines.append(
-            _compare(
+            f"No jump on this walk: no step is above {k:g}× its model's median step. One walk "
+            "crosses few places; the many random paths below say more."
+        )
+    elif calm:
+        lines.append(
+            f"Only the {' and the '.join(jumpers)} jumps on this walk; the "
+            f"{' and the '.join(calm)} changes without a step above {k:g}× its median."
+        )
+    elif len(moving) == 2:
+        (a, wa), (b, wb) = moving.items()
+        lines.append(
+            "Both models jump on this walk. "
+            + _compare(
                 a,
                 wa["max_over_median"],
                 b,
@@ -142,7 +159,7 @@ def walk_reading(walks: dict[str, dict], k: float) -> list[str]:
                 "the largest step over the median step of this walk",
             )
         )
-    return [line for line in lines if line]
+    return [line.strip() for line in lines if line]
 
 
 def smoothness_reading(smooth: dict[str, dict]) -> list[str]:

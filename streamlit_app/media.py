@@ -35,6 +35,30 @@ def grid_png(images: np.ndarray, columns: int | None = None, scale: int = 4) -> 
     return png_bytes(make_grid(images, columns=columns, scale=scale))
 
 
+def labelled_grid_png(
+    images: np.ndarray, labels: list[str], columns: int, scale: int = 3, padding: int = 2
+) -> bytes:
+    """A grid like ``grid_png`` with each tile's label (its seed) written under it."""
+    from PIL import ImageDraw
+
+    count = len(images)
+    rows = -(-count // columns)
+    tile = IMAGE_SIZE * scale
+    band = 12
+    cell_w, cell_h = tile + padding, tile + band + padding
+    canvas = Image.new("RGB", (columns * cell_w + padding, rows * cell_h + padding), "white")
+    draw = ImageDraw.Draw(canvas)
+    for index, (image, label) in enumerate(zip(to_uint8(images), labels)):
+        row, column = divmod(index, columns)
+        left, top = padding + column * cell_w, padding + row * cell_h
+        big = Image.fromarray(image).resize((tile, tile), Image.Resampling.NEAREST)
+        canvas.paste(big, (left, top))
+        draw.text((left + 1, top + tile), label, fill=(60, 60, 60))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def side_by_side(rows: list[np.ndarray], scale: int = 4, padding: int = 2) -> list[np.ndarray]:
     """Frame i of every row placed left to right: one uint8 image per frame (for the GIF)."""
     count = min(len(row) for row in rows)

@@ -3,6 +3,7 @@ switch of section, the chosen latent path, and showing rows of images."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from streamlit_app import media
+from streamlit_app import media, url_state
 from streamlit_app.generation import LoadedModel, ModelLoadError, load_judge_features, load_model
 from streamlit_app import models as discovery
 from streamlit_app.models import inspect_folder
@@ -73,6 +74,19 @@ def judge_features() -> Callable[[np.ndarray], np.ndarray] | None:
     return _judge_cached(str(folder), stamp)
 
 
+def fragment(function: Callable) -> Callable:
+    """``st.fragment`` (a widget change inside reruns this part only, not the whole page), and
+    the URL kept in step with the part's widgets afterwards."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        result = function(*args, **kwargs)
+        sync_url()
+        return result
+
+    return st.fragment(run)
+
+
 def kept(key: str, default):
     """A widget key whose value outlives the widget. Streamlit forgets a widget's value when a
     run does not draw it (another section is shown), so a copy is kept under another key and put
@@ -87,6 +101,87 @@ def kept(key: str, default):
 
 def keep(key: str) -> None:
     st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
+def int_input(
+    container, label: str, key: str, default: int, low: int, high: int, help: str | None = None
+) -> int:
+    """A whole number typed as text: what a person types stays in the box (never reset, never
+    silently rounded or clamped). A value out of range is clamped with a message; text that is
+    not a whole number is refused with one, and the last good value is used meanwhile."""
+    text = container.text_input(label, key=kept(key, str(default)), help=help)
+    keep(key)
+    good = f"_good_{key}"
+    try:
+        value = int(str(text).strip().replace("_", ""))
+    except ValueError:
+        value = st.session_state.get(good, default)
+        container.error(
+            f"{label}: {str(text).strip()[:40]!r} is not a whole number; using {value}."
+        )
+        return value
+    if not low <= value <= high:
+        clamped = min(max(value, low), high)
+        container.warning(f"{label}: {value} is outside {low}–{high}; using {clamped}.")
+        value = clamped
+    st.session_state[good] = value
+    return value
+
+
+def seed_input(container, label: str, key: str, default: int, help: str | None = None) -> int:
+    """One seed, typed as text and read by the same parser as the seed lists; a bad value gets a
+    message in plain words and the last good seed is used meanwhile."""
+    text = container.text_input(label, key=kept(key, str(default)), help=help)
+    keep(key)
+    good = f"_good_{key}"
+    try:
+        seeds = latent.parse_seeds(str(text), limit=1)
+    except ValueError as error:
+        value = st.session_state.get(good, default)
+        container.error(f"{label}: {error}; showing seed {value}.")
+        return value
+    st.session_state[good] = seeds[0]
+    return seeds[0]
+
+
+def sync_url(chosen_models: dict[str, str] | None = None) -> None:
+    """Write the view (every kept widget the URL knows, shown or not) into the query string,
+    so a link or a reload restores it. ``chosen_models``: kind -> folder name."""
+    values = {
+        key: st.session_state[f"_kept_{key}"]
+        for key, _check in url_state.PARAMETERS.values()
+        if f"_kept_{key}" in st.session_state
+    }
+    if chosen_models is None:
+        chosen_models = st.session_state.get("_url_models", {})
+    else:
+        st.session_state["_url_models"] = chosen_models
+    params = url_state.write(values, chosen_models)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def apply_url(found: list) -> list[str]:
+    """Once per session, before any widget is drawn: the link's values become the widgets'
+    (models matched by folder name). Returns the notices about what was ignored."""
+    if st.session_state.get("_url_read"):
+        return []
+    st.session_state["_url_read"] = True
+    values, models, notices = url_state.read(st.query_params.to_dict())
+    for key, value in values.items():
+        st.session_state[key] = value
+        st.session_state[f"_kept_{key}"] = value
+    for kind, folder in models.items():
+        options = [m for m in found if m.kind == kind]
+        if folder == "none":
+            st.session_state[f"_kept_pick_{kind}"] = "(none)"
+            continue
+        match = [m for m in options if m.folder.name == folder]
+        if match:
+            st.session_state[f"_kept_pick_{kind}"] = match[0].label
+        else:
+            notices.append(f"Ignored `{kind}={folder[:40]}` from the link: no such {kind.upper()}.")
+    return notices
 
 
 @dataclass

@@ -158,3 +158,49 @@ def test_running_app_in_chromium(running_app, tmp_path):
         _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
         browser.close()
     assert errors == []
+
+
+def test_links_edits_and_lab_redraws_in_chromium(running_app):
+    """In a real browser: a permalink round trip, an out-of-range seed followed by another edit
+    (both kept), garbage link parameters, and lab redraws without a console error."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: console.append(str(error)))
+        page.goto(f"{running_app}/?section=lab&waypoints=3,%208&steps=6", timeout=60_000)
+        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
+        _settle(page)
+        waypoints = page.get_by_label("Waypoint seeds (two or more, in order)", exact=True)
+        assert waypoints.input_value() == "3, 8"
+        for text in ("0, 5", "2, 9, 4", "7, 1"):  # lab redraws
+            waypoints.fill(text)
+            waypoints.press("Enter")
+            _settle(page)
+        assert "waypoints=7%2C+1" in page.url or "waypoints=7,+1" in page.url, page.url
+        link = page.url
+        page.goto("about:blank")
+        page.goto(link)
+        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
+        _settle(page)
+        assert page.get_by_label("Waypoint seeds (two or more, in order)").input_value() == "7, 1"
+
+        page.goto(f"{running_app}/?seed=zzz&steps=1000&nonsense=1", timeout=60_000)
+        page.get_by_role("heading", name="Generate").wait_for(timeout=90_000)
+        _settle(page)
+        assert page.get_by_text("from the link: cannot read seeds").count() >= 1
+        seed = page.get_by_label("Seed", exact=True)
+        seed.fill("99999999999")
+        seed.press("Enter")
+        page.get_by_text("seeds must be between 0 and 4294967295").wait_for(timeout=30_000)
+        grid = page.get_by_label("Seeds", exact=True)
+        grid.fill("3-5")
+        grid.press("Enter")
+        _settle(page)
+        assert seed.input_value() == "99999999999" and grid.input_value() == "3-5"
+        page.get_by_text("seeds 3-5").first.wait_for(timeout=30_000)
+        browser.close()
+    assert console == []

@@ -53,7 +53,26 @@ def test_walk_reading_names_the_uneven_model():
     walks = lab.walk_report({"GAN": _cliff_model(path), "VAE": _smooth_model(path)}, k=3)
     text = " ".join(lab.walk_reading(walks, 3))
     assert "1 jump above 3×" in text and "0 jumps" in text
-    assert "the GAN's space is the less even one" in text
+    assert "Only the GAN jumps on this walk" in text and "bursts" not in text
+
+
+def test_walk_reading_says_no_jump_when_there_is_none():
+    """A walk with no step above k x the median must not be read as one that moves in bursts
+    (the default walk once gave the GAN 0 jumps and a largest step 2.0x, yet "bursts")."""
+    path = latent.walk(latent.seeds_to_latents([0, 1], 32), 16, "slerp")
+    frames = {"GAN": _smooth_model(path), "VAE": _blurred(_smooth_model)(path)}
+    walks = lab.walk_report(frames, k=3)
+    assert all(not w["jumps"] for w in walks.values())
+    text = " ".join(lab.walk_reading(walks, 3))
+    assert "No jump on this walk" in text and "random paths below" in text
+    assert "bursts" not in text and "less even" not in text
+
+
+def test_walk_reading_compares_two_models_that_both_jump():
+    path = _crossing_path()
+    walks = lab.walk_report({"GAN": _cliff_model(path), "VAE": _cliff_model(path) * 0.5}, k=3)
+    text = " ".join(lab.walk_reading(walks, 3))
+    assert "Both models jump on this walk" in text
 
 
 def test_walk_reading_handles_a_walk_that_does_not_move():

@@ -52,7 +52,7 @@ def test_generate_shows_both_models_and_follows_the_seed(tiny_models):
     before = _images(app)
     assert len(before) == 4  # one seed and one grid per model
     assert all(url.endswith(".png") for url in before)  # crisp PNG, not Streamlit's JPEG
-    app.number_input(key="seed").set_value(5).run()
+    app.text_input(key="seed").set_value("5").run()
     _assert_fine(app)
     after = _images(app)
     assert after[0] != before[0] and after[1] != before[1]
@@ -63,7 +63,7 @@ def test_generate_shows_both_models_and_follows_the_seed(tiny_models):
 def test_random_seed_button_and_grid_input(tiny_models):
     app = _app()
     app.button[0].click().run()
-    assert app.number_input(key="seed").value != 0
+    assert app.text_input(key="seed").value != "0"
     grid_before = _images(app)[2:]
     app.text_input(key="grid_seeds").set_value("0-3, 42").run()
     _assert_fine(app)
@@ -80,6 +80,8 @@ def test_bad_grid_seeds_give_a_message_not_a_crash(tiny_models):
 
 def test_walk_changes_with_waypoints_steps_and_dimension_sliders(tiny_models):
     app = _app("Walk")
+    assert not [url for url in _images(app) if url.endswith(".gif")]  # made only when asked
+    app.toggle(key="walk_gif").set_value(True).run()
     first = _images(app)
     gifs = [url for url in first if url.endswith(".gif")]
     assert len(gifs) == 1
@@ -114,7 +116,7 @@ def test_discontinuity_lab_charts_tables_and_reading(tiny_models):
     assert len(app.get("arrow_data_frame")) == 2
     text = " ".join(m.value for m in app.markdown)
     assert "Over 256 random paths" in text and "flatter a blurrier model" in text
-    app.number_input(key="num_paths").set_value(16).run()
+    app.text_input(key="num_paths").set_value("16").run()
     _assert_fine(app)
     assert "With only 16 paths" in " ".join(m.value for m in app.markdown)
     walk_before = app.markdown[0].value
@@ -140,11 +142,11 @@ def test_vae_extras_encodes_a_gan_image_and_walks_to_a_seed(tiny_models):
     first = _images(app)
     assert len(first) == 5  # input, reconstruction, VAE strip, GAN strip, GIF
     assert "Reconstruction error" in " ".join(m.value for m in app.markdown)
-    app.number_input(key="vae_target").set_value(7).run()
+    app.text_input(key="vae_target").set_value("7").run()
     _assert_fine(app)
     second = _images(app)
     assert second[:2] == first[:2] and second[2:] != first[2:]
-    app.number_input(key="vae_gan_seed").set_value(3).run()
+    app.text_input(key="vae_gan_seed").set_value("3").run()
     _assert_fine(app)
     assert _images(app)[0] != second[0]
 
@@ -290,7 +292,7 @@ def test_atlas_refuses_bad_planes_in_words(tiny_models):
     assert "exactly three seeds" in app.error[0].value
     app.radio(key="atlas_kind").set_value(app.radio(key="atlas_kind").options[1]).run()
     _assert_fine(app)
-    app.number_input(key="atlas_plane_seed").set_value(123).run()
+    app.text_input(key="atlas_plane_seed").set_value("123").run()
     _assert_fine(app)
 
 
@@ -301,3 +303,99 @@ def test_atlas_with_a_gan_alone(tiny_gan_run, monkeypatch, tmp_path):
     text = " ".join(m.value for m in app.markdown)
     assert "The GAN:" in text and "The VAE" not in text
     assert "No VAE is loaded, so this atlas shows the GAN alone" in app.warning[0].value
+
+
+# --- the view in the URL, and edits that are never lost ---------------------------------------
+
+
+def test_a_link_restores_the_view_it_was_copied_from(tiny_models):
+    app = _app("Walk")
+    app.text_input(key="waypoints").set_value("3, 8, 12").run()
+    app.radio(key="mode").set_value("lerp").run()
+    app.slider(key="steps").set_value(5).run()
+    params = {key: value[-1] for key, value in dict(app.query_params).items()}
+    assert params["section"] == "walk" and params["waypoints"] == "3, 8, 12"
+    assert params["mode"] == "lerp" and params["steps"] == "5"
+    assert params["gan"] == "gan" and params["vae"] == "vae"  # the tiny runs' folder names
+    images = _images(app)
+
+    from streamlit.testing.v1 import AppTest
+
+    again = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        again.query_params[key] = value
+    again.run()
+    _assert_fine(again)
+    assert again.sidebar.radio(key="section").value == "Walk"
+    assert again.text_input(key="waypoints").value == "3, 8, 12"
+    assert again.slider(key="steps").value == 5 and again.radio(key="mode").value == "lerp"
+    assert _images(again) == images
+
+
+def test_garbage_link_parameters_fall_back_with_a_notice(tiny_models):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    for key, value in {
+        "section": "nowhere",
+        "seed": "abc",
+        "steps": "999",
+        "k": "2.7",
+        "zzz": "1",
+        "gan": "no-such-model",
+        "waypoints": "x" * 500,
+    }.items():
+        app.query_params[key] = value
+    app.run()
+    _assert_fine(app)
+    notices = " ".join(c.value for c in app.caption if "⚠" in c.value)
+    for name in ("section", "seed", "steps", "k", "zzz", "gan", "waypoints"):
+        assert f"`{name}" in notices, name
+    assert "x" * 41 not in notices  # long values are shortened
+    assert app.sidebar.radio(key="section").value == "Generate"
+    assert app.text_input(key="seed").value == "0"
+
+
+def test_an_out_of_range_seed_and_then_another_edit_keeps_both(tiny_models):
+    app = _app()
+    before = _images(app)
+    app.text_input(key="seed").set_value("99999999999").run()
+    assert not app.exception
+    assert "seeds must be between 0 and 4294967295" in app.error[0].value
+    assert _images(app)[:2] == before[:2]  # the last good seed's images stay
+    app.text_input(key="grid_seeds").set_value("3-5").run()
+    assert app.text_input(key="seed").value == "99999999999"  # the typed text is kept
+    assert app.text_input(key="grid_seeds").value == "3-5"  # and so is the other edit
+    assert any("3-5" in m.value for m in app.markdown)
+    app.text_input(key="seed").set_value("abc").run()
+    assert "'abc' is not a whole number" in app.error[0].value
+    assert "invalid literal" not in " ".join(e.value for e in app.error)
+
+
+def test_typed_numbers_are_clamped_or_refused_in_words(tiny_models):
+    app = _app("Discontinuity lab")
+    app.text_input(key="num_paths").set_value("5000").run()
+    assert "Random paths: 5000 is outside 8–4096; using 4096." in app.warning[0].value
+    app.text_input(key="waypoints").set_value("0-9").run()
+    assert app.text_input(key="num_paths").value == "5000"
+    assert app.text_input(key="waypoints").value == "0-9"
+    app.text_input(key="num_paths").set_value("1.5").run()
+    assert "'1.5' is not a whole number; using 4096" in app.error[0].value
+
+
+def test_grid_seeds_are_labelled_and_can_be_picked(tiny_models):
+    app = _app()
+    app.text_input(key="grid_seeds").set_value("40-47").run()
+    app.selectbox(key="grid_pick").set_value(44).run()
+    app.button[1].click().run()  # "Show it above"
+    assert app.text_input(key="seed").value == "44"
+    app.button[2].click().run()  # "Add it to the walk"
+    app.sidebar.radio(key="section").set_value("Walk").run()
+    assert app.text_input(key="waypoints").value == "0, 1, 44"
+
+
+def test_the_lab_shows_the_frames_around_each_largest_step(tiny_models):
+    app = _app("Discontinuity lab")
+    captions = [img.caption for e in app.get("imgs") for img in e.proto.imgs if img.caption]
+    assert any(c.startswith("GAN: frames") and "largest step is from frame" in c for c in captions)
+    assert any(c.startswith("VAE: frames") for c in captions)

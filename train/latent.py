@@ -52,15 +52,20 @@ def seeds_to_latents(seeds: Sequence[int], latent_dim: int = 32) -> np.ndarray:
     return np.stack([seed_to_latent(s, latent_dim) for s in seeds]).astype(np.float32)
 
 
+def _clipped(text: str, most: int) -> str:
+    return repr(text if len(text) <= most else f"{text[:most]}…")
+
+
 def parse_seeds(text: str, limit: int = 1024) -> list[int]:
     """Parse "0-15, 42" into [0, 1, ..., 15, 42]. Raises ValueError with a readable message."""
     seeds: list[int] = []
+    shown = _clipped(text, 40)  # messages quote what was typed, shortened
 
     def whole(piece: str) -> int:
         try:
             return int(piece)
         except ValueError:
-            raise ValueError(f"{piece.strip()!r} is not a whole number") from None
+            raise ValueError(f"{_clipped(piece.strip(), 20)} is not a whole number") from None
 
     for part in text.replace(";", ",").split(","):
         part = part.strip()
@@ -73,14 +78,14 @@ def parse_seeds(text: str, limit: int = 1024) -> list[int]:
                 if hi < lo:
                     raise ValueError(f"range {part!r} runs backwards")
                 if len(seeds) + hi - lo + 1 > limit:  # check before expanding "0-4294967295"
-                    raise ValueError(f"too many seeds in {text!r} (at most {limit})")
+                    raise ValueError(f"too many seeds in {shown} (at most {limit})")
                 seeds.extend(range(lo, hi + 1))
             else:
                 seeds.append(whole(part))
         except ValueError as error:
-            raise ValueError(f"cannot read seeds {text!r}: {error}") from None
+            raise ValueError(f"cannot read seeds {shown}: {error}") from None
         if len(seeds) > limit:
-            raise ValueError(f"too many seeds in {text!r} (at most {limit})")
+            raise ValueError(f"too many seeds in {shown} (at most {limit})")
     if not seeds:
         raise ValueError("no seeds given: write e.g. '0-15, 42'")
     if any(s < 0 or s > _MASK for s in seeds):

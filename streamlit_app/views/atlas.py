@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import atlas, charts, lab, media
-from streamlit_app.session import Models, keep, kept
+from streamlit_app.session import Models, fragment, int_input, keep, kept, seed_input
 from streamlit_app.views.discontinuity import FEATURES, PIXELS, choose_space
 from train import latent
 
@@ -82,12 +82,8 @@ def plane_controls(latent_dim: int) -> tuple | None:
             st.error(f"{error}")
             return None
         return args
-    seed = left.number_input("Seed (the centre)", 0, 2**32 - 1, step=1, key=kept("atlas_seed", 0))
-    plane_seed = right.number_input(
-        "Directions' seed", 0, 2**32 - 1, step=1, key=kept("atlas_plane_seed", 1)
-    )
-    keep("atlas_seed")
-    keep("atlas_plane_seed")
+    seed = seed_input(left, "Seed (the centre)", "atlas_seed", 0)
+    plane_seed = seed_input(right, "Directions' seed", "atlas_plane_seed", 1)
     return ("random", int(seed), int(plane_seed), int(n))
 
 
@@ -107,8 +103,7 @@ def render(models: Models) -> None:
             "or add its folder there)."
         )
     features = choose_space()
-    space = PIXELS if features is None else FEATURES
-    args = plane_controls(models.latent_dim)
+    # The map and k shape both parts below: a change reruns the whole section.
     left, right = st.columns([1, 1])
     measure = left.radio(
         "Map",
@@ -128,6 +123,16 @@ def render(models: Models) -> None:
     )
     keep("atlas_measure")
     keep("atlas_k")
+    render_plane(models, features, measure, k)
+    model_keys = tuple(m.found.cache_key for m in models.loaded.values())
+    space = PIXELS if features is None else FEATURES
+    render_random_planes(models, model_keys, space, features, measure, k)
+
+
+@fragment
+def render_plane(models: Models, features, measure: str, k: float) -> None:
+    space = PIXELS if features is None else FEATURES
+    args = plane_controls(models.latent_dim)
     if args is None:
         return
     plane = _plane(args, models.latent_dim)
@@ -138,7 +143,6 @@ def render(models: Models) -> None:
     render_maps(results, plane, measure, k)
     picked = pick_cell(plane)
     render_cell(models, results, plane, picked, features)
-    render_random_planes(models, model_keys, measure, k, space, features)
 
 
 def _labels(plane: latent.Plane) -> list[str]:
@@ -162,13 +166,10 @@ def render_maps(results: dict, plane: latent.Plane, measure: str, k: float) -> N
             use_container_width=True,
         )
         with right:
-            event = st.altair_chart(
-                charts.atlas_map_chart(
-                    atlas.relative_log(maps[name]), marks, labels, domain, picked
-                ),
-                on_select="rerun",
-                key=f"atlas_map_{name}",
+            chart = charts.atlas_map_chart(
+                atlas.relative_log(maps[name]), marks, labels, domain, picked
             )
+            event = st.altair_chart(chart, on_select="rerun", key=f"atlas_map_{name}")
             _take_selection(name, event)
     st.caption(
         f"Colour: {atlas.MEASURES[measure]} divided by the model's own median, on a log scale "
@@ -291,7 +292,8 @@ def render_walk_from_cell(models: Models, z: np.ndarray, plane, features) -> Non
     st.altair_chart(charts.step_chart(walks, relative=True), use_container_width=True)
 
 
-def render_random_planes(models: Models, model_keys, measure, k, space, features) -> None:
+@fragment
+def render_random_planes(models: Models, model_keys, space, features, measure, k) -> None:
     st.subheader("Over many random planes")
     st.caption(
         "One plane can be lucky. These are random planes through random seeds, each along two "
@@ -299,11 +301,10 @@ def render_random_planes(models: Models, model_keys, measure, k, space, features
         "model); each dot is one plane's p99 / median."
     )
     left, middle, right = st.columns(3)
-    planes = int(left.number_input("Planes", 1, 64, step=1, key=kept("atlas_planes", 8)))
+    planes = int_input(left, "Planes", "atlas_planes", 8, 1, 64)
     n = int(middle.slider("Grid N of each", 8, 32, key=kept("atlas_planes_n", 16)))
-    seed = int(right.number_input("Random seed", 0, 2**31 - 1, key=kept("atlas_planes_seed", 0)))
-    for key in ("atlas_planes", "atlas_planes_n", "atlas_planes_seed"):
-        keep(key)
+    seed = int_input(right, "Random seed", "atlas_planes_seed", 0, 0, 2**31 - 1)
+    keep("atlas_planes_n")
     with st.spinner(f"Mapping {planes} random planes..."):
         summaries = _random_planes(
             models, model_keys, (planes, n, seed, float(k), measure), space, features

@@ -3,11 +3,20 @@ and over many random paths? Charts, a summary table and a reading of the numbers
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import charts, lab
-from streamlit_app.session import Models, judge_features, keep, kept, path_controls
+from streamlit_app import charts, lab, media
+from streamlit_app.session import (
+    Models,
+    fragment,
+    int_input,
+    judge_features,
+    keep,
+    kept,
+    path_controls,
+)
 
 PIXELS, FEATURES = "pixels", "judge features"
 
@@ -65,12 +74,16 @@ def render(models: Models) -> None:
         "structure. Here it is measured rather than assumed."
     )
     features = choose_space()
+    render_walk_part(models, features)
+    render_smoothness(models, features)
+
+
+@fragment
+def render_walk_part(models: Models, features) -> None:
     st.subheader("Along the chosen walk")
     path = path_controls(models.latent_dim)
     if path is not None:
         render_walk(models, path.latents, features)
-    st.subheader("Over many random paths")
-    render_smoothness(models, features)
 
 
 def _distance_words(features) -> str:
@@ -93,27 +106,43 @@ def render_walk(models: Models, latents, features=None) -> None:
     )
     keep("jump_k")
     keep("walk_relative")
-    walks = lab.walk_report(models.images(latents), k, features)
+    frames = models.images(latents)
+    walks = lab.walk_report(frames, k, features)
     st.altair_chart(charts.step_chart(walks, relative), use_container_width=True)
     st.caption(
         f"Each point is {_distance_words(features)} from one frame to the next; rings mark jumps."
     )
+    render_largest_steps(frames, walks)
     _table(lab.walk_rows(walks))
     for line in lab.walk_reading(walks, k):
         st.markdown(line)
 
 
+@fragment
+def render_largest_steps(frames: dict, walks: dict) -> None:
+    """What the largest step looks like: the frames around it, per model."""
+    columns = st.columns(len(frames))
+    for column, (name, images) in zip(columns, frames.items()):
+        step = int(np.argmax(walks[name]["distances"]))  # from frame `step` to `step + 1`
+        shown = np.arange(max(step - 1, 0), min(step + 3, len(images)))
+        with column:
+            st.image(
+                media.grid_png(images[shown], columns=len(shown), scale=3),
+                caption=f"{name}: frames {shown[0]}–{shown[-1]}; its largest step is from frame "
+                f"{step} to {step + 1} ({walks[name]['max_over_median']:.1f}× its median)",
+                output_format="PNG",
+            )
+
+
 def render_smoothness(models: Models, features=None) -> None:
+    st.subheader("Over many random paths")
     left, middle, right = st.columns([1, 1, 2])
-    num_paths = int(left.number_input("Random paths", 8, 4096, step=8, key=kept("num_paths", 256)))
-    seed = int(
-        middle.number_input("Paths' random seed", 0, 2**31 - 1, step=1, key=kept("paths_seed", 0))
-    )
+    num_paths = int_input(left, "Random paths", "num_paths", 256, 8, 4096)
+    seed = int_input(middle, "Paths' random seed", "paths_seed", 0, 0, 2**31 - 1)
     relative = right.toggle(
         "Divide by each model's median (scale-free)", key=kept("smooth_relative", True)
     )
-    for key in ("num_paths", "paths_seed", "smooth_relative"):
-        keep(key)
+    keep("smooth_relative")
     st.caption(
         "For each path: two latents z1, z2 from the Gaussian prior, a position t ~ U(0, 1)"
         ", and d(G(slerp(z1, z2; t)), G(slerp(z1, z2; t + ε))) / ε² with ε = 1e-4 and d "
@@ -130,7 +159,8 @@ def render_smoothness(models: Models, features=None) -> None:
     with st.spinner(f"Measuring {num_paths} paths through {len(models.loaded)} model(s)..."):
         space = PIXELS if features is None else FEATURES
         smooth = _smoothness(models, model_keys, num_paths, seed, features, space)
-    st.altair_chart(charts.smoothness_chart(smooth, relative))
+    chart = charts.smoothness_chart(smooth, relative)
+    st.altair_chart(chart, use_container_width=True)
     _table(lab.smoothness_rows(smooth))
     st.caption(
         "Image detail: mean squared difference between neighbouring pixels of 64 seeds' "

@@ -6,14 +6,14 @@ import numpy as np
 import streamlit as st
 
 from streamlit_app import media
-from streamlit_app.session import Models, keep, kept
+from streamlit_app.session import Models, fragment, keep, kept, seed_input
 from train import latent
 
 MAX_SEED = 2**32 - 1
 
 
 def _random_seed() -> None:
-    st.session_state["seed"] = int(np.random.default_rng().integers(0, 2**31))
+    st.session_state["seed"] = str(int(np.random.default_rng().integers(0, 2**31)))
 
 
 def render(models: Models) -> None:
@@ -23,9 +23,14 @@ def render(models: Models) -> None:
         " (see train/latent.py), the same as in the web demo: the same seed gives the "
         "same latent, in Python and in the browser."
     )
+    render_single(models)
+    render_grid(models)
+
+
+@fragment
+def render_single(models: Models) -> None:
     left, right = st.columns([2, 1])
-    seed = left.number_input("Seed", 0, MAX_SEED, step=1, key=kept("seed", 0))
-    keep("seed")
+    seed = seed_input(left, "Seed", "seed", 0, help=f"A whole number from 0 to {MAX_SEED}.")
     right.button("Random seed", on_click=_random_seed, use_container_width=True)
     z = latent.seed_to_latent(int(seed), models.latent_dim)
     columns = st.columns(len(models.loaded))
@@ -36,6 +41,19 @@ def render(models: Models) -> None:
     with st.expander("The latent vector"):
         st.code(np.array2string(z, precision=3, max_line_width=96))
 
+
+def _show_seed(seed: int) -> None:
+    st.session_state["seed"] = st.session_state["_kept_seed"] = str(seed)
+
+
+def _add_waypoint(seed: int) -> None:
+    current = st.session_state.get("_kept_waypoints", "0, 1")
+    st.session_state["_kept_waypoints"] = f"{current}, {seed}"
+    st.session_state.pop("waypoints", None)  # the Walk's box takes the kept value when drawn
+
+
+@fragment
+def render_grid(models: Models) -> None:
     st.subheader("Grid of seeds")
     left, right = st.columns([3, 1])
     text = left.text_input(
@@ -53,7 +71,7 @@ def render(models: Models) -> None:
         return
     latents = latent.seeds_to_latents(seeds, models.latent_dim)
     for name, images in models.images(latents).items():
-        png = media.grid_png(images, columns=grid_columns, scale=3)
+        png = media.labelled_grid_png(images, [str(s) for s in seeds], columns=grid_columns)
         st.markdown(f"**{name}**: seeds {text.strip()}")
         st.image(png, output_format="PNG")
         st.download_button(
@@ -63,3 +81,13 @@ def render(models: Models) -> None:
             mime="image/png",
             key=f"download_grid_{name}",
         )
+    left, middle, right = st.columns([2, 1, 1])
+    chosen = left.selectbox("Pick a seed from the grid", seeds, key="grid_pick")
+    middle.button("Show it above", on_click=_show_seed, args=(chosen,), use_container_width=True)
+    right.button(
+        "Add it to the walk",
+        on_click=_add_waypoint,
+        args=(chosen,),
+        use_container_width=True,
+        help="Appends it to the Walk section's waypoints.",
+    )

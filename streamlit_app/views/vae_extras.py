@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from streamlit_app import media
-from streamlit_app.session import Models, evenly_spaced, keep, kept, show_row
+from streamlit_app.session import Models, evenly_spaced, fragment, keep, kept, seed_input, show_row
 from train import latent
 
 SOURCES = ("Upload an image", "A GAN image (by seed)")
@@ -20,8 +20,7 @@ def _input_image(models: Models) -> tuple[np.ndarray, str] | None:
     source = st.radio("Start from", sources, key=kept("vae_source", sources[0]), horizontal=True)
     keep("vae_source")
     if source == SOURCES[1]:
-        seed = int(st.number_input("GAN seed", 0, 2**32 - 1, step=1, key=kept("vae_gan_seed", 0)))
-        keep("vae_gan_seed")
+        seed = seed_input(st, "GAN seed", "vae_gan_seed", 0)
         z = latent.seed_to_latent(seed, models.latent_dim)
         return models.loaded["GAN"].generate(z[None])[0], f"the GAN's image of seed {seed}"
     upload = st.file_uploader(
@@ -43,6 +42,7 @@ def _input_image(models: Models) -> tuple[np.ndarray, str] | None:
     return image, upload.name
 
 
+@fragment
 def render(models: Models) -> None:
     st.header("VAE extras")
     vae = models.vae
@@ -77,7 +77,7 @@ def render(models: Models) -> None:
 
     st.subheader("Walk from the encoding to a seed")
     a, b, c = st.columns(3)
-    target = int(a.number_input("Target seed", 0, 2**32 - 1, step=1, key=kept("vae_target", 1)))
+    target = seed_input(a, "Target seed", "vae_target", 1)
     mode = b.radio(
         "Interpolation", ["slerp", "lerp"], key=kept("vae_mode", "slerp"), horizontal=True
     )

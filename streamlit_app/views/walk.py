@@ -7,7 +7,16 @@ import numpy as np
 import streamlit as st
 
 from streamlit_app import media
-from streamlit_app.session import Models, evenly_spaced, keep, kept, path_controls, show_row
+from streamlit_app.session import (
+    Models,
+    evenly_spaced,
+    fragment,
+    keep,
+    kept,
+    path_controls,
+    seed_input,
+    show_row,
+)
 from train import latent
 
 STRIP_FRAMES = 17  # frames shown in a strip; the GIF has them all
@@ -16,6 +25,18 @@ SWEEP_VALUES = np.linspace(-3.0, 3.0, 9)  # +-3 standard deviations of the Gauss
 
 def render(models: Models) -> None:
     st.header("Walk")
+    render_walk(models)
+    render_dimensions(models)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _gif(_frames: dict, key: tuple) -> bytes:
+    """The walk's animated GIF, made once per walk (``key``: models and path)."""
+    return media.gif_bytes(list(_frames.values()), scale=4)
+
+
+@fragment
+def render_walk(models: Models) -> None:
     path = path_controls(models.latent_dim)
     if path is None:
         return
@@ -48,19 +69,27 @@ def render(models: Models) -> None:
             output_format="PNG",
         )
     with right:
-        gif = media.gif_bytes(list(frames.values()), scale=4)
-        st.image(gif, caption=f"{' | '.join(frames)}, {len(path.latents)} frames")
-        st.download_button(
-            "Download the walk (animated GIF)",
-            gif,
-            file_name="walk.gif",
-            mime="image/gif",
-            key="download_walk_gif",
+        # The GIF takes longer than everything else here: made when asked, then kept.
+        key = (
+            tuple(m.found.cache_key for m in models.loaded.values()),
+            tuple(path.waypoints),
+            path.mode,
+            path.steps,
         )
+        if st.toggle("Animated GIF of the walk", key=kept("walk_gif", False)):
+            gif = _gif(frames, key)
+            st.image(gif, caption=f"{' | '.join(frames)}, {len(path.latents)} frames")
+            st.download_button(
+                "Download the walk (animated GIF)",
+                gif,
+                file_name="walk.gif",
+                mime="image/gif",
+                key="download_walk_gif",
+            )
+        keep("walk_gif")
 
-    render_dimensions(models)
 
-
+@fragment
 def render_dimensions(models: Models) -> None:
     st.subheader("Move one dimension at a time")
     st.caption(
@@ -68,7 +97,7 @@ def render_dimensions(models: Models) -> None:
         "spread meaning over its dimensions smoothly; a GAN is not asked to."
     )
     left, right = st.columns([1, 3])
-    base_seed = int(left.number_input("Base seed", 0, 2**32 - 1, step=1, key=kept("base_seed", 0)))
+    base_seed = seed_input(left, "Base seed", "base_seed", 0)
     dims = right.multiselect(
         "Dimensions", list(range(models.latent_dim)), key=kept("dims", [0, 1, 2]), max_selections=6
     )
