@@ -27,7 +27,7 @@ from pathlib import Path
 from export.browser import chromium
 from export.convert import convert_to_tfjs
 from export.errors import ExportError
-from export.interrupts import never
+from export.interrupts import ACTIVE_STAGING, never
 from export.manifest import build_manifest
 from export.parity import keras_outputs, measure_parity, parity_inputs
 from export.sources import ExportSource, ModelSource, find_sources, load_model
@@ -102,12 +102,15 @@ def staging_folder(out: Path, force: bool):
     remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{os.getpid()}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would make a served or shared export unreadable
+    ACTIVE_STAGING.add(staging)
     try:
         yield staging
         replace_folder(staging, out, force)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        ACTIVE_STAGING.discard(staging)
 
 
 def replace_folder(new: Path, out: Path, force: bool) -> None:

@@ -4,13 +4,31 @@ A conversion or a browser check cannot be cut in half safely: TensorFlow may swa
 KeyboardInterrupt raised inside it, and a Playwright call interrupted mid-way leaves the driver
 waiting forever. So the first Ctrl-C (or SIGTERM) is only recorded, with a message, and the
 export stops at the next safe point (between its phases) with ``ExportInterrupted``: the staging
-folder is removed and the previous output is left untouched. A second one aborts at once.
+folder is removed and the previous output is left untouched. A second one aborts at once: the
+staging folder is removed and the process exits with code 130.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sys
+from pathlib import Path
+
+
+# Staging folders being written now (export/exporter.py registers them): an abort removes them.
+ACTIVE_STAGING: set[Path] = set()
+
+
+def abort() -> None:
+    """The second Ctrl-C: remove what is being written and leave at once. (A KeyboardInterrupt
+    raised here could land inside a garbage-collector callback, where Python prints it and
+    carries on.)"""
+    for folder in list(ACTIVE_STAGING):
+        shutil.rmtree(folder, ignore_errors=True)
+    print("aborted: nothing was written", file=sys.stderr, flush=True)
+    os._exit(130)
 
 
 class ExportInterrupted(Exception):
@@ -29,7 +47,7 @@ class StopRequests:
     def __enter__(self) -> StopRequests:
         def handler(signum, frame):
             if self.requested:
-                raise KeyboardInterrupt
+                abort()
             self.requested = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             print(
                 f"{self.requested}: stopping at the next safe point; nothing will be written "

@@ -31,16 +31,19 @@ def step_frame(walks: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def step_chart(walks: dict[str, dict], relative: bool) -> alt.Chart | alt.LayerChart:
-    """Per-step change, GAN and VAE on one chart; jumps as large rings."""
+def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
+    """Per-step change, GAN and VAE on one chart; jumps as large rings. A model whose images do
+    not change has no relative figure (its median step is 0): its NaN rows are left out, since
+    NaN in a chart's data made the browser log "Unrecognized data set" on every redraw."""
     data = step_frame(walks)
     field = "relative" if relative else "change"
+    data = data[np.isfinite(data[field])]
     title = (
         "change / the model's median step"
         if relative
         else "mean squared pixel change (images in [0, 1])"
     )
-    base = alt.Chart(inline(data)).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("step:Q", title="step along the walk"),
         y=alt.Y(f"{field}:Q", title=title),
         color=alt.Color("model:N", scale=COLOURS),
@@ -52,20 +55,9 @@ def step_chart(walks: dict[str, dict], relative: bool) -> alt.Chart | alt.LayerC
             "jump:N",
         ],
     )
-    lines = base.mark_line(point=alt.OverlayMarkDef(size=20)).properties(height=280)
-    if not data["jump"].any():
-        return lines
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=20))
     jumps = base.transform_filter(alt.datum.jump).mark_point(size=160, strokeWidth=2.5)
     return (lines + jumps).properties(height=280)
-
-
-def inline(frame: pd.DataFrame) -> alt.InlineData:
-    """A chart's data written into its spec. Given a DataFrame, Streamlit sends it as a named
-    data set and, when a fragment elsewhere on the page reruns, re-applies it to the drawn
-    chart: the browser then logs "Unrecognized data set" errors. Inline values avoid that (these
-    charts hold at most a few thousand points). NaN becomes null."""
-    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-    return alt.InlineData(values=records)
 
 
 def smoothness_frame(smooth: dict[str, dict]) -> pd.DataFrame:
@@ -90,7 +82,7 @@ def smoothness_chart(smooth: dict[str, dict], relative: bool) -> alt.Chart:
     data = data[data[field] > 0].assign(log10=lambda d: np.log10(d[field]))
     title = "log10(value / the model's median)" if relative else "log10(smoothness per path)"
     return (
-        alt.Chart(inline(data[["model", "log10"]]))
+        alt.Chart(data)
         .mark_bar(opacity=0.55)
         .encode(
             x=alt.X("log10:Q", bin=alt.Bin(maxbins=40), title=title),
@@ -178,7 +170,7 @@ def spectrum_chart(spectra: dict[str, np.ndarray]) -> alt.Chart:
         for i, v in enumerate(values)
     ]
     return (
-        alt.Chart(inline(pd.DataFrame(rows)))
+        alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
             x=alt.X("rank:Q", title="singular value, largest first"),
@@ -204,7 +196,7 @@ def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
         if np.isfinite(s["p99_over_median"])
     ]
     return (
-        alt.Chart(inline(pd.DataFrame(rows)))
+        alt.Chart(pd.DataFrame(rows))
         .mark_point(size=80, filled=True, opacity=0.7)
         .encode(
             x=alt.X("p99 / median:Q", scale=alt.Scale(type="log"), title="p99 / median of a plane"),

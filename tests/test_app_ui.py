@@ -399,3 +399,14 @@ def test_the_lab_shows_the_frames_around_each_largest_step(tiny_models):
     captions = [img.caption for e in app.get("imgs") for img in e.proto.imgs if img.caption]
     assert any(c.startswith("GAN: frames") and "largest step is from frame" in c for c in captions)
     assert any(c.startswith("VAE: frames") for c in captions)
+
+
+@pytest.mark.parametrize("section", ["Discontinuity lab", "Atlas"])
+def test_every_chart_carries_its_data(tiny_models, section):
+    """A chart whose spec names a data set the page never receives draws empty axes (inline
+    Altair data did exactly that once): every chart sent must carry its data."""
+    app = _app(section)
+    charts = app.get("arrow_vega_lite_chart")
+    assert charts
+    for chart in charts:
+        assert chart.proto.datasets or chart.proto.data.data, chart.proto.spec[:200]
