@@ -7,7 +7,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-
 # The same colour for a model in every chart.
 COLOURS = alt.Scale(domain=["GAN", "VAE"], range=["#d62728", "#1f77b4"])
 
@@ -32,12 +31,9 @@ def step_frame(walks: dict[str, dict]) -> pd.DataFrame:
 
 
 def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
-    """Per-step change, GAN and VAE on one chart; jumps as large rings. A model whose images do
-    not change has no relative figure (its median step is 0): its NaN rows are left out, since
-    NaN in a chart's data made the browser log "Unrecognized data set" on every redraw."""
+    """Per-step change, GAN and VAE on one chart; jumps as large rings."""
     data = step_frame(walks)
     field = "relative" if relative else "change"
-    data = data[np.isfinite(data[field])]
     title = (
         "change / the model's median step"
         if relative
@@ -48,11 +44,11 @@ def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
         y=alt.Y(f"{field}:Q", title=title),
         color=alt.Color("model:N", scale=COLOURS),
         tooltip=[
-            "model:N",
-            "step:Q",
+            "model",
+            "step",
             alt.Tooltip("change:Q", format=".3g"),
             alt.Tooltip("relative:Q", format=".2f"),
-            "jump:N",
+            "jump",
         ],
     )
     lines = base.mark_line(point=alt.OverlayMarkDef(size=20))
@@ -76,21 +72,21 @@ def smoothness_frame(smooth: dict[str, dict]) -> pd.DataFrame:
 
 
 def smoothness_chart(smooth: dict[str, dict], relative: bool) -> alt.Chart:
-    """Histograms of log10 smoothness per path, the models overlaid on one shared axis."""
+    """Histograms of log10 smoothness per path, one row per model on a shared axis."""
     data = smoothness_frame(smooth)
     field = "relative" if relative else "value"
     data = data[data[field] > 0].assign(log10=lambda d: np.log10(d[field]))
     title = "log10(value / the model's median)" if relative else "log10(smoothness per path)"
     return (
         alt.Chart(data)
-        .mark_bar(opacity=0.55)
+        .mark_bar(opacity=0.75)
         .encode(
             x=alt.X("log10:Q", bin=alt.Bin(maxbins=40), title=title),
-            y=alt.Y("count():Q", stack=None, title="paths"),
+            y=alt.Y("count():Q", title="paths"),
             color=alt.Color("model:N", scale=COLOURS),
-            tooltip=["model:N", alt.Tooltip("count():Q", title="paths")],
+            row=alt.Row("model:N", title=None),
         )
-        .properties(height=220)
+        .properties(height=120, width=640)  # faceted charts cannot take the container's width
     )
 
 
@@ -130,7 +126,7 @@ def atlas_map_chart(
     y_scale = alt.Scale(domain=[0, n], nice=False, reverse=True)
     pick = alt.selection_point(name="cell", fields=["row", "column"], on="click")
     return (
-        alt.Chart(cells)  # a DataFrame: Streamlit reports selections on named data sets only
+        alt.Chart(cells)
         .mark_rect(strokeWidth=2.5)
         .encode(
             x=alt.X("column:Q", scale=x_scale, title="column"),
@@ -149,12 +145,7 @@ def atlas_map_chart(
                 ),
                 legend=None,
             ),
-            tooltip=[
-                "row:Q",
-                "column:Q",
-                alt.Tooltip("times median:Q", format=".2f"),
-                "seed:N",
-            ],
+            tooltip=["row", "column", alt.Tooltip("times median:Q", format=".2f"), "seed"],
         )
         .add_params(pick)
         .properties(width=size, height=size)
@@ -176,7 +167,7 @@ def spectrum_chart(spectra: dict[str, np.ndarray]) -> alt.Chart:
             x=alt.X("rank:Q", title="singular value, largest first"),
             y=alt.Y("σ / σ₁:Q", scale=alt.Scale(type="log"), title="σ / the largest σ"),
             color=alt.Color("model:N", scale=COLOURS),
-            tooltip=["model:N", "rank:Q", alt.Tooltip("σ:Q", format=".3g")],
+            tooltip=["model", "rank", alt.Tooltip("σ:Q", format=".3g")],
         )
         .properties(height=240)
     )
@@ -202,12 +193,7 @@ def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
             x=alt.X("p99 / median:Q", scale=alt.Scale(type="log"), title="p99 / median of a plane"),
             y=alt.Y("model:N", title=None),
             color=alt.Color("model:N", scale=COLOURS, legend=None),
-            tooltip=[
-                "model:N",
-                "plane:N",
-                alt.Tooltip("p99 / median:Q", format=".2f"),
-                "cliff share:Q",
-            ],
+            tooltip=["model", "plane", alt.Tooltip("p99 / median:Q", format=".2f"), "cliff share"],
         )
         .properties(height=110)
     )

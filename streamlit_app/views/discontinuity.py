@@ -108,7 +108,7 @@ def render_walk(models: Models, latents, features=None) -> None:
     keep("walk_relative")
     frames = models.images(latents)
     walks = lab.walk_report(frames, k, features)
-    st.altair_chart(charts.step_chart(walks, relative), use_container_width=True, key="lab_steps")
+    st.altair_chart(charts.step_chart(walks, relative), use_container_width=True)
     st.caption(
         f"Each point is {_distance_words(features)} from one frame to the next; rings mark jumps."
     )
@@ -159,8 +159,7 @@ def render_smoothness(models: Models, features=None) -> None:
     with st.spinner(f"Measuring {num_paths} paths through {len(models.loaded)} model(s)..."):
         space = PIXELS if features is None else FEATURES
         smooth = _smoothness(models, model_keys, num_paths, seed, features, space)
-    chart = charts.smoothness_chart(smooth, relative)
-    st.altair_chart(chart, use_container_width=True, key="lab_smoothness")
+    st.altair_chart(charts.smoothness_chart(smooth, relative))
     _table(lab.smoothness_rows(smooth))
     st.caption(
         "Image detail: mean squared difference between neighbouring pixels of 64 seeds' "

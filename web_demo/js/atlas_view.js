@@ -61,7 +61,7 @@ export function workerCount() {
 
 /** Workers that each hold every model; a model's images are split evenly across them, so the
  * GAN and the VAE both use every core. `onProgress(total done, total)` after every batch. */
-function startPool(app, entries, onProgress) {
+function startPool(entries, onProgress) {
   const tasks = new Map(); // task id -> {resolve, reject, done}
   let nextTask = 0;
   const modelList = entries.map((entry) => {
@@ -229,7 +229,7 @@ export function createAtlasView(app) {
     onProgress();
     let results;
     try {
-      pool ??= startPool(app, columns.map((column) => column.entry), onProgress);
+      pool ??= startPool(columns.map((column) => column.entry), onProgress);
       await pool.ready;
       const flat = new Float32Array(count * dim);
       lattice.forEach((z, i) => flat.set(z, i * dim));
