@@ -82,14 +82,14 @@ def choose_models(options: argparse.Namespace) -> tuple[list, list]:
         )
     chosen = []
     for kind in ("gan", "vae"):
-        options_ = [m for m in found if m.kind == kind]
-        labels = [m.label for m in options_] + [NONE]
+        of_kind = [m for m in found if m.kind == kind]
+        labels = [m.label for m in of_kind] + [NONE]
         key = session.kept(f"pick_{kind}", labels[0])
         if st.session_state[key] not in labels:  # the folder list changed under a kept choice
             st.session_state[key] = labels[0]
         label = st.sidebar.selectbox(kind.upper(), labels, key=key)
         session.keep(key)
-        chosen += [m for m in options_ if m.label == label][:1]
+        chosen += [m for m in of_kind if m.label == label][:1]
     return found, chosen
 
 
@@ -121,8 +121,9 @@ def main() -> None:
     st.html("<style>[data-testid='stImage'] img {image-rendering: pixelated;}</style>")
     options = server_options(sys.argv[1:])
     # The link's view, applied once per session before any widget is drawn.
-    server_found, _ = discovery.find_models(discovery.search_paths(options.models))
-    notices = session.apply_url(server_found)
+    notices = session.apply_url(
+        lambda: discovery.find_models(discovery.search_paths(options.models))[0]
+    )
     st.sidebar.title("latentwalk")
     section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
     session.keep("section")

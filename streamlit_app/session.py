@@ -161,13 +161,15 @@ def sync_url(chosen_models: dict[str, str] | None = None) -> None:
         st.query_params.from_dict(params)
 
 
-def apply_url(found: list) -> list[str]:
+def apply_url(find_models: Callable[[], list]) -> list[str]:
     """Once per session, before any widget is drawn: the link's values become the widgets'
-    (models matched by folder name). Returns the notices about what was ignored."""
+    (models matched by folder name among ``find_models()``, looked up only then). Returns the
+    notices about what was ignored."""
     if st.session_state.get("_url_read"):
         return []
     st.session_state["_url_read"] = True
     values, models, notices = url_state.read(st.query_params.to_dict())
+    found = find_models() if models else []
     for key, value in values.items():
         st.session_state[key] = value
         st.session_state[f"_kept_{key}"] = value
