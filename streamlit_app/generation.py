@@ -7,6 +7,7 @@ around it) stays fast; the first model load pays TensorFlow's start-up instead.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
 import zipfile
@@ -21,6 +22,17 @@ from streamlit_app.models import FoundModel
 # One tf.function call per batch of at most this many latents: the whole of a 64-frame walk or
 # of a 256-path smoothness measure (512 images) fits in one or two calls.
 MAX_BATCH = 256
+
+
+_MODEL_THREAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="latentwalk-models")
+
+
+def on_model_thread(function: Callable, *args):
+    """Run ``function`` on one long-lived thread. Streamlit runs each rerun on a fresh thread, and
+    there the first TensorFlow call of a rerun took 120-140 ms instead of 5 ms (timed in the
+    running app); on this thread it took 70-100 ms, and the app's interactions settled about
+    30 ms sooner (benchmarks/app_browser_latency.py). Why the first call is slow is not known."""
+    return _MODEL_THREAD.submit(function, *args).result()
 
 
 def _compiled(model) -> Callable:
@@ -58,6 +70,9 @@ class ImageModel:
         latents = np.asarray(latents, dtype=np.float32).reshape(-1, self.latent_dim)
         if len(latents) == 0:
             return np.zeros((0, 32, 32, 3), np.float32)
+        return on_model_thread(self._run, latents)
+
+    def _run(self, latents: np.ndarray) -> np.ndarray:
         parts = [
             np.asarray(self.forward(latents[start : start + MAX_BATCH]))
             for start in range(0, len(latents), MAX_BATCH)
