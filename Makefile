@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := web_demo/node_modules/.installed
 SITE ?= site
 
-.PHONY: setup app test test-quick lint site serve-site models judge quality benchmarks clean
+.PHONY: setup app test test-quick lint site serve-site book-web models judge quality benchmarks clean
 
 setup: $(STAMP) $(NODE_STAMP) chromium
 
@@ -44,11 +44,18 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The book GAN joins the site (offered on request) once its TF.js export exists: make book-web.
+BOOK_WEB := models/gan-book-frog-web
 site: setup
-	$(PY) -m export site --gan models/gan-frog --vae models/vae-frog --out $(SITE) --force
+	$(PY) -m export site --gan models/gan-frog --vae models/vae-frog \
+	  $(if $(wildcard $(BOOK_WEB)/generator/model.json),--book $(BOOK_WEB)) --out $(SITE) --force
 
+# Served with the cross-origin isolation headers, so tfjs-wasm may use threads.
 serve-site: site
-	$(PY) -m http.server --directory $(SITE) 8000
+	$(PY) -m export serve $(SITE) --port 8000
+
+book-web: setup
+	$(PY) -m export models/gan-book-frog/generator/generator.keras --kind gan --out $(BOOK_WEB) --force
 
 # Rebuild the shipped models from scratch on the CIFAR-10 frogs (see README for the time).
 DATA ?= ../shared/data/cifar10-train-jpeg.zip

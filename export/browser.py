@@ -97,14 +97,31 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# What the site's _headers file asks static hosts for: cross-origin isolation, which lets
+# tfjs-wasm use threads (SharedArrayBuffer). Everything the site loads is same-origin.
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+
+class _IsolatedHandler(_QuietHandler):
+    def end_headers(self) -> None:
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
 @contextlib.contextmanager
-def serve_folder(path: Path | str) -> Iterator[str]:
-    """Serve ``path`` over HTTP on 127.0.0.1 while the block runs; yields the base URL."""
+def serve_folder(path: Path | str, isolated: bool = False, port: int = 0) -> Iterator[str]:
+    """Serve ``path`` over HTTP on 127.0.0.1 while the block runs; yields the base URL.
+    ``isolated`` adds the cross-origin isolation headers (see ISOLATION_HEADERS)."""
     folder = Path(path)
     if not folder.is_dir():
         raise ExportError(f"cannot serve {folder}: it is not a folder")
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler_class = _IsolatedHandler if isolated else _QuietHandler
+    handler = functools.partial(handler_class, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

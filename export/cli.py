@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 
 from export.errors import ExportError
@@ -50,6 +51,15 @@ examples:
 """
 
 
+def exit_interrupted(message: str) -> None:
+    """Leave with code 130 at once: the staging folder is already gone, and Python's shutdown
+    (seconds, with TensorFlow loaded) puts the default Ctrl-C handler back, so a second Ctrl-C
+    during it would kill the process by the signal (exit -2) instead."""
+    print(message, file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(130)
+
+
 def build_export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m export",
@@ -79,6 +89,14 @@ def build_export_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="replace DIR if it exists (only once the new export is complete)",
+    )
+    parser.add_argument(
+        "--no-rewrite",
+        dest="rewrite",
+        action="store_false",
+        help="export the generator's graph as Keras traces it, without turning its 2x "
+        "upsamplings into sub-pixel convolutions (the same function, several times faster in "
+        "TF.js's wasm backend; see export/subpixel.py)",
     )
     parser.add_argument(
         "--kind",
@@ -111,16 +129,59 @@ def build_site_parser() -> argparse.ArgumentParser:
         help="a VAE export folder (decoder and encoder)",
     )
     parser.add_argument(
+        "--book",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="an export of the book's GAN (preset book), offered on the page on request: a "
+        "large download and over 100x the small GAN's work an image",
+    )
+    parser.add_argument(
         "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
     )
     parser.add_argument("--force", action="store_true", help="replace SITE if it exists")
     return parser
 
 
+def build_serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m export serve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve a built site on this machine with the cross-origin isolation "
+        "headers its _headers file asks for (Cross-Origin-Opener-Policy and "
+        "-Embedder-Policy), so TensorFlow.js's wasm backend may use threads.",
+        epilog="example:\n  python -m export serve site --port 8000   # then open "
+        "http://localhost:8000/",
+    )
+    parser.add_argument("site", type=Path, metavar="SITE", help="a folder from `export site`")
+    parser.add_argument("--port", type=int, default=8000, help="default: 8000")
+    return parser
+
+
+def _serve_main(argv: list[str]) -> int:
+    parser = build_serve_parser()
+    args = parser.parse_args(argv)
+    from export.browser import serve_folder
+
+    if not (args.site / "index.html").exists():
+        parser.exit(2, f"{parser.prog}: error: {args.site} is not a built site (no index.html)\n")
+    try:
+        with serve_folder(args.site, isolated=True, port=args.port) as url:
+            print(f"Serving {args.site} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            threading.Event().wait()
+    except OSError as error:
+        parser.exit(2, f"{parser.prog}: error: cannot serve on port {args.port}: {error}\n")
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["site"]:
         return _site_main(argv[1:])
+    if argv[:1] == ["serve"]:
+        return _serve_main(argv[1:])
     parser = build_export_parser()
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -134,13 +195,14 @@ def main(argv: list[str] | None = None) -> int:
                 quantize=args.quantize,
                 force=args.force,
                 kind=args.kind,
+                rewrite=args.rewrite,
                 log=lambda message: print(message, file=sys.stderr, flush=True),
                 stop=stop.check,
             )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except ExportInterrupted as error:
-        parser.exit(130, f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)\n")
+        exit_interrupted(f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)")
     except KeyboardInterrupt:
         parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
     if stop.requested:
@@ -163,12 +225,17 @@ def _site_main(argv: list[str]) -> int:
     try:
         with StopRequests() as stop:
             index = build_site(
-                args.out, gan=args.gan, vae=args.vae, force=args.force, stop=stop.check
+                args.out,
+                gan=args.gan,
+                vae=args.vae,
+                book=args.book,
+                force=args.force,
+                stop=stop.check,
             )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
     except ExportInterrupted as error:
-        parser.exit(130, f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)\n")
+        exit_interrupted(f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)")
     except KeyboardInterrupt:
         parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
     labels = ", ".join(entry["label"] for entry in index["models"])

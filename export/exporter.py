@@ -31,6 +31,7 @@ from export.interrupts import ACTIVE_STAGING, never
 from export.manifest import build_manifest
 from export.parity import keras_outputs, measure_parity, parity_inputs
 from export.sources import ExportSource, ModelSource, find_sources, load_model
+from export.subpixel import Rewrite, rewrite_for_browser
 
 RUN_FILES = {
     "config.json": "config.json",
@@ -138,17 +139,24 @@ def export_model(
     browser,
     log: Callable[[str], None],
     stop: Callable[[], None] = never,
+    rewrite: bool = True,
 ) -> dict:
     """Convert one model into ``folder/<role>/``, prove it, write its manifest; returns it.
-    ``stop()`` is called between the phases (it raises to end the export there)."""
+    ``stop()`` is called between the phases (it raises to end the export there). With
+    ``rewrite``, a generator's upsamplings become sub-pixel convolutions (export/subpixel.py);
+    the parity check then compares that graph in TF.js with the original Keras model."""
     model, kind = load_model(model_source)
     model_source = ModelSource(kind, model_source.path)
     role_dir = folder / model_source.role
     log(f"{model_source.role}: converting {model_source.path} ({kind}, weights {quantize})")
-    stop()
-    convert_to_tfjs(model, role_dir, quantize)
-    stop()
     inputs = parity_inputs(kind, tuple(model.inputs[0].shape))
+    browser_model = Rewrite(model, notes=[] if kind == "vae-encoder" else ["not asked for"])
+    if rewrite and kind != "vae-encoder":  # an encoder has no upsampling to rewrite
+        browser_model = rewrite_for_browser(model, inputs)
+        log(f"{model_source.role}: {'; '.join(browser_model.notes)}")
+    stop()
+    convert_to_tfjs(browser_model.model, role_dir, quantize)
+    stop()
     expected = keras_outputs(model, inputs)
     parity = measure_parity(expected, role_dir, inputs, quantize, browser)
     stop()
@@ -173,6 +181,7 @@ def export_model(
         parity=parity,
         inputs=inputs,
         outputs=expected,
+        rewrite_notes=browser_model.notes,
     )
     (role_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     shutil.copy2(model_source.path, role_dir / f"{model_source.role}.keras")
@@ -188,6 +197,7 @@ def export(
     browser=None,
     log: Callable[[str], None] = lambda message: None,
     stop: Callable[[], None] = never,
+    rewrite: bool = True,
 ) -> dict[str, dict]:
     """Export a run folder or .keras file to ``out``; returns the manifests by role.
 
@@ -207,7 +217,9 @@ def export(
                 browser = stack.enter_context(chromium())
             for model_source in source.models:
                 stop()
-                manifest = export_model(source, model_source, folder, quantize, browser, log, stop)
+                manifest = export_model(
+                    source, model_source, folder, quantize, browser, log, stop, rewrite
+                )
                 manifests[manifest["role"]] = manifest
         if source.run_dir is not None:
             for name, target in RUN_FILES.items():

@@ -31,6 +31,10 @@ def abort() -> None:
     os._exit(130)
 
 
+def _exit_130(signum, frame) -> None:
+    os._exit(130)
+
+
 class ExportInterrupted(Exception):
     """The person asked the export to stop; nothing was written."""
 
@@ -65,7 +69,10 @@ class StopRequests:
 
     def __exit__(self, *exc) -> None:
         for number, previous in self._previous.items():
-            signal.signal(number, previous)
+            # Once a stop was asked for, the process is on its way out with code 130: a second
+            # Ctrl-C arriving now (after the last safe point) must not kill it by the signal
+            # instead, which would exit with -2 and skip the message. Nothing is left to clean.
+            signal.signal(number, _exit_130 if self.requested else previous)
 
     def check(self) -> None:
         if self.requested:

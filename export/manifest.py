@@ -80,6 +80,7 @@ def build_manifest(
     parity: ParityResult,
     inputs: np.ndarray,
     outputs: list[np.ndarray],
+    rewrite_notes: list[str] = (),
 ) -> dict:
     input_shape = [None if d is None else int(d) for d in model.inputs[0].shape]
     output_shapes = [[None if d is None else int(d) for d in o.shape] for o in model.outputs]
@@ -114,6 +115,8 @@ def build_manifest(
             "training_steps": source.training_steps,
             "run": source.run_dir.name if source.run_dir else None,
             "quantization": quantize,
+            # How the graph differs from the Keras model's layers (export/subpixel.py).
+            "graph_rewrite": list(rewrite_notes),
             "files": files,
             "total_bytes": sum(files.values()),
             "parity": {

@@ -1,11 +1,16 @@
 """The static site: the web demo page, a pinned TensorFlow.js, and the exported models.
 
     SITE/index.html, SITE/js/, SITE/css/ ...   web_demo/, minus node_modules/, test/, package*.json
-    SITE/vendor/tf.min.js                      @tensorflow/tfjs 4.22.0 from web_demo/node_modules
-    SITE/vendor/tf-backend-wasm.min.js, *.wasm @tensorflow/tfjs-backend-wasm 4.22.0
+    SITE/vendor/tf-*.es2017.min.js, *.wasm     TensorFlow.js 4.22.0's parts the page uses (core,
+                                               converter, cpu/webgl/wasm backends), from
+                                               web_demo/node_modules, not the whole tf.min.js
+    SITE/vendor/gifenc.esm.js                  the walk's GIF encoder (gifenc 1.0.3)
     SITE/models/gan/generator/                 an export's role folders, without the .keras copies
     SITE/models/vae/decoder/, .../encoder/
+    SITE/models/book/generator/                the book's GAN, when --book is given
     SITE/models/index.json                     {"models": [{"id", "label", "kind", "path", ...}]}
+    SITE/_headers                              COOP/COEP for hosts that read it (Netlify,
+                                               Cloudflare Pages): threads in tfjs-wasm
 
 Everything the page needs is inside the folder, so it works from ``python -m http.server``
 offline and no request leaves the origin. Like an export, the site is built in a staging folder
@@ -19,14 +24,26 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from export.browser import REPO, tfjs_files
+from export.browser import ISOLATION_HEADERS, REPO, node_modules_dir, tfjs_files
 from export.errors import ExportError
 from export.exporter import check_destination, staging_folder
 from export.interrupts import never
 
 WEB_DEMO = REPO / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
-ROLES = {"gan": ("generator",), "vae": ("decoder", "encoder")}
+ROLES = {"gan": ("generator",), "vae": ("decoder", "encoder"), "book": ("generator",)}
+# The page's TensorFlow.js parts (es2017 builds: no regenerator runtime, so no eval under the
+# page's Content-Security-Policy) and its GIF encoder, from web_demo/node_modules.
+VENDOR_SCRIPTS = (
+    "@tensorflow/tfjs-core/dist/tf-core.es2017.min.js",
+    "@tensorflow/tfjs-converter/dist/tf-converter.es2017.min.js",
+    "@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
+    "@tensorflow/tfjs-backend-webgl/dist/tf-backend-webgl.es2017.min.js",
+    "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js",
+    "gifenc/dist/gifenc.esm.js",
+)
+# What one image of the book's DCGAN costs, for the page's note (train/gan.py's book generator).
+BOOK_NOTE = "the book's exact DCGAN: 7.7 GFLOP an image, over a hundred times the small GAN's work"
 KIND_OF_ROLE = {"generator": "gan", "decoder": "vae-decoder", "encoder": "vae-encoder"}
 
 
@@ -72,7 +89,7 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
 
 def label(model_id: str, manifest: dict) -> str:
     """e.g. "DCGAN (small, frog, 8000 steps)"."""
-    name = "DCGAN" if model_id == "gan" else "VAE"
+    name = "VAE" if model_id == "vae" else "DCGAN"
     details = [str(manifest[key]) for key in ("preset", "class_name") if manifest.get(key)]
     if manifest.get("training_steps"):
         details.append(f"{manifest['training_steps']} steps")
@@ -94,11 +111,21 @@ def copy_page(web_demo: Path, site: Path) -> None:
 
 
 def copy_vendor(site: Path) -> None:
-    files = tfjs_files()
+    files = tfjs_files()  # checks the pinned version is installed
+    modules = node_modules_dir()
+    scripts = [modules / name for name in VENDOR_SCRIPTS]
+    missing = [str(path) for path in scripts if not path.exists()]
+    if missing:
+        raise ExportError(
+            f"the web demo's scripts are not installed ({', '.join(missing)}): "
+            "install them with: npm ci --prefix web_demo"
+        )
     vendor = site / "vendor"
     vendor.mkdir()
-    for path in (files.tf_min_js, files.wasm_backend_js, *files.wasm_binaries):
+    for path in (*scripts, *files.wasm_binaries):
         shutil.copy2(path, vendor / path.name)
+    headers = "".join(f"  {name}: {value}\n" for name, value in ISOLATION_HEADERS.items())
+    (site / "_headers").write_text(f"/*\n{headers}")
 
 
 def build_site(
@@ -106,6 +133,7 @@ def build_site(
     gan: Path | None = None,
     vae: Path | None = None,
     force: bool = False,
+    book: Path | None = None,
     web_demo: Path = WEB_DEMO,
     stop: Callable[[], None] = never,
 ) -> dict:
@@ -115,7 +143,7 @@ def build_site(
         raise ExportError("give --gan DIR and/or --vae DIR (export folders)")
     exports = {
         model_id: (Path(folder), read_export(folder, model_id))
-        for model_id, folder in (("gan", gan), ("vae", vae))
+        for model_id, folder in (("gan", gan), ("vae", vae), ("book", book))
         if folder is not None
     }
     out = Path(out)
@@ -140,6 +168,9 @@ def build_site(
             }
             if model_id == "vae":
                 entry["encoder_path"] = "models/vae/encoder/"
+            if model_id == "book":
+                # Loaded only when the person asks for it: a big download and slow to run.
+                entry.update(optional=True, note=BOOK_NOTE)
             index["models"].append(entry)
         (site / "models" / "index.json").write_text(json.dumps(index, indent=1) + "\n")
         stop()

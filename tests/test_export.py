@@ -215,3 +215,33 @@ def test_a_mistyped_path_gives_no_traceback_from_the_shell(tmp_path):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "does not exist" in result.stderr
+
+
+def test_serve_gives_a_site_the_isolation_headers(tmp_path):
+    import socket
+    import urllib.request
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>site</title>")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "export", "serve", str(tmp_path), "--port", str(port)],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "Serving" in server.stderr.readline()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as reply:
+            assert reply.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+            assert reply.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+            assert b"<title>site</title>" in reply.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_refuses_a_folder_that_is_not_a_site(tmp_path, capsys):
+    code, err = run_cli(["serve", tmp_path], capsys)
+    assert code == 2 and "not a built site" in err

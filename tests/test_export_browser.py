@@ -6,6 +6,7 @@ One Chromium for the whole module; exports are made once and shared by the tests
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 from export.browser import chromium, serve_folder, tfjs_files
 from export.exporter import export
 from export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
-from export.site import build_site
+from export.site import VENDOR_SCRIPTS, build_site
 from tests.conftest import REPO
 from train.latent import seed_to_latent
 
@@ -51,9 +52,23 @@ def load_keras(path: Path):
     return keras.models.load_model(path, compile=False)
 
 
+def graph_ops(model_json: Path) -> set[str]:
+    return {n["op"] for n in json.loads(model_json.read_text())["modelTopology"]["node"]}
+
+
 def leaky_relu_slopes(model_json: Path) -> list[float]:
+    """Every LeakyReLU slope in a graph model: LeakyRelu ops, and those fused into convolutions
+    and matrix products by the converter (their ``leakyrelu_alpha``)."""
     nodes = json.loads(model_json.read_text())["modelTopology"]["node"]
-    return [n["attr"]["alpha"]["f"] for n in nodes if n["op"] == "LeakyRelu"]
+    fused_leaky = base64.b64encode(b"LeakyRelu").decode()  # how the graph lists fused ops
+    slopes = []
+    for node in nodes:
+        attr = node.get("attr", {})
+        if node["op"] == "LeakyRelu":
+            slopes.append(attr["alpha"]["f"])
+        elif fused_leaky in attr.get("fused_ops", {}).get("list", {}).get("s", []):
+            slopes.append(attr["leakyrelu_alpha"]["f"])
+    return slopes
 
 
 def check_role_folder(folder: Path, role: str, manifest: dict, quantize: str) -> None:
@@ -89,6 +104,11 @@ def test_gan_export_matches_keras_in_chromium(export_of, tiny_gan_run, quantize)
     assert manifest["kind"] == "gan" and manifest["latent_dim"] == 32
     assert manifest["input_shape"] == [None, 32] and manifest["output_shape"] == [None, 32, 32, 3]
     assert manifest["training_steps"] == 20 and manifest["preset"] == "tiny"
+    # The graph TF.js runs is the sub-pixel rewrite (export/subpixel.py), and the parity figure
+    # above compared it with the original Keras model: no transposed convolution is left.
+    assert "sub-pixel" in manifest["graph_rewrite"][0]
+    ops = graph_ops(folder / "generator" / "model.json")
+    assert "DepthToSpace" in ops and "Conv2DBackpropInput" not in ops
     # Test vectors, recomputed here from the run's own model and the seed mapping.
     generator = load_keras(tiny_gan_run / "generator.keras")
     for vector in manifest["test_vectors"]:
@@ -112,6 +132,8 @@ def test_vae_export_matches_keras_in_chromium(export_of, tiny_vae_run, quantize)
         check_role_folder(folder, role, manifest, quantize)
     decoder, encoder = manifests["decoder"], manifests["encoder"]
     assert decoder["kind"] == "vae-decoder" and encoder["kind"] == "vae-encoder"
+    assert "sub-pixel" in decoder["graph_rewrite"][0] and encoder["graph_rewrite"] == []
+    assert "Conv2DBackpropInput" not in graph_ops(folder / "decoder" / "model.json")
     assert encoder["output_names"] == ["z_mean", "z_log_var"]
     assert encoder["output_shapes"] == [[None, 32], [None, 32]]
     model = load_keras(tiny_vae_run / "encoder.keras")
@@ -146,7 +168,9 @@ def test_parity_check_catches_a_silently_wrong_leaky_relu_slope(
     for path in (folder / "generator").glob("group*.bin"):
         (tampered / path.name).write_bytes(path.read_bytes())
     text = (folder / "generator" / "model.json").read_text()
-    (tampered / "model.json").write_text(text.replace('"alpha": {"f": 0.2}', '"alpha": {"f": 0.3}'))
+    for key in ('"alpha"', '"leakyrelu_alpha"'):  # LeakyRelu ops, and those fused into others
+        text = text.replace(f'{key}: {{"f": 0.2}}', f'{key}: {{"f": 0.3}}')
+    (tampered / "model.json").write_text(text)
     assert leaky_relu_slopes(tampered / "model.json") == pytest.approx([0.3] * 4)
     generator = load_keras(tiny_gan_run / "generator.keras")
     inputs = parity_inputs("gan", (None, 32))
@@ -211,8 +235,19 @@ def site(export_of, tmp_path_factory) -> Path:
 
 def test_site_holds_page_pinned_tfjs_and_models_only(site):
     files = tfjs_files()
-    assert (site / "vendor" / "tf.min.js").read_bytes() == files.tf_min_js.read_bytes()
-    assert {p.name for p in files.wasm_binaries} <= {p.name for p in (site / "vendor").iterdir()}
+    # Only the TF.js parts the page uses (not the whole tf.min.js), the wasm binaries (threaded
+    # too) and the GIF encoder; the headers file for static hosts that honour one.
+    modules = REPO / "web_demo" / "node_modules"
+    vendor = {p.name for p in (site / "vendor").iterdir()}
+    assert vendor == {Path(name).name for name in VENDOR_SCRIPTS} | {
+        p.name for p in files.wasm_binaries
+    }
+    assert "tfjs-backend-wasm-threaded-simd.wasm" in vendor
+    for name in VENDOR_SCRIPTS:
+        assert (site / "vendor" / Path(name).name).read_bytes() == (modules / name).read_bytes()
+    headers = (site / "_headers").read_text()
+    assert "Cross-Origin-Opener-Policy: same-origin" in headers
+    assert "Cross-Origin-Embedder-Policy: require-corp" in headers
     assert (site / "index.html").exists() and (site / "js" / "app.js").exists()
     for unwanted in ("node_modules", "test", "package.json", "package-lock.json"):
         assert not (site / unwanted).exists()
@@ -267,9 +302,10 @@ async (backend) => {
 
 
 def test_site_models_reproduce_their_test_vectors_with_the_shipped_tfjs(site, browser):
-    harness = (
-        '<!doctype html><script src="vendor/tf.min.js"></script>'
-        '<script src="vendor/tf-backend-wasm.min.js"></script>'
+    harness = "<!doctype html>" + "".join(
+        f'<script src="vendor/{Path(name).name}"></script>'
+        for name in VENDOR_SCRIPTS
+        if name.endswith(".min.js")
     )
     with serve_folder(site) as base_url:
         page = browser.new_page()
@@ -300,14 +336,17 @@ def test_site_page_shows_the_keras_image_for_a_seed_without_leaving_its_origin(
         page.on("request", lambda request: requests.append(request.url))
         page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
         page.on("pageerror", lambda error: failures.append(str(error)))
-        page.goto(base_url + "index.html#model=gan&seed=3")
+        page.goto(base_url + "index.html#seed=3")
         # A locator wait, not wait_for_function: the page's CSP forbids string eval.
-        page.locator("#single-caption", has_text="seed 3").wait_for(timeout=60_000)
+        single = "#generate-columns [data-model=gan]"
+        page.locator(f"{single} p.summary", has_text="seed 3").wait_for(timeout=60_000)
         badges = page.eval_on_selector_all(
             ".badge", "els => els.map(e => [e.dataset.model, e.className, e.title])"
         )
         pixels = page.evaluate("""() => {
-            const canvas = document.querySelector('#single'), scale = canvas.width / 32;
+            const canvas = document.querySelector(
+              '#generate-columns [data-model=gan] canvas.single');
+            const scale = canvas.width / 32;
             const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.width).data;
             const out = [];
             for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++)
@@ -317,7 +356,7 @@ def test_site_page_shows_the_keras_image_for_a_seed_without_leaving_its_origin(
         page.close()
     assert not failures
     assert all(url.startswith((base_url, "data:", "blob:")) for url in requests), requests
-    for path in ("models/gan/generator/", "models/vae/decoder/"):
+    for path in ("models/gan/generator/", "models/vae/decoder/", "models/vae/encoder/"):
         assert base_url + path + "model.json" in requests
         assert base_url + path + "group1-shard1of1.bin" in requests
     assert sorted(b[0] for b in badges) == ["gan", "vae"]

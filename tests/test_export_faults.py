@@ -134,3 +134,26 @@ def test_ctrl_c_at_any_moment_stops_cleanly_and_writes_nothing(
         assert "nothing was written" in output and "Traceback" not in output
         assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_after_a_requested_stop_a_late_ctrl_c_still_exits_with_130():
+    """Regression: a second Ctrl-C arriving after the last safe point (the stop requested, the
+    context left) killed the process by the signal (exit -2, no message) instead of 130."""
+    import signal as signals
+
+    from export.interrupts import StopRequests
+
+    previous = signals.getsignal(signals.SIGINT)
+    try:
+        with StopRequests() as stop:
+            signals.getsignal(signals.SIGINT)(signals.SIGINT, None)  # the first Ctrl-C
+            assert stop.requested == "Ctrl-C"
+        late = signals.getsignal(signals.SIGINT)
+        assert late is not previous and late is not signals.default_int_handler
+        assert late.__name__ == "_exit_130"
+    finally:
+        signals.signal(signals.SIGINT, previous)
+    # Without a stop, the previous handlers come back.
+    with StopRequests():
+        pass
+    assert signals.getsignal(signals.SIGINT) is previous

@@ -32,11 +32,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_page_loads_both_models_verifies_them_and_shows_sizes(page, base_url):
     result = open_demo(page, base_url)
+    assert result.pop("backend") in ("wasm", "webgl")  # the probe's pick (see test_web_engine)
     assert result == {"ok": True, "models": ["gan", "vae"], "errors": {}}
     badges = page.locator(".badge").all_inner_texts()
     assert len(badges) == 2 and all("verified ✓" in text for text in badges), badges
     sizes = page.locator(".progress-text").all_inner_texts()
-    assert len(sizes) == 2 and all("kB to download" in text for text in sizes), sizes
+    # The GAN, the VAE decoder and the VAE encoder (for starting a walk from an image).
+    assert len(sizes) == 3 and all("kB to download" in text for text in sizes), sizes
     assert page.locator("#main").is_visible() and not page.locator("#loading").is_visible()
     assert page.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
@@ -49,35 +51,69 @@ def test_seed_42_latent_is_the_python_one(page, base_url):
     np.testing.assert_allclose(latent, seeds_to_latents([42])[0], rtol=0, atol=1e-6)
 
 
+GAN_SINGLE = "#generate-columns [data-model=gan] canvas.single"
+VAE_SINGLE = "#generate-columns [data-model=vae] canvas.single"
+GAN_GRID = "#generate-columns [data-model=gan] canvas.grid"
+
+
 def test_grid_renders_64_distinct_non_blank_images(page, base_url):
     open_demo(page, base_url)
-    pixels = canvas_pixels(page, "#grid-canvas")
+    pixels = canvas_pixels(page, GAN_GRID)
     assert pixels.shape == (8 * (SIZE * GRID_SCALE + 2) + 2,) * 2 + (3,)
     cells = [cell(pixels, i, 8, GRID_SCALE, 2) for i in range(64)]
     assert all(c.std() > 1 and not (c == 255).all() for c in cells)
     assert len({c.tobytes() for c in cells}) == 64
     # Clicking a cell shows that seed large (the canvas may be scaled by CSS; aim at the middle).
-    box = page.locator("#grid-canvas").bounding_box()
+    box = page.locator(GAN_GRID).bounding_box()
     page.mouse.click(box["x"] + box["width"] * 2.5 / 8, box["y"] + box["height"] * 1.5 / 8)
     wait_until(page, "() => window.latentwalk.views()[0].single.seed === 10")
-    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], cells[10])
+    assert_close_pixels(canvas_pixels(page, GAN_SINGLE)[::SINGLE_SCALE, ::SINGLE_SCALE], cells[10])
 
 
-def test_same_seed_gives_the_same_pixels_as_keras(page, base_url, keras_models):
-    open_demo(page, base_url, hash_="#model=gan&seed=42&grid=0-15")
-    expected = to_uint8(keras_images(keras_models["gan"], seeds_to_latents(list(range(16)) + [42])))
-    assert_close_pixels(
-        canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected[16]
-    )
-    grid = canvas_pixels(page, "#grid-canvas")
-    for index in range(16):
-        assert_close_pixels(cell(grid, index, 4, GRID_SCALE, 2), expected[index])
-    # The VAE decoder too, after switching models with the radio button.
-    page.check("input[name=model][value=vae]")
-    wait_until(page, "() => window.latentwalk.views()[0].single.model === 'vae'")
-    assert page.evaluate("location.hash").startswith("#model=vae&")
-    expected = to_uint8(keras_images(keras_models["vae"], seeds_to_latents([42])))
-    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected[0])
+def test_same_seed_gives_the_same_pixels_as_keras_in_every_model_side_by_side(
+    page, base_url, keras_models
+):
+    open_demo(page, base_url, hash_="#seed=42&grid=0-15")
+    latents = seeds_to_latents(list(range(16)) + [42])
+    assert views(page)["generate"]["single"]["models"] == ["gan", "vae"]
+    for model_id, model in keras_models.items():
+        expected = to_uint8(keras_images(model, latents))
+        column = f"#generate-columns [data-model={model_id}]"
+        single = canvas_pixels(page, f"{column} canvas.single")
+        assert_close_pixels(single[::SINGLE_SCALE, ::SINGLE_SCALE], expected[16])
+        grid = canvas_pixels(page, f"{column} canvas.grid")
+        for index in range(16):
+            assert_close_pixels(cell(grid, index, 4, GRID_SCALE, 2), expected[index])
+    # Side by side: the two columns share a row, on a wide screen and on a phone.
+    for width in (1200, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        boxes = [
+            page.locator(f"#{panel}-columns > div").nth(k).bounding_box()
+            for panel in ("generate", "walk")
+            for k in (0, 1)
+        ]
+        assert boxes[0]["y"] == boxes[1]["y"] and boxes[2]["y"] == boxes[3]["y"], (width, boxes)
+
+
+def test_dimension_sliders_edit_the_latent_and_the_link(page, base_url, keras_models):
+    open_demo(page, base_url, hash_="#seed=42&grid=0")
+    page.click("#dims-panel summary")
+    slider = page.locator("#dims input[data-dim='3']")
+    slider.fill("2.5")
+    wait_until(page, "() => window.latentwalk.views()[0].single.dims === '3:2.5'")
+    wait_until(page, "() => location.hash.includes('dims=3%3A2.5')")
+    latent = seeds_to_latents([42])
+    latent[0, 3] = 2.5
+    for model_id, model in keras_models.items():
+        expected = to_uint8(keras_images(model, latent))[0]
+        single = canvas_pixels(page, f"#generate-columns [data-model={model_id}] canvas.single")
+        assert_close_pixels(single[::SINGLE_SCALE, ::SINGLE_SCALE], expected)
+    # The edit survives a reload through the link; "Back to the seed" clears it.
+    page.reload()
+    page.evaluate("window.latentwalk.ready")
+    assert page.input_value("#dims input[data-dim='3']") == "2.5"
+    page.click("#dims-reset")
+    wait_until(page, "() => window.latentwalk.views()[0].single.dims === ''")
 
 
 def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_models):
@@ -98,7 +134,7 @@ def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_
     assert views(page)["walk"]["frame"] == paused["frame"]
     page.locator("#scrub").fill("10")
     assert views(page)["walk"]["frame"] == 10
-    assert page.inner_text("#frame-label").startswith("frame 11 of 17 · seed 42 → 7")
+    assert page.inner_text("#frame-label").startswith("frame 11 of 17 · seed 42 → seed 7")
     pixels = canvas_pixels(page, "[data-model=gan] canvas.frame")
     expected = to_uint8(keras_images(keras_models["gan"], path[10:11]))[0]
     assert_close_pixels(pixels[::FRAME_SCALE, ::FRAME_SCALE], expected)
@@ -111,12 +147,12 @@ def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_
 
 def test_permalink_restores_the_state_and_follows_changes(page, base_url):
     hash_ = (
-        "#model=vae&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
-        "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off"
+        "#seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
+        "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off&frame=2&dims=&start="
+        "&book=off&backend=cpu"
     )
     open_demo(page, base_url, hash_=hash_)
     assert page.evaluate("window.latentwalk.state") == {
-        "model": "vae",
         "seed": 7,
         "grid": "1-4",
         "walk": "3,5",
@@ -127,39 +163,70 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
         "n": 6,
         "measure": "stretch",
         "atlas": "off",
+        "frame": 2,
+        "dims": "",
+        "start": "",
+        "book": "off",
+        "backend": "cpu",
     }
     assert page.evaluate("location.hash") == hash_
     assert page.input_value("#seed") == "7" and page.input_value("#mode") == "lerp"
-    assert views(page)["walk"]["frames"] == 4
+    assert page.evaluate("window.latentwalk.backend()") == "cpu"
+    assert views(page)["walk"]["frames"] == 4 and views(page)["walk"]["frame"] == 2
     assert views(page)["generate"]["grid"]["seeds"] == [1, 2, 3, 4]
     page.fill("#seed", "99")
     page.press("#seed", "Enter")
     wait_until(page, "() => window.latentwalk.views()[0].single.seed === 99")
+    wait_until(page, "() => location.hash.includes('seed=99')")
     changed = page.evaluate("location.href")
     assert "seed=99" in changed
     page.goto("about:blank")
     page.goto(changed)
     page.evaluate("window.latentwalk.ready")
     assert page.evaluate("window.latentwalk.state")["seed"] == 99
-    assert page.evaluate("window.latentwalk.state")["model"] == "vae"
+    assert page.evaluate("window.latentwalk.state")["mode"] == "lerp"
     # Editing the address bar's hash by hand is followed too.
-    page.evaluate("location.hash = '#model=gan&seed=5'")
+    page.evaluate("location.hash = '#seed=5&mode=slerp'")
     wait_until(page, "() => window.latentwalk.views()[0].single.seed === 5")
-    assert page.evaluate("window.latentwalk.state")["model"] == "gan"
+    assert page.evaluate("window.latentwalk.state")["mode"] == "slerp"
     page.click("#random")
     wait_until(page, "() => window.latentwalk.views()[0].single.seed !== 5")
     seed = page.evaluate("window.latentwalk.state.seed")
-    assert f"seed={seed}&" in page.evaluate("location.hash") and page.input_value("#seed") == str(
-        seed
-    )
+    wait_until(page, f"() => location.hash.includes('seed={seed}&')")
+    assert page.input_value("#seed") == str(seed)
+
+
+def test_permalink_restores_the_walk_frame_and_follows_the_scrubber(page, base_url):
+    open_demo(page, base_url, hash_="#walk=0,42,7&steps=8&frame=10")
+    assert views(page)["walk"]["frame"] == 10
+    assert page.input_value("#scrub") == "10"
+    assert page.inner_text("#frame-label").startswith("frame 11 of 17")
+    page.locator("#scrub").fill("3")
+    page.locator("#scrub").dispatch_event("change")
+    wait_until(page, "() => location.hash.includes('frame=3&')")
+    # A click on a chart bar moves the frame too (bar i is the step leaving frame i).
+    box = page.locator("#walk-columns [data-model=gan] canvas.chart").bounding_box()
+    left = box["x"] + box["width"] * 46 / 384  # the chart's left margin, in canvas pixels
+    slot = (box["width"] * (384 - 52) / 384) / 16
+    page.mouse.click(left + slot * 12.5, box["y"] + box["height"] / 2)
+    assert views(page)["walk"]["frame"] == 12
+    wait_until(page, "() => location.hash.includes('frame=12&')")
+    # A frame past the walk's end is clamped, with a notice.
+    page.goto("about:blank")
+    open_demo(page, base_url, hash_="#walk=0,1&steps=4&frame=99")
+    assert views(page)["walk"]["frame"] == 4
+    assert "past this walk's last frame" in page.inner_text("#notices")
 
 
 @pytest.mark.parametrize(
     "button, canvas_selector",
     [
-        ("#download-image", "#single"),
-        ("#download-grid", "#grid-canvas"),
-        ("[data-model=vae] button", "[data-model=vae] canvas.strip"),
+        ("#generate-columns [data-model=gan] button:has-text('Download image')", GAN_SINGLE),
+        ("#generate-columns [data-model=gan] button:has-text('Download grid')", GAN_GRID),
+        (
+            "#walk-columns [data-model=vae] button:has-text('Download strip')",
+            "#walk-columns [data-model=vae] canvas.strip",
+        ),
     ],
 )
 def test_png_download_is_the_canvas(page, base_url, button, canvas_selector):
@@ -174,14 +241,15 @@ def test_png_download_is_the_canvas(page, base_url, button, canvas_selector):
 
 
 def test_backends_switch_and_report_timings(page, base_url, keras_models):
-    open_demo(page, base_url)
-    assert page.evaluate("window.latentwalk.backend()") == "wasm"  # the default where it works
+    open_demo(page, base_url, hash_="#backend=wasm")
+    assert page.evaluate("window.latentwalk.backend()") == "wasm"
     expected = to_uint8(keras_images(keras_models["gan"], seeds_to_latents([42])))[0]
     page.select_option("#backend", "cpu")
     wait_until(page, "() => window.latentwalk.views()[0].single.backend === 'cpu'")
+    wait_until(page, "() => location.hash.includes('backend=cpu')")
     assert page.inner_text("#timing").startswith("cpu · ")
     assert "ms" in page.inner_text("#timing")
-    assert_close_pixels(canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE], expected)
+    assert_close_pixels(canvas_pixels(page, GAN_SINGLE)[::SINGLE_SCALE, ::SINGLE_SCALE], expected)
     page.select_option("#backend", "webgl")
     # Headless Chromium without a GPU may or may not offer WebGL: either it runs, or the page
     # says why and stays on its backend; it must not break.
@@ -195,7 +263,7 @@ def test_backends_switch_and_report_timings(page, base_url, keras_models):
     assert np.std(data) > 0
     if page.evaluate("window.latentwalk.backend()") == "webgl":
         wait_until(page, "() => window.latentwalk.views()[0].single.backend === 'webgl'")
-        single = canvas_pixels(page, "#single")[::SINGLE_SCALE, ::SINGLE_SCALE]
+        single = canvas_pixels(page, GAN_SINGLE)[::SINGLE_SCALE, ::SINGLE_SCALE]
         assert_close_pixels(single, expected)
 
 
@@ -205,7 +273,7 @@ def test_no_request_leaves_the_origin_and_csp_blocks_others(page, base_url):
     page.select_option("#backend", "cpu")
     page.click("#random")
     with page.expect_download():
-        page.click("#download-image")
+        page.click("#generate-columns [data-model=gan] button:has-text('Download image')")
     # The CSP itself: a request to another host is refused by the browser (and reported).
     blocked = page.evaluate("""() => new Promise(resolve => {
         document.addEventListener('securitypolicyviolation', e => resolve(e.blockedURI));

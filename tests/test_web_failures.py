@@ -14,18 +14,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_bad_hash_gives_notices_and_defaults(page, base_url):
-    result = open_demo(page, base_url, hash_="#seed=abc&steps=999&model=nope&mode=zigzag&x=1")
+    long_key = "k" * 100_000
+    result = open_demo(
+        page, base_url, hash_=f"#seed=abc&steps=999&backend=nope&mode=zigzag&x=1&{long_key}=2"
+    )
     assert result["ok"]
     notices = page.locator(".notice").all_inner_texts()
-    for key in ("seed", "steps", "model", "mode", '"x"'):
+    for key in ("seed", "steps", "backend", "mode", '"x"', '"kkkk'):
         assert any(key in text for text in notices), (key, notices)
+    # A long unknown key is shortened: the page stays as wide as the window.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200
     state = page.evaluate("window.latentwalk.state")
-    assert (state["seed"], state["steps"], state["model"], state["mode"]) == (
+    assert (state["seed"], state["steps"], state["backend"], state["mode"]) == (
         42,
         16,
-        "gan",
+        "auto",
         "slerp",
     )
+    # Notices can be dismissed.
+    count = page.locator(".notice").count()
+    page.locator(".notice .dismiss").first.click()
+    assert page.locator(".notice").count() == count - 1
     assert views(page)["generate"]["single"]["seed"] == 42  # and the page still draws
     page.fill("#steps", "0")
     page.press("#steps", "Enter")
@@ -38,9 +47,9 @@ def test_missing_model_gives_a_clear_message_and_the_rest_works(page, base_url):
     assert result["ok"] and result["models"] == ["gan"] and "vae" in result["errors"]
     notices = " ".join(page.locator(".notice").all_inner_texts())
     assert "unavailable" in notices and "model.json" in notices
-    assert page.locator("input[name=model][value=vae]").is_disabled()
-    assert "Not available" in page.inner_text("[data-model=vae]")
-    assert canvas_pixels(page, "#single").std() > 1
+    assert "Not available" in page.inner_text("#generate-columns [data-model=vae]")
+    assert "Not available" in page.inner_text("#walk-columns [data-model=vae]")
+    assert canvas_pixels(page, "#generate-columns [data-model=gan] canvas.single").std() > 1
 
 
 def test_no_models_at_all_is_a_message_not_a_blank_page(page, base_url):

@@ -28,8 +28,8 @@ PIXEL_TOLERANCE = 1
 
 
 def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
-    """A folder of sites: site/ (complete), no-vae/ (VAE weights missing), no-index/ (no model
-    list), tampered/ (a GAN manifest that disagrees with its model), plus exports/gan and
+    """A folder of sites: site/ (complete), book/ (with a stand-in for the book's GAN), no-vae/
+    (VAE weights missing), no-index/ (no model list), tampered/ (a GAN manifest that disagrees with its model), plus exports/gan and
     exports/vae. Built once per session."""
     from export.cli import main
 
@@ -42,6 +42,8 @@ def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
         assert main([str(run), "--out", str(exports / name), "--quantize", "none"]) == 0
     site_args = ["site", "--gan", str(exports / "gan"), "--vae", str(exports / "vae")]
     assert main([*site_args, "--out", str(root / "site")]) == 0
+    # The book GAN's place, held by the tiny GAN's export (the page only needs a GAN export).
+    assert main([*site_args, "--book", str(exports / "gan"), "--out", str(root / "book")]) == 0
     shutil.copytree(root / "site", root / "no-vae")
     (root / "no-vae" / "models" / "vae" / "decoder" / "model.json").unlink()
     shutil.copytree(root / "site", root / "no-index")

@@ -1,8 +1,11 @@
-// The page's wiring: load the models (with progress and sizes), pick a backend, keep the state in
-// the URL hash, and hand rendering to the Generate and Walk views. Also exposes a small test hook,
-// window.latentwalk, so browser tests read latents and pixels without scraping.
+// The page's wiring: read the model list and manifests (sizes shown while loading), start the
+// inference workers (engine.js; no TensorFlow.js on this thread), pick the backend (the person's
+// choice, else the fastest by a quick probe, remembered), verify every model, keep the state in
+// the URL hash, and hand drawing to the Generate, Walk and Atlas views. window.latentwalk is a
+// small hook for browser tests and benchmarks.
 import { seedToLatent } from './latent.js';
 import * as models from './models.js';
+import { Engine, EngineError } from './engine.js';
 import { formatBytes } from './render.js';
 import { parseHash, stateToHash } from './state.js';
 import { createGenerateView } from './generate_view.js';
@@ -10,161 +13,262 @@ import { createWalkView } from './walk_view.js';
 import { createAtlasView } from './atlas_view.js';
 
 const $ = (id) => document.getElementById(id);
+const PROBE_KEY = 'latentwalk-backend-probe/1';
+const PROBE_DAYS = 30;
+// Browsers ignore history.replaceState when it is called too often (Chromium: more than 200
+// times in 10 s, e.g. while dragging a slider); the hash follows at most every HASH_MS.
+const HASH_MS = 150;
+let hashTimer = null;
 
-// Every TF.js call (generation, backend switches) runs one at a time through this chain, so a
-// backend switch never lands in the middle of a batch.
-let chain = Promise.resolve();
-function exclusive(task) {
-  const result = chain.then(task);
-  chain = result.catch(() => {});
-  return result;
+function writeHash() {
+  if (hashTimer !== null) return;
+  hashTimer = setTimeout(() => {
+    hashTimer = null;
+    history.replaceState(null, '', stateToHash(app.state));
+  }, HASH_MS);
 }
 
-// `source` 'link' marks notices about the URL hash, replaced when the hash changes.
+// `source` 'link' marks notices about the URL hash, replaced when the hash changes. Every notice
+// can be dismissed.
 function showNotice(message, level = 'warning', source = 'page') {
   const item = document.createElement('p');
   item.className = `notice ${level}`;
   item.dataset.source = source;
-  item.textContent = message;
+  const text = document.createElement('span');
+  text.textContent = message;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'dismiss';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  close.addEventListener('click', () => item.remove());
+  item.append(text, close);
   $('notices').append(item);
 }
 
 const app = {
   state: null,
-  entries: [],
-  models: {}, // id -> loaded model
+  engine: null,
+  entries: [], // models/index.json's list
+  described: {}, // id -> model description (models.describe), every listed model
+  models: {}, // id -> description, for the models running in the workers
   errors: {}, // id -> message, for models that failed
   checks: {}, // id -> self-check result
+  probe: null, // {backend, times, cached}
   views: [],
   notice: (message, level) => showNotice(message, level),
-  /** Generate images for latents with one model; updates the timing line. */
-  run(modelId, latents) {
-    return exclusive(async () => {
-      const result = await models.generate(app.models[modelId], latents);
-      $('timing').textContent = `${currentBackend()} · ` +
-        `${result.count} image${result.count === 1 ? '' : 's'} in ${result.ms.toFixed(1)} ms`;
-      return result;
-    });
+  /** Images for latents from one model (see Engine.generate); updates the timing line.
+   * Resolves to {data, count, ms}, or null when the job was cancelled. */
+  async run(modelId, latents, options = {}) {
+    const result = await app.engine.generate(modelId, latents, options);
+    if (result) {
+      $('timing').textContent = `${app.engine.backend} · ${result.count} image` +
+        `${result.count === 1 ? '' : 's'} in ${result.ms.toFixed(1)} ms`;
+    }
+    return result;
+  },
+  /** The index entries the views show a column for (the book GAN only when asked for), with
+   * their labels; app.models / app.errors say whether each is running or why not. */
+  columns() {
+    return app.entries.filter((entry) => !entry.optional || app.state.book === 'on')
+      .map((entry) => ({ ...entry, label: app.described[entry.id]?.label ?? entry.label ?? entry.id }));
+  },
+  /** The generator models on show, in models/index.json order (the book GAN when asked for). */
+  shown() {
+    return Object.values(app.described)
+      .filter((model) => model.kind !== 'vae-encoder' && app.models[model.id])
+      .filter((model) => !model.optional || app.state?.book === 'on')
+      .map((model) => model.id);
+  },
+  /** Record a change that needs no redraw (the walk's frame while scrubbing). */
+  remember(patch) {
+    Object.assign(app.state, patch);
+    writeHash();
   },
   /** Change part of the state: the hash follows, and the views redraw what depends on it. */
   async update(patch) {
+    const changed = Object.keys(patch).filter((key) => app.state[key] !== patch[key]);
     Object.assign(app.state, patch);
-    history.replaceState(null, '', stateToHash(app.state));
+    writeHash();
+    if (changed.includes('backend')) await switchBackend(app.state.backend);
     await Promise.all(app.views.map((view) => view.update(app.state, Object.keys(patch))));
   },
 };
 
-/** Ids of the models that loaded, in models/index.json order (loading finishes in any order). */
-function loadedIds() {
-  return app.entries.map((entry) => entry.id).filter((id) => app.models[id]);
-}
-
-function currentBackend() {
-  return globalThis.tf.getBackend();
-}
-
-function progressRow(entry) {
+function progressRow(model) {
   const row = document.createElement('div');
   row.className = 'progress-row';
   row.innerHTML = '<span class="progress-label"></span><progress max="1" value="0"></progress>' +
     '<span class="progress-text"></span>';
-  row.querySelector('.progress-label').textContent = entry.label ?? entry.id;
+  row.querySelector('.progress-label').textContent = model.label;
+  row.querySelector('.progress-text').textContent =
+    `${formatBytes(model.manifest.total_bytes)} to download`;
   $('progress').append(row);
-  return {
-    size(bytes) {
-      row.querySelector('.progress-text').textContent = `${formatBytes(bytes)} to download`;
-    },
-    progress(fraction) {
-      row.querySelector('progress').value = fraction;
-    },
-    fail(message) {
-      row.classList.add('failed');
-      row.querySelector('.progress-text').textContent = message;
-    },
-  };
+  return row;
 }
 
-async function loadAll() {
+/** Index and manifests; the models to start with (optional ones wait until asked for). */
+async function describeAll() {
+  let entries;
   try {
-    app.entries = await models.loadIndex();
+    entries = await models.loadIndex();
   } catch (error) {
-    const message = error instanceof models.ModelError ? error.message : String(error);
     $('loading').querySelector('h2').textContent = 'No models to show';
-    showNotice(`${message} Build the site with "python -m export site --gan … --vae …" ` +
+    showNotice(`${error.message} Build the site with "python -m export site --gan … --vae …" ` +
       '(see the README) and serve that folder.', 'error');
     return false;
   }
-  await Promise.all(app.entries.map(async (entry) => {
-    const row = progressRow(entry);
+  app.entries = entries;
+  await Promise.all(entries.map(async (entry) => {
     try {
-      app.models[entry.id] = await models.loadModel(entry, {
-        onManifest: (manifest) => row.size(manifest.total_bytes),
-        onProgress: (fraction) => row.progress(fraction),
-      });
+      app.described[entry.id] = await models.describe(entry);
+      if (entry.encoder_path) {
+        const id = `${entry.id}-encoder`;
+        app.described[id] = await models.describe(entry,
+          { path: entry.encoder_path, id, kind: 'vae-encoder' });
+      }
     } catch (error) {
       app.errors[entry.id] = error.message;
-      row.fail(error.message);
       showNotice(`${entry.label ?? entry.id} is unavailable: ${error.message}`, 'error');
     }
   }));
-  if (!loadedIds().length) {
-    $('loading').querySelector('h2').textContent = 'No model could be loaded';
-    return false;
-  }
+  // index.json order, whatever order the manifests arrived in.
+  const order = entries.flatMap((entry) => [entry.id, `${entry.id}-encoder`]);
+  app.described = Object.fromEntries(order.filter((id) => app.described[id])
+    .map((id) => [id, app.described[id]]));
   return true;
 }
 
-async function checkModels() {
-  const badges = $('badges');
-  badges.replaceChildren();
-  for (const model of loadedIds().map((id) => app.models[id])) {
-    await exclusive(() => models.warmUp(model));
-    const check = await exclusive(() => models.selfCheck(model));
-    app.checks[model.id] = check;
+async function loadModels(list) {
+  const rows = Object.fromEntries(list.map((model) => [model.id, progressRow(model)]));
+  const onLoading = (id, fraction) => {
+    if (rows[id]) rows[id].querySelector('progress').value = fraction;
+  };
+  const wanted = list.map(({ id, url }) => ({ id, url }));
+  const failed = app.engine.info
+    ? await app.engine.load(wanted, { onLoading })
+    : (await app.engine.start(wanted, { backend: startBackend(), onLoading })).failed;
+  for (const model of list) {
+    const row = rows[model.id];
+    if (failed[model.id]) {
+      app.errors[model.id] = failed[model.id];
+      row.classList.add('failed');
+      row.querySelector('.progress-text').textContent = failed[model.id];
+      showNotice(`${model.label} is unavailable: ${failed[model.id]}`, 'error');
+    } else {
+      app.models[model.id] = model;
+      row.querySelector('progress').value = 1;
+    }
+  }
+}
+
+function startBackend() {
+  const wanted = app.state.backend;
+  return wanted === 'auto' ? 'wasm' : wanted;
+}
+
+/** The fastest backend for the first model, remembered for a while in this browser. */
+async function chooseBackend() {
+  const first = app.shown()[0];
+  let cached = null;
+  try {
+    cached = JSON.parse(localStorage.getItem(PROBE_KEY) ?? 'null');
+  } catch {
+    cached = null;
+  }
+  const fresh = cached && Date.now() - cached.when < PROBE_DAYS * 864e5 &&
+    cached.userAgent === navigator.userAgent;
+  if (fresh) {
+    app.probe = { ...cached, cached: true };
+    if (cached.backend !== app.engine.backend) await app.engine.setBackend(cached.backend);
+    return;
+  }
+  const result = await app.engine.probe(first);
+  app.probe = { ...result, cached: false };
+  try {
+    localStorage.setItem(PROBE_KEY, JSON.stringify({
+      ...result, when: Date.now(), userAgent: navigator.userAgent,
+    }));
+  } catch {
+    // storage may be off; the probe simply runs again next time
+  }
+}
+
+async function switchBackend(wanted) {
+  try {
+    if (wanted === 'auto') await chooseBackend();
+    else await app.engine.setBackend(wanted);
+  } catch (error) {
+    showNotice(`${error.message}; staying on ${app.engine.backend}.`, 'error');
+  }
+  $('backend').value = wanted;
+  $('backend-used').textContent = wanted === 'auto' ? `(${app.engine.backend})` : '';
+  await checkModels(app.shown());
+}
+
+async function checkModels(ids) {
+  for (const id of ids) {
+    const model = app.models[id];
+    const check = await models.selfCheck(model, (m, latents) => app.engine.generate(m.id, latents));
+    app.checks[id] = check;
+    document.querySelector(`.badge[data-model="${id}"]`)?.remove();
     const badge = document.createElement('span');
     badge.className = `badge ${check.ok ? 'ok' : 'warn'}`;
-    badge.dataset.model = model.id;
+    badge.dataset.model = id;
     badge.textContent = `${model.label} ${check.ok ? 'verified ✓' : 'unverified ⚠'}`;
     badge.title = check.message;
-    badges.append(badge);
+    $('badges').append(badge);
     if (!check.ok) showNotice(`${model.label}: ${check.message}.`, 'warning');
   }
 }
 
-async function setupBackend() {
-  const select = $('backend');
-  select.value = await exclusive(() => models.useDefaultBackend());
-  select.addEventListener('change', async () => {
-    const wanted = select.value;
-    try {
-      await exclusive(() => models.useBackend(wanted));
-      await checkModels();
-      await Promise.all(app.views.map((view) => view.update(app.state, ['backend'])));
-    } catch (error) {
-      showNotice(error.message, 'error');
-      select.value = currentBackend();
-    }
-  });
-}
-
 function applyHash() {
   const { state, notices } = parseHash(location.hash);
-  if (!app.models[state.model]) {
-    const fallback = loadedIds()[0];
-    if (location.hash.includes('model=')) {
-      notices.push(`The ${state.model} model is not available here; showing ${fallback}.`);
-    }
-    state.model = fallback;
-  }
   notices.forEach((message) => showNotice(message, 'warning', 'link'));
   return state;
 }
 
 async function boot() {
-  await setupBackend();
-  if (!(await loadAll())) return { ok: false, errors: app.errors };
-  await checkModels();
   app.state = applyHash();
+  app.engine = new Engine();
+  if (!(await describeAll())) return { ok: false, errors: app.errors };
+  const first = Object.values(app.described)
+    .filter((model) => !model.optional || app.state.book === 'on');
+  if (!first.length) {
+    $('loading').querySelector('h2').textContent = 'No model could be loaded';
+    return { ok: false, errors: app.errors };
+  }
+  try {
+    await loadModels(first);
+  } catch (error) {
+    $('loading').querySelector('h2').textContent = 'The models could not start';
+    throw error;
+  }
+  if (!app.shown().length) {
+    $('loading').querySelector('h2').textContent = 'No model could be loaded';
+    return { ok: false, errors: app.errors };
+  }
+  $('backend').addEventListener('change', () => app.update({ backend: $('backend').value }));
+  if (app.state.backend === 'auto') await switchBackend('auto');
+  else {
+    if (app.engine.backend !== app.state.backend) {
+      showNotice(`The ${app.state.backend} backend is not available here; using ` +
+        `${app.engine.backend}.`, 'warning', 'link');
+    }
+    $('backend').value = app.state.backend;
+    await checkModels(app.shown());
+  }
+  const book = Object.values(app.described).find((model) => model.optional);
+  $('book-choice').hidden = !book;
+  $('book').checked = app.state.book === 'on';
+  if (book) $('book-choice').title = `${book.label}: ${book.note} (a ${formatBytes(book.manifest.total_bytes)} download)`;
+  // Showing or hiding a model changes every panel's columns: reload the page on the new link
+  // (the models come from the browser's cache; nothing else is lost, the state is in the link).
+  $('book').addEventListener('change', () => {
+    app.state.book = $('book').checked ? 'on' : 'off';
+    history.replaceState(null, '', stateToHash(app.state));
+    location.reload();
+  });
   history.replaceState(null, '', stateToHash(app.state));
   $('loading').hidden = true;
   $('main').hidden = false;
@@ -174,31 +278,35 @@ async function boot() {
     document.querySelectorAll('.notice[data-source=link]').forEach((notice) => notice.remove());
     app.update(applyHash());
   });
-  return { ok: true, models: loadedIds(), errors: app.errors };
+  const shown = app.shown();
+  return { ok: true, models: shown, errors: app.errors, backend: app.engine.backend };
 }
 
 const ready = boot().catch((error) => {
   console.error(error);
-  showNotice(`The demo failed to start: ${error.message}`, 'error');
-  return { ok: false, error: error.message, errors: app.errors };
+  const message = error instanceof EngineError ? error.message : `${error.message}`;
+  showNotice(`The demo failed to start: ${message}`, 'error');
+  return { ok: false, error: message, errors: app.errors };
 });
 
 window.latentwalk = {
   ready,
-  tf: globalThis.tf,
   get state() {
     return app.state && { ...app.state };
   },
   get checks() {
     return app.checks;
   },
+  get probe() {
+    return app.probe;
+  },
+  info: () => ({ ...app.engine?.info, workers: app.engine?.size }),
   latent: (seed, dim = 32) => Array.from(seedToLatent(seed, dim)),
-  numTensors: () => models.numTensors(),
-  backend: () => currentBackend(),
+  numTensors: async () => (await app.engine.memory()).reduce((a, b) => a + b, 0),
+  backend: () => app.engine?.backend,
   setBackend: async (name) => {
-    $('backend').value = name;
-    await exclusive(() => models.useBackend(name));
-    return currentBackend();
+    await app.update({ backend: name });
+    return app.engine.backend;
   },
   /** Raw model outputs for seeds: {data: number[] NHWC in [-1, 1], ms}. */
   generate: async (modelId, seeds) => {
@@ -207,13 +315,18 @@ window.latentwalk = {
     const { data, ms } = await app.run(modelId, latents);
     return { data: Array.from(data), ms };
   },
-  /** Milliseconds for one batch of `size` images (seeds 0..size-1), without returning pixels. */
-  time: async (modelId, size) => {
+  /** Milliseconds for `size` images (seeds 0..size-1), without returning pixels, on all the
+   * workers or on `workers` of them. */
+  time: async (modelId, size, workers) => {
     const model = app.models[modelId];
     const latents = Array.from({ length: size }, (_, s) => seedToLatent(s, model.latentDim));
-    return (await app.run(modelId, latents)).ms;
+    return (await app.run(modelId, latents, { workers })).ms;
   },
   views: () => app.views.map((view) => view.info?.()),
+  /** Start a walk (as typing it would); resolves when it is drawn or cancelled. */
+  walkTo: (walkSeeds, steps) => app.update({ walk: walkSeeds, steps }),
+  /** The walk's frames of one model (NHWC in [-1, 1]). */
+  walkFrames: (modelId) => app.views[1]?.frames(modelId),
   /** The atlas on screen: its images for one model (row-major NHWC), and the cell picker. */
   atlasImages: (modelId) => app.views[2]?.images(modelId),
   atlasPick: (row, column) => app.views[2]?.pick([row, column]),

@@ -1,6 +1,6 @@
 // The Atlas panel: an N x N grid over a plane through latent space, every model's images there
 // and its stretch map (how much the image changes per unit move at each cell), on one colour
-// scale. The images are made in Web Workers (atlas_worker.js, one per core, with progress and a
+// scale. The images are made in the inference workers (engine.js, one per core, with progress and a
 // cancel), so the page never freezes; the maps are train/latent.py's math, twinned in latent.js.
 import {
   atlasSummary,
@@ -54,83 +54,6 @@ export function planeOf(state, latentDim) {
   return randomPlane(seeds[0], seeds[1], latentDim, state.n);
 }
 
-/** How many workers: one per core the browser reports, at most 4, at least 1. */
-export function workerCount() {
-  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
-}
-
-/** Workers that each hold every model; a model's images are split evenly across them, so the
- * GAN and the VAE both use every core. `onProgress(total done, total)` after every batch. */
-function startPool(entries, onProgress) {
-  const tasks = new Map(); // task id -> {resolve, reject, done}
-  let nextTask = 0;
-  const modelList = entries.map((entry) => {
-    const path = entry.path.endsWith('/') ? entry.path : `${entry.path}/`;
-    return { id: entry.id, url: new URL(`${path}model.json`, location.href).href };
-  });
-  const workers = Array.from({ length: workerCount() }, () => {
-    const worker = new Worker(new URL('./atlas_worker.js', import.meta.url));
-    let loaded;
-    const ready = new Promise((resolve, reject) => { loaded = { resolve, reject }; });
-    worker.onmessage = ({ data: message }) => {
-      const task = tasks.get(message.task);
-      if (message.type === 'loaded') loaded.resolve(message.backend);
-      else if (message.type === 'progress' && task) {
-        task.done = message.done;
-        onProgress();
-      } else if (message.type === 'done') task?.resolve(message.data);
-      else if (message.type === 'cancelled') task?.resolve(null);
-      else if (message.type === 'error') {
-        const error = new Error(`The atlas worker failed: ${message.message}`);
-        if (task) task.reject(error);
-        else loaded.reject(error);
-      }
-      if (task && message.type !== 'progress') tasks.delete(message.task);
-    };
-    worker.onerror = (event) => {
-      const error = new Error(`The atlas worker failed: ${event.message}`);
-      loaded.reject(error);
-      tasks.forEach((task) => task.reject(error));
-      tasks.clear();
-    };
-    worker.postMessage({
-      type: 'load', models: modelList, backend: globalThis.tf?.getBackend() ?? 'wasm',
-    });
-    return { worker, ready };
-  });
-  return {
-    size: workers.length,
-    ready: Promise.all(workers.map((w) => w.ready)),
-    progress: () => [...tasks.values()].reduce((sum, task) => sum + task.done, 0),
-    /** One model's images for `count` latents (flat): split across the workers, joined back;
-     * null when cancelled. */
-    async run(job, model, latents, count, dim) {
-      const share = Math.ceil(count / workers.length);
-      const parts = await Promise.all(workers.map(({ worker }, k) => {
-        const start = Math.min(count, k * share);
-        const size = Math.min(count, start + share) - start;
-        if (size === 0) return new Float32Array(0);
-        const task = ++nextTask;
-        return new Promise((resolve, reject) => {
-          tasks.set(task, { resolve, reject, done: 0 });
-          const slice = latents.slice(start * dim, (start + size) * dim);
-          worker.postMessage({ type: 'run', task, job, model, latents: slice, count: size, dim },
-            [slice.buffer]);
-        });
-      }));
-      if (parts.some((part) => part === null)) return null;
-      const data = new Float32Array(count * IMAGE_VALUES);
-      let offset = 0;
-      for (const part of parts) {
-        data.set(part, offset);
-        offset += part.length;
-      }
-      return data;
-    },
-    cancel: (job) => workers.forEach(({ worker }) => worker.postMessage({ type: 'cancel', job })),
-  };
-}
-
 function buildColumn(app, entry, onPick) {
   const column = element('div', 'atlas-column');
   column.dataset.model = entry.id;
@@ -163,8 +86,8 @@ function buildColumn(app, entry, onPick) {
 
 export function createAtlasView(app) {
   const $error = $('atlas-error');
-  const columns = app.entries.map((entry) => buildColumn(app, entry, pick)).filter(Boolean);
-  let pool = null;
+  const columns = app.columns().map((entry) => buildColumn(app, entry, pick)).filter(Boolean);
+  const done = {}; // model id -> images made so far by the running job
   let expected = 0; // images the running job makes
   let latest = 0;
   let running = null; // the job id in flight
@@ -193,13 +116,13 @@ export function createAtlasView(app) {
   });
 
   function onProgress() {
-    const done = pool ? pool.progress() : 0;
-    $('atlas-progress').value = done / Math.max(1, expected);
-    $('atlas-status').textContent = `${done} of ${expected} images`;
+    const total = Object.values(done).reduce((a, b) => a + b, 0);
+    $('atlas-progress').value = total / Math.max(1, expected);
+    $('atlas-status').textContent = `${total} of ${expected} images`;
   }
 
   function cancel() {
-    if (running !== null) pool?.cancel(running);
+    if (running !== null) app.engine.cancel(running);
   }
 
   function setBusy(busy) {
@@ -223,19 +146,27 @@ export function createAtlasView(app) {
     const dim = lattice[0].length;
     const count = lattice.length;
     const started = performance.now();
-    running = mine;
+    const job = app.engine.newJob();
+    running = job;
     setBusy(true);
     expected = count * columns.length;
+    columns.forEach((column) => { done[column.id] = 0; });
     onProgress();
     let results;
     try {
-      pool ??= startPool(columns.map((column) => column.entry), onProgress);
-      await pool.ready;
       const flat = new Float32Array(count * dim);
       lattice.forEach((z, i) => flat.set(z, i * dim));
-      results = await Promise.all(columns.map((column) => pool.run(mine, column.id, flat, count, dim)));
+      results = await Promise.all(columns.map(async (column) => {
+        const result = await app.engine.run(column.id, flat, [count, dim], {
+          job,
+          onProgress: (made) => {
+            done[column.id] = made;
+            onProgress();
+          },
+        });
+        return result && result.outputs[0];
+      }));
     } catch (error) {
-      pool = null; // a pool whose models failed to load is not reused; the next try starts anew
       if (mine === latest) {
         $error.textContent = error.message;
         running = null;
@@ -266,7 +197,8 @@ export function createAtlasView(app) {
     draw();
     $('atlas-status').textContent = `${plane.n} × ${plane.n} atlas of ${columns.length} ` +
       `model${columns.length === 1 ? '' : 's'} (${count * columns.length} images, ` +
-      `${pool.size} worker${pool.size === 1 ? '' : 's'}) in ${(lastMs / 1000).toFixed(1)} s`;
+      `${app.engine.size} worker${app.engine.size === 1 ? '' : 's'}) in ` +
+      `${(lastMs / 1000).toFixed(1)} s`;
   }
 
   /** The inner n x n images of a model's lattice, as one flat array. */

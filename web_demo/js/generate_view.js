@@ -1,5 +1,6 @@
-// The Generate panel: one seed drawn large, a grid of seeds, a model choice, random seeds and PNG
-// downloads. It reads and changes app.state through app.update, so the URL hash follows.
+// The Generate panel: one seed drawn large by every model side by side, a grid of seeds per
+// model, random seeds, sliders over the seed's latent dimensions, and PNG downloads. It reads
+// and changes app.state through app.update, so the URL hash follows.
 import { parseSeeds, seedToLatent } from './latent.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
 import { checkValue } from './state.js';
@@ -7,10 +8,18 @@ import { checkValue } from './state.js';
 const $ = (id) => document.getElementById(id);
 const SINGLE_SCALE = 8;
 const GRID_SCALE = 2;
+const DIM_RANGE = 3.5; // the sliders' reach: |z_i| > 3.5 has probability 5e-4 under N(0, 1)
 
 /** A uint32 from the browser's CSPRNG: a fresh seed that the permalink then pins down. */
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
 }
 
 /** Wire an input to one state key: validate on change, show the error beside it, or update. */
@@ -23,80 +32,161 @@ export function bindInput(app, input, key, errorSpan) {
   });
 }
 
-export function createGenerateView(app) {
-  const single = $('single');
-  const gridCanvas = $('grid-canvas');
-  const radios = [...document.querySelectorAll('input[name="model"]')];
-  let gridSeeds = [];
-  let gridLayout = null;
-  let drawn = { single: null, grid: null }; // what is on the canvases, for the test hook
-  // Per canvas, the number of the latest request: a slower, older answer is dropped.
-  const latest = { single: 0, grid: 0 };
-
-  for (const radio of radios) {
-    radio.disabled = !app.models[radio.value];
-    radio.parentElement.title = radio.disabled ? app.errors[radio.value] ?? 'not shipped' : '';
-    radio.addEventListener('change', () => radio.checked && app.update({ model: radio.value }));
+/** "3:1.25,7:-0.5" <-> {3: 1.25, 7: -0.5}: the dimensions moved away from the seed's latent. */
+export function parseDims(text) {
+  const dims = {};
+  for (const part of String(text).split(',').filter(Boolean)) {
+    const [index, value] = part.split(':').map(Number);
+    dims[index] = value;
   }
+  return dims;
+}
+
+function formatDims(dims) {
+  return Object.keys(dims).map(Number).sort((a, b) => a - b)
+    .map((i) => `${i}:${Number(dims[i].toFixed(2))}`).join(',');
+}
+
+function buildColumn(app, entry, onPick) {
+  const column = element('div', 'model-column');
+  column.dataset.model = entry.id;
+  column.append(element('h3', '', entry.label));
+  $('generate-columns').append(column);
+  if (!app.models[entry.id]) {
+    column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
+    return null;
+  }
+  const single = element('canvas', 'pixels single');
+  single.width = single.height = 32 * SINGLE_SCALE;
+  const caption = element('p', 'summary');
+  const grid = element('canvas', 'pixels grid clickable');
+  const buttons = element('div', 'controls');
+  const saveImage = element('button', '', 'Download image');
+  const saveGrid = element('button', '', 'Download grid');
+  saveImage.type = saveGrid.type = 'button';
+  buttons.append(saveImage, saveGrid);
+  column.append(single, caption, grid, buttons);
+  const state = { id: entry.id, entry, single, caption, grid, layout: null, seeds: [] };
+  saveImage.addEventListener('click', () =>
+    downloadCanvas(single, `latentwalk-${entry.id}-seed${app.state.seed}.png`)
+      .catch((error) => app.notice(error.message, 'error')));
+  saveGrid.addEventListener('click', () =>
+    downloadCanvas(grid, `latentwalk-${entry.id}-grid.png`)
+      .catch((error) => app.notice(error.message, 'error')));
+  grid.addEventListener('click', (event) => {
+    if (!state.layout) return;
+    // The canvas may be shown scaled by CSS; map the click back to canvas pixels.
+    const box = grid.getBoundingClientRect();
+    const x = ((event.clientX - box.left) * grid.width) / box.width;
+    const y = ((event.clientY - box.top) * grid.height) / box.height;
+    const index = cellAt(state.layout, state.seeds.length, x, y);
+    if (index >= 0) onPick(state.seeds[index]);
+  });
+  return state;
+}
+
+export function createGenerateView(app) {
+  const columns = app.columns().map((entry) => buildColumn(app, entry, pickSeed)).filter(Boolean);
+  const dim = app.models[columns[0]?.id]?.latentDim ?? 32;
+  const sliders = [];
+  const drawn = { single: null, grid: null }; // what is on the canvases, for the test hook
+  // Per canvas kind, the latest request: a newer one cancels the older one's remaining batches.
+  const latest = { single: 0, grid: 0 };
+  const jobs = { single: null, grid: null };
+
   bindInput(app, $('seed'), 'seed', $('seed-error'));
   bindInput(app, $('grid'), 'grid', $('grid-error'));
-  $('random').addEventListener('click', () => {
-    const seed = randomSeed();
-    $('seed').value = String(seed);
-    app.update({ seed });
-  });
-  gridCanvas.addEventListener('click', (event) => {
-    if (!gridLayout) return;
-    // The canvas may be shown scaled by CSS; map the click back to canvas pixels.
-    const box = gridCanvas.getBoundingClientRect();
-    const x = ((event.clientX - box.left) * gridCanvas.width) / box.width;
-    const y = ((event.clientY - box.top) * gridCanvas.height) / box.height;
-    const index = cellAt(gridLayout, gridSeeds.length, x, y);
-    if (index >= 0) {
-      $('seed').value = String(gridSeeds[index]);
-      app.update({ seed: gridSeeds[index] });
-    }
-  });
-  $('download-image').addEventListener('click', () =>
-    downloadCanvas(single, `latentwalk-${app.state.model}-seed${app.state.seed}.png`)
-      .catch((error) => app.notice(error.message, 'error')));
-  $('download-grid').addEventListener('click', () =>
-    downloadCanvas(gridCanvas, `latentwalk-${app.state.model}-grid.png`)
-      .catch((error) => app.notice(error.message, 'error')));
+  $('random').addEventListener('click', () => app.update({ seed: randomSeed(), dims: '' }));
+  $('dims-reset').addEventListener('click', () => app.update({ dims: '' }));
+
+  function pickSeed(seed) {
+    app.update({ seed, dims: '' });
+  }
+
+  for (let i = 0; i < dim; i++) {
+    const label = element('label');
+    const name = element('span', '', `z${i}`);
+    const slider = element('input');
+    slider.type = 'range';
+    slider.min = String(-DIM_RANGE);
+    slider.max = String(DIM_RANGE);
+    slider.step = '0.01';
+    slider.dataset.dim = String(i);
+    const value = element('span');
+    slider.addEventListener('input', () => {
+      value.textContent = Number(slider.value).toFixed(2);
+      const dims = parseDims(app.state.dims);
+      dims[i] = Number(slider.value);
+      app.update({ dims: formatDims(dims) });
+    });
+    label.append(name, slider, value);
+    $('dims').append(label);
+    sliders.push({ slider, value });
+  }
+
+  /** The seed's latent with the slider edits applied. */
+  function latentOf(state) {
+    const z = seedToLatent(state.seed, dim);
+    const dims = parseDims(state.dims);
+    for (const [i, v] of Object.entries(dims)) if (Number(i) < dim) z[Number(i)] = v;
+    return z;
+  }
+
+  async function runAll(kind, latents, draw) {
+    const mine = ++latest[kind];
+    if (jobs[kind] !== null) app.engine.cancel(jobs[kind]);
+    const job = app.engine.newJob();
+    jobs[kind] = job;
+    const results = await Promise.all(columns.map((column) =>
+      app.run(column.id, latents, { job }).catch((error) => {
+        app.notice(`${column.entry.label}: ${error.message}`, 'error');
+        return null;
+      })));
+    if (mine !== latest[kind]) return; // superseded: the newer request draws
+    jobs[kind] = null;
+    columns.forEach((column, k) => results[k] && draw(column, results[k].data));
+  }
 
   async function drawSingle(state) {
-    const mine = ++latest.single;
-    const model = app.models[state.model];
-    const { data } = await app.run(state.model, [seedToLatent(state.seed, model.latentDim)]);
-    if (mine !== latest.single) return;
-    drawImages(single, data, 1, { scale: SINGLE_SCALE, padding: 0 });
-    $('single-caption').textContent = `${model.label}, seed ${state.seed}`;
-    drawn.single = { model: state.model, seed: state.seed, backend: globalThis.tf.getBackend() };
+    const z = latentOf(state);
+    const edited = state.dims !== '';
+    await runAll('single', [z], (column, data) => {
+      drawImages(column.single, data, 1, { scale: SINGLE_SCALE, padding: 0 });
+      column.caption.textContent = `seed ${state.seed}${edited ? ', edited' : ''}`;
+    });
+    sliders.forEach(({ slider, value }, i) => {
+      slider.value = String(z[i]);
+      value.textContent = z[i].toFixed(2);
+    });
+    drawn.single = { seed: state.seed, dims: state.dims, models: columns.map((c) => c.id),
+      backend: app.engine.backend };
   }
 
   async function drawGrid(state) {
-    const mine = ++latest.grid;
-    const model = app.models[state.model];
     const seeds = parseSeeds(state.grid, 256);
-    const { data } = await app.run(state.model, seeds.map((s) => seedToLatent(s, model.latentDim)));
-    if (mine !== latest.grid) return;
-    gridSeeds = seeds;
-    gridLayout = drawImages(gridCanvas, data, seeds.length, { scale: GRID_SCALE, padding: 2 });
-    drawn.grid = { model: state.model, seeds, layout: gridLayout };
+    const latents = seeds.map((s) => seedToLatent(s, dim));
+    const progress = $('generate-progress');
+    progress.hidden = seeds.length < 64;
+    await runAll('grid', latents, (column, data) => {
+      column.seeds = seeds;
+      column.layout = drawImages(column.grid, data, seeds.length, { scale: GRID_SCALE, padding: 2 });
+    });
+    progress.hidden = true;
+    drawn.grid = { seeds, layout: columns[0]?.layout ?? null, models: columns.map((c) => c.id) };
   }
 
   return {
     /** Redraw what `changed` keys affect (null: everything). */
     async update(state, changed) {
-      const all = changed === null || changed.includes('model') || changed.includes('backend');
+      const all = changed === null || changed.includes('backend');
       // Inputs show the state, so a permalink or the hash restores them too.
       $('seed').value = String(state.seed);
       $('grid').value = state.grid;
-      for (const radio of radios) radio.checked = radio.value === state.model;
-      const jobs = [];
-      if (all || changed.includes('seed')) jobs.push(drawSingle(state));
-      if (all || changed.includes('grid')) jobs.push(drawGrid(state));
-      await Promise.all(jobs);
+      if (state.dims) $('dims-panel').open = true; // a link with edits shows them
+      const work = [];
+      if (all || changed.includes('seed') || changed.includes('dims')) work.push(drawSingle(state));
+      if (all || changed.includes('grid')) work.push(drawGrid(state));
+      await Promise.all(work);
     },
     info: () => ({ view: 'generate', ...structuredClone(drawn) }),
   };

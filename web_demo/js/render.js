@@ -3,10 +3,18 @@
 
 export const IMAGE_SIZE = 32;
 
-/** [-1, 1] -> 0..255, as train.images.to_uint8 (which rounds half to even; the only difference
- * is at exact .5 values, one level at most). */
+/** [-1, 1] -> 0..255, as train.images.to_uint8 (which rounds half to even; this rounds half up:
+ * the only difference is at exact .5 values, one level at most). */
 export function toByte(value) {
   return Math.min(255, Math.max(0, Math.round((value + 1) * 127.5)));
+}
+
+/** [-1, 1] floats -> bytes, all at once (Uint8ClampedArray clamps and rounds half to even,
+ * like train.images.to_uint8). */
+export function toBytes(data) {
+  const bytes = new Uint8ClampedArray(data.length);
+  for (let i = 0; i < data.length; i++) bytes[i] = (data[i] + 1) * 127.5;
+  return bytes;
 }
 
 /** Tile `count` NHWC images into `canvas`, each pixel drawn as a scale x scale block.
@@ -23,22 +31,54 @@ export function drawImages(canvas, data, count, { columns, scale = 2, padding = 
   const image = context.createImageData(canvas.width, canvas.height);
   image.data.fill(255); // white gaps between cells, like train.images.make_grid
   const pixels = image.data;
+  const bytes = toBytes(data);
   for (let n = 0; n < count; n++) {
     const top = padding + Math.floor(n / columns) * cell;
     const left = padding + (n % columns) * cell;
     const base = n * side * side * 3;
     for (let y = 0; y < side * scale; y++) {
-      const row = Math.floor(y / scale);
+      const row = base + Math.floor(y / scale) * side * 3;
       let out = ((top + y) * canvas.width + left) * 4;
       for (let x = 0; x < side * scale; x++, out += 4) {
-        const source = base + (row * side + Math.floor(x / scale)) * 3;
-        pixels[out] = toByte(data[source]);
-        pixels[out + 1] = toByte(data[source + 1]);
-        pixels[out + 2] = toByte(data[source + 2]);
+        const source = row + Math.floor(x / scale) * 3;
+        pixels[out] = bytes[source];
+        pixels[out + 1] = bytes[source + 1];
+        pixels[out + 2] = bytes[source + 2];
       }
     }
   }
   context.putImageData(image, 0, 0);
+  return { columns, rows, cell, padding, scale, side };
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** drawImages for many images (a long walk's strip) in slices of rows, each its own task of
+ * about `sliceMs`, so the page stays responsive; the same pixels as drawImages. */
+export async function drawImagesInSlices(canvas, data, count, { columns, scale = 1, padding = 1,
+  sliceMs = 8 } = {}) {
+  const side = Math.round(Math.sqrt(data.length / count / 3));
+  columns = Math.max(1, Math.min(count, columns ?? Math.ceil(Math.sqrt(count))));
+  const rows = Math.ceil(count / columns);
+  const cell = side * scale + padding;
+  canvas.width = columns * cell + padding;
+  canvas.height = rows * cell + padding;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  const scratch = document.createElement('canvas');
+  let started = performance.now();
+  for (let row = 0; row < rows; row++) {
+    const first = row * columns;
+    const n = Math.min(columns, count - first);
+    const slice = data.subarray(first * side * side * 3, (first + n) * side * side * 3);
+    drawImages(scratch, slice, n, { columns, scale, padding, size: side });
+    context.drawImage(scratch, 0, 0, scratch.width, cell, 0, row * cell, scratch.width, cell);
+    if (performance.now() - started > sliceMs) {
+      await nextTask();
+      started = performance.now();
+    }
+  }
   return { columns, rows, cell, padding, scale, side };
 }
 
@@ -51,32 +91,97 @@ export function cellAt(layout, count, x, y) {
   return index < count ? index : -1;
 }
 
-/** Bar chart of per-step image change; jumps in red, the current step outlined. */
-export function drawChart(canvas, distances, { jumps = [], current = -1, color = '#2f6f4f' } = {}) {
+const CHART_MARGIN = { left: 46, right: 6, top: 14, bottom: 18 };
+
+/** A number for an axis label: 3 significant digits, exponent when small or large. */
+function tick(value) {
+  if (value === 0) return '0';
+  return Math.abs(value) >= 1e-2 && Math.abs(value) < 1e3 ? value.toPrecision(2) : value.toExponential(1);
+}
+
+/** Bar chart of per-step image change with axes: y from 0 to `top` (shared by every model's
+ * chart, so their heights compare), x the step number; jumps in red, the current step outlined,
+ * waypoints (step indices where a new leg starts) as dashed lines labelled `labels`.
+ * Returns the layout chartStepAt() needs to map a click to a step. */
+export function drawChart(canvas, distances, {
+  jumps = [], current = -1, color = '#2f6f4f', top = null, waypoints = [], labels = [],
+} = {}) {
   const context = canvas.getContext('2d');
-  const width = canvas.width;
-  const height = canvas.height;
+  const { width, height } = canvas;
+  const m = CHART_MARGIN;
+  const plotWidth = width - m.left - m.right;
+  const plotHeight = height - m.top - m.bottom;
   context.clearRect(0, 0, width, height);
   context.fillStyle = '#f4f6f4';
-  context.fillRect(0, 0, width, height);
-  if (!distances.length) return;
-  const top = Math.max(...distances) || 1;
-  const slot = width / distances.length;
+  context.fillRect(m.left, m.top, plotWidth, plotHeight);
+  const layout = { left: m.left, slot: plotWidth / Math.max(1, distances.length), count: distances.length };
+  if (!distances.length) return layout;
+  const yMax = top ?? Math.max(...distances);
+  const scale = yMax > 0 ? plotHeight / yMax : 0;
   const jumpSet = new Set(jumps);
   distances.forEach((d, i) => {
-    const barHeight = Math.max(1, (d / top) * (height - 14));
+    const barHeight = Math.max(1, d * scale);
     context.fillStyle = jumpSet.has(i) ? '#c0392b' : color;
-    context.fillRect(i * slot + slot * 0.1, height - barHeight, Math.max(1, slot * 0.8), barHeight);
+    context.fillRect(m.left + i * layout.slot + layout.slot * 0.1, m.top + plotHeight - barHeight,
+      Math.max(1, layout.slot * 0.8), barHeight);
   });
+  context.font = '10px system-ui, sans-serif';
+  context.fillStyle = '#555';
+  context.strokeStyle = '#888';
+  context.setLineDash([3, 3]);
+  waypoints.forEach((step, k) => {
+    const x = Math.round(m.left + step * layout.slot) + 0.5;
+    context.beginPath();
+    context.moveTo(x, m.top);
+    context.lineTo(x, m.top + plotHeight);
+    context.stroke();
+    context.textAlign = 'center';
+    context.fillText(labels[k] ?? '', x, m.top - 3);
+  });
+  context.setLineDash([]);
   if (current >= 0 && current < distances.length) {
     context.strokeStyle = '#111';
     context.lineWidth = 1;
-    context.strokeRect(current * slot + 0.5, 0.5, Math.max(2, slot - 1), height - 1);
+    context.strokeRect(m.left + current * layout.slot + 0.5, m.top + 0.5, Math.max(2, layout.slot - 1),
+      plotHeight - 1);
   }
+  // Axes: y ticks at 0, half and the top; x ticks at the first and last step.
   context.fillStyle = '#333';
-  context.font = '11px system-ui, sans-serif';
+  context.strokeStyle = '#333';
+  context.beginPath();
+  context.moveTo(m.left - 0.5, m.top);
+  context.lineTo(m.left - 0.5, m.top + plotHeight + 0.5);
+  context.lineTo(m.left + plotWidth, m.top + plotHeight + 0.5);
+  context.stroke();
   context.textAlign = 'right';
-  context.fillText(`max ${top.toExponential(2)}`, width - 4, 11);
+  for (const fraction of [0, 0.5, 1]) {
+    const y = m.top + plotHeight * (1 - fraction);
+    context.fillText(tick(yMax * fraction), m.left - 4, y + 3);
+  }
+  context.textAlign = 'left';
+  context.fillText('step 1', m.left, height - 4);
+  context.textAlign = 'right';
+  context.fillText(`step ${distances.length}`, width - m.right, height - 4);
+  return layout;
+}
+
+/** The step (bar index) under canvas x, or -1. */
+export function chartStepAt(layout, x) {
+  const step = Math.floor((x - layout.left) / layout.slot);
+  return step >= 0 && step < layout.count ? step : -1;
+}
+
+/** Save bytes as a file through a temporary same-origin blob: URL. */
+export function downloadBytes(bytes, filename, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return Promise.resolve(filename);
 }
 
 /** Save a canvas as a PNG file through a temporary same-origin blob: URL. */

@@ -1,16 +1,17 @@
-// The page's whole state (seeds, walk, mode, steps, model) <-> the URL hash, so any view is a
+// The page's whole state (seeds, walk and its frame, atlas, backend, ...) <-> the URL hash, so any view is a
 // permalink. Every value is validated here, once; a bad value becomes a readable notice and falls
 // back to its default instead of breaking the page. No DOM or TensorFlow here (Node tests it).
 import { parseSeeds } from './latent.js';
 
-export const LIMITS = { gridSeeds: 256, walkSeeds: 16, maxSteps: 64, atlasMinN: 4, atlasMaxN: 64 };
-export const MODELS = ['gan', 'vae'];
+export const LIMITS = {
+  gridSeeds: 256, walkSeeds: 16, maxSteps: 64, atlasMinN: 4, atlasMaxN: 64, latentDim: 512,
+};
+export const BACKEND_CHOICES = ['auto', 'wasm', 'webgl', 'cpu'];
 export const MODES = ['slerp', 'lerp'];
 export const PLANES = ['seeds', 'random'];
 export const MEASURES = ['area', 'stretch'];
 
 export const DEFAULTS = Object.freeze({
-  model: 'gan',
   seed: 42,
   grid: '0-63',
   walk: '0,42,7',
@@ -21,15 +22,16 @@ export const DEFAULTS = Object.freeze({
   n: 24,
   measure: 'area',
   atlas: 'off',
+  frame: 0,
+  dims: '',
+  start: '',
+  book: 'off',
+  backend: 'auto',
 });
 
 // One checker per key: returns the clean value or throws an Error whose message tells the user
 // what was expected.
 const CHECKS = {
-  model(text) {
-    if (!MODELS.includes(text)) throw new Error(`model must be one of ${MODELS.join(', ')}`);
-    return text;
-  },
   seed(text) {
     const seeds = parseSeeds(text);
     if (seeds.length !== 1) throw new Error('seed must be a single whole number');
@@ -81,6 +83,44 @@ const CHECKS = {
     if (!['on', 'off'].includes(text)) throw new Error('atlas must be on or off');
     return text;
   },
+  // The walk's frame on screen (the view clamps it to the walk's length, with a notice).
+  frame(text) {
+    if (!/^\d{1,6}$/.test(String(text).trim())) throw new Error('frame must be a whole number');
+    return Number(text);
+  },
+  // Generate's slider edits of the seed's latent: "index:value" pairs, e.g. "3:1.25,7:-0.5".
+  dims(text) {
+    const trimmed = String(text).replace(/\s+/g, '');
+    if (trimmed === '') return '';
+    const pairs = trimmed.split(',').map((part) => part.split(':'));
+    const ok = pairs.length <= LIMITS.latentDim && pairs.every((pair) => pair.length === 2 &&
+      /^\d{1,3}$/.test(pair[0]) && Number(pair[0]) < LIMITS.latentDim &&
+      pair[1] !== '' && Number.isFinite(Number(pair[1])) && Math.abs(Number(pair[1])) <= 10);
+    if (!ok) throw new Error('dims must be index:value pairs such as "3:1.25,7:-0.5"');
+    return pairs.map(([i, v]) => `${Number(i)}:${Number(Number(v).toFixed(2))}`).join(',');
+  },
+  // A latent vector the walk starts from (an uploaded image's VAE code), or '' for none.
+  start(text) {
+    const trimmed = String(text).trim();
+    if (trimmed === '') return '';
+    const parts = trimmed.split(',');
+    const values = parts.map(Number);
+    if (values.length > LIMITS.latentDim || parts.some((p) => p.trim() === '') ||
+      values.some((v) => !Number.isFinite(v) || Math.abs(v) > 100)) {
+      throw new Error('start must be a comma-separated latent vector of numbers');
+    }
+    return values.map((v) => String(Number(v.toFixed(4)))).join(',');
+  },
+  book(text) {
+    if (!['on', 'off'].includes(text)) throw new Error('book must be on or off');
+    return text;
+  },
+  backend(text) {
+    if (!BACKEND_CHOICES.includes(text)) {
+      throw new Error(`backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    }
+    return text;
+  },
 };
 
 export const KEYS = Object.keys(CHECKS);
@@ -116,12 +156,13 @@ export function parseHash(hash) {
   }
   for (const [key, raw] of params) {
     if (!(key in CHECKS)) {
-      notices.push(`Ignored unknown link setting "${key}".`);
+      notices.push(`Ignored unknown link setting "${shorten(key)}".`);
       continue;
     }
     const { value, error } = checkValue(key, raw);
     if (error) {
-      notices.push(`Ignored ${key}="${shorten(raw)}" from the link: ${error}. ` +
+      // The checker's message may quote the value: shorten it too (a link can be any length).
+      notices.push(`Ignored ${key}="${shorten(raw)}" from the link: ${shorten(error, 100)}. ` +
         `Using ${key}="${DEFAULTS[key]}".`);
     } else {
       state[key] = value;
@@ -139,6 +180,6 @@ export function stateToHash(state) {
   return `#${parts.join('&')}`;
 }
 
-function shorten(text) {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+function shorten(text, length = 40) {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
 }

@@ -10,12 +10,14 @@ test('an empty hash gives the defaults and no notice', () => {
 });
 
 test('a state survives the trip through the hash', () => {
-  const state = { model: 'vae', seed: 4294967295, grid: '0-15,42', walk: '3,9,27,81',
+  const state = { seed: 4294967295, grid: '0-15,42', walk: '3,9,27,81',
     mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12, measure: 'stretch',
-    atlas: 'on' };
+    atlas: 'on', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25', book: 'on',
+    backend: 'webgl' };
   const hash = stateToHash(state);
-  assert.equal(hash, '#model=vae&seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5' +
-    '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on');
+  assert.equal(hash, '#seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5' +
+    '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on&frame=17&dims=3%3A1.25,7%3A-0.5' +
+    '&start=0.5,-1.25&book=on&backend=webgl');
   assert.deepEqual(parseHash(hash), { state, notices: [] });
 });
 
@@ -28,10 +30,12 @@ test('seed lists are written canonically, so typed spaces do not change the link
 
 test('each bad value falls back to its default with a notice naming it', () => {
   const { state, notices } = parseHash(
-    '#model=stylegan&seed=abc&grid=0-9999&walk=5&mode=cubic&steps=0&colour=red');
+    '#backend=tpu&seed=abc&grid=0-9999&walk=5&mode=cubic&steps=0&colour=red&frame=-1' +
+    '&dims=3:x&start=1,nan&book=maybe');
   assert.deepEqual(state, { ...DEFAULTS });
-  assert.equal(notices.length, 7);
-  for (const key of ['model', 'seed', 'grid', 'walk', 'mode', 'steps', 'colour']) {
+  assert.equal(notices.length, 11);
+  for (const key of ['backend', 'seed', 'grid', 'walk', 'mode', 'steps', 'colour', 'frame', 'dims',
+    'start', 'book']) {
     assert.ok(notices.some((n) => n.includes(`"${key}`) || n.includes(`${key}=`)), key);
   }
 });
@@ -71,4 +75,20 @@ test('atlas settings from a link are checked', () => {
   assert.equal(notices.length, 5);
   assert.match(notices[2], /N must be a whole number from 4 to 64/);
   assert.equal(parseHash('#pseeds=4,5,6,7').notices.length, 1);
+});
+
+test('a long unknown key or value is shortened in its notice', () => {
+  const long = 'x'.repeat(100_000);
+  const { notices } = parseHash(`#${long}=1&seed=${long}`);
+  assert.equal(notices.length, 2);
+  for (const notice of notices) assert.ok(notice.length < 250, notice.length);
+});
+
+test('slider edits and a start latent are written canonically', () => {
+  assert.deepEqual(checkValue('dims', ' 3 : 1.254, 07:-0.5 '), { value: '3:1.25,7:-0.5' });
+  assert.ok(checkValue('dims', '600:1').error);
+  assert.ok(checkValue('dims', '3:11').error);
+  assert.deepEqual(checkValue('start', '0.123456, -2'), { value: '0.1235,-2' });
+  assert.deepEqual(checkValue('start', ''), { value: '' });
+  assert.ok(checkValue('start', '1,,2').error);
 });

@@ -1,0 +1,163 @@
+"""The web demo's inference workers in headless Chromium: the main thread never blocks during a
+961-frame walk, a walk can be cancelled, the backend probe, cross-origin isolation, the walk's GIF,
+a walk from an uploaded image, and the book GAN on request."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from web_support import open_demo, views, wait_until
+
+from train.images import to_uint8
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Every main-thread task longer than 50 ms (the Long Tasks API), from the moment it is installed.
+WATCH_LONG_TASKS = """() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.longTasks.push(Math.round(entry.duration));
+    }).observe({type: 'longtask'});
+}"""
+
+
+def type_into(page, selector: str, text: str) -> None:
+    page.fill(selector, text)
+    page.press(selector, "Enter")
+
+
+def test_a_961_frame_walk_never_blocks_the_main_thread(page, base_url):
+    open_demo(page, base_url, hash_="#walk=0,1&steps=4&grid=0-3")
+    page.evaluate(WATCH_LONG_TASKS)
+    type_into(page, "#walk-seeds", "0-15")
+    type_into(page, "#steps", "64")
+    wait_until(page, "() => window.latentwalk.views()[1].frames === 961", timeout_s=120)
+    page.wait_for_timeout(200)  # let the observer report the last tasks
+    assert page.evaluate("window.longTasks") == []
+    info = views(page)["walk"]
+    assert info["labels"] == [f"seed {s}" for s in range(16)]
+    assert len(info["distances"]["gan"]) == 960
+    assert page.evaluate("window.latentwalk.info().workers") >= 1
+
+
+def test_a_walk_can_be_cancelled_and_the_previous_one_stays(page, base_url):
+    open_demo(page, base_url, hash_="#walk=0,1&steps=4")
+    before = views(page)["walk"]
+    # The cancel is posted right behind the request: the workers stop before their first batch.
+    page.evaluate("""() => {
+        const done = window.latentwalk.walkTo('0-15', 64);
+        document.getElementById('walk-cancel').click();
+        return done;
+    }""")
+    wait_until(page, "() => !window.latentwalk.views()[1].running")
+    after = views(page)["walk"]
+    assert after["frames"] == before["frames"] == 5 and after["path"] == before["path"]
+    assert page.inner_text("#walk-status").startswith("Cancelled")
+    # The link and the inputs say what is on screen, not the cancelled request.
+    wait_until(
+        page, "() => location.hash.includes('walk=0,1&') && location.hash.includes('steps=4')"
+    )
+    assert page.input_value("#walk-seeds") == "0,1" and page.input_value("#steps") == "4"
+    # The next walk runs normally.
+    type_into(page, "#steps", "6")
+    wait_until(page, "() => window.latentwalk.views()[1].frames === 7")
+
+
+def test_the_backend_probe_picks_the_fastest_and_is_remembered(page, base_url):
+    open_demo(page, base_url)
+    probe = page.evaluate("window.latentwalk.probe")
+    assert not probe["cached"] and "wasm" in probe["times"]
+    fastest = min(probe["times"], key=probe["times"].get)
+    assert probe["backend"] == fastest == page.evaluate("window.latentwalk.backend()")
+    assert page.inner_text("#backend-used") == f"({fastest})"
+    page.reload()
+    page.evaluate("window.latentwalk.ready")
+    assert page.evaluate("window.latentwalk.probe")["cached"]
+
+
+def test_with_cross_origin_isolation_the_workers_may_use_threads(browser, sites):
+    from export.browser import serve_folder
+
+    with serve_folder(sites, isolated=True) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        result = open_demo(page, url, hash_="#backend=wasm&grid=0-7")
+        assert result["ok"], result
+        info = page.evaluate("window.latentwalk.info()")
+        cores = page.evaluate("navigator.hardwareConcurrency")
+        assert info["isolated"] and info["threads"] == max(1, min(4, cores // 2))
+        assert info["workers"] * info["threads"] <= max(cores, 1)
+        assert all(check["ok"] for check in page.evaluate("window.latentwalk.checks").values())
+        assert errors == []
+        context.close()
+
+
+def test_the_walk_gif_decodes_to_the_walks_frames(page, base_url):
+    open_demo(page, base_url, hash_="#walk=0,42,7&steps=5")
+    with page.expect_download() as download_info:
+        page.click("#walk-columns [data-model=gan] button:has-text('Download GIF')")
+    download = download_info.value
+    assert download.suggested_filename == "latentwalk-gan-walk.gif"
+    frames = np.array(page.evaluate("window.latentwalk.walkFrames('gan')"), dtype=np.float32)
+    expected = to_uint8(frames.reshape(-1, 32, 32, 3))
+    gif = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    assert gif.n_frames == len(expected) == 11
+    for index in range(gif.n_frames):
+        gif.seek(index)
+        shown = np.asarray(gif.convert("RGB"))[::4, ::4].astype(int)
+        # A 256-colour palette per frame (a frame has up to 1,024 colours): close to its frame,
+        # closer than to any other frame of the walk.
+        errors = np.abs(shown[None] - expected.astype(int)).mean(axis=(1, 2, 3))
+        assert errors[index] < 8 and errors.argmin() == index, (index, errors)
+    assert gif.info["duration"] == 120
+
+
+def test_a_walk_can_start_from_an_uploaded_image(page, base_url, sites, tmp_path):
+    import keras
+
+    exports = sites / "exports" / "vae"
+    encoder = keras.models.load_model(exports / "encoder" / "encoder.keras")
+    decoder = keras.models.load_model(exports / "decoder" / "decoder.keras")
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    path = tmp_path / "frog.png"
+    Image.fromarray(image).save(path)
+    open_demo(page, base_url, hash_="#walk=0,1&steps=4")
+    page.set_input_files("#walk-image", str(path))
+    wait_until(page, "() => window.latentwalk.views()[1].labels[0] === 'your image'")
+    z_mean = np.asarray(encoder(image[None].astype(np.float32) / 127.5 - 1)[0])[0]
+    start = np.array([float(v) for v in page.evaluate("window.latentwalk.state.start").split(",")])
+    np.testing.assert_allclose(start, z_mean, atol=2e-3)
+    assert views(page)["walk"]["frames"] == 9  # image -> seed 0 -> seed 1, 4 steps a leg
+    frames = np.array(page.evaluate("window.latentwalk.walkFrames('vae')"), dtype=np.float32)
+    reconstruction = np.asarray(decoder(start[None].astype(np.float32)))[0]
+    np.testing.assert_allclose(frames[: 32 * 32 * 3], reconstruction.ravel(), atol=2e-3)
+    # The link keeps the start latent (not the image): a reload walks from the same place.
+    wait_until(page, "() => location.hash.includes('start=')")
+    page.reload()
+    page.evaluate("window.latentwalk.ready")
+    assert views(page)["walk"]["labels"][0] == "your image"
+    page.click("#walk-start-clear")
+    wait_until(page, "() => window.latentwalk.views()[1].labels[0] === 'seed 0'")
+
+
+def test_the_book_gan_is_offered_and_loaded_only_on_request(page, base_url):
+    result = open_demo(page, base_url, site="book")
+    assert result["models"] == ["gan", "vae"]
+    # Only its manifest (for the label and the size) is read until the person asks for it.
+    assert not any("models/book/" in url and "manifest" not in url for url in page.requests)
+    choice = page.locator("#book-choice")
+    assert choice.is_visible() and "7.7 GFLOP" in choice.get_attribute("title")
+    page.check("#book")
+    page.wait_for_load_state()
+    wait_until(page, "window.latentwalk !== undefined")
+    result = page.evaluate("window.latentwalk.ready")
+    assert result["models"] == ["gan", "vae", "book"]
+    assert "book=on" in page.evaluate("location.hash")
+    assert page.locator("#walk-columns [data-model=book] canvas.frame").is_visible()
+    assert page.evaluate("window.latentwalk.checks")["book"]["ok"]
