@@ -1,5 +1,6 @@
-"""Altair charts for the discontinuity lab: per-step change along a walk with its jumps marked,
-and the distribution of smoothness values over random paths."""
+"""Altair charts for the discontinuity lab and the atlas: per-step change along a walk with its
+jumps marked, the distribution of smoothness values over random paths, the atlas maps, spectra and
+planes; and each chart's spec apart from its rows, the way the app sends them to the page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,30 @@ import pandas as pd
 
 # The same colour for a model in every chart.
 COLOURS = alt.Scale(domain=["GAN", "VAE"], range=["#d62728", "#1f77b4"])
+
+
+def spec_and_data(chart: alt.TopLevelMixin) -> tuple[dict, pd.DataFrame]:
+    """The chart's Vega-Lite spec without its rows, and the rows: what ``st.vega_lite_chart(data,
+    spec)`` takes. Every field in such a chart carries its type (``"model:N"``), as the spec is
+    made without the rows to infer types from.
+
+    Why not ``st.altair_chart``: Streamlit 1.45 names an Altair chart's rows by a hash of their
+    contents and writes that name into the spec, so new numbers make a new spec. Its frontend then
+    builds a new Vega view and, before it has read the new element's data sets, inserts the ones
+    it kept from the last run, under the old hash, which the new view does not have: Vega throws
+    "Unrecognized data set: <old hash>" on every redraw with new numbers, whatever the numbers
+    (streamlit/streamlit#11906, fixed upstream by #11911, after 1.45). Rows sent unnamed go to
+    the one data set every such view has, so the spec stays the same when only the numbers
+    change, and the view is updated in place.
+    """
+    spec_only = chart.copy(deep=False)
+    spec_only.data = alt.NamedData(name="rows")  # a stand-in, removed below
+    # Streamlit brings its own theme: Altair's default one (a 300 px view size) is turned off,
+    # as st.altair_chart does.
+    with alt.theme.enable("none"):
+        spec = spec_only.to_dict()
+    del spec["data"]
+    return spec, chart.data
 
 
 def step_frame(walks: dict[str, dict]) -> pd.DataFrame:
@@ -44,11 +69,11 @@ def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
         y=alt.Y(f"{field}:Q", title=title),
         color=alt.Color("model:N", scale=COLOURS),
         tooltip=[
-            "model",
-            "step",
+            "model:N",
+            "step:Q",
             alt.Tooltip("change:Q", format=".3g"),
             alt.Tooltip("relative:Q", format=".2f"),
-            "jump",
+            "jump:N",
         ],
     )
     lines = base.mark_line(point=alt.OverlayMarkDef(size=20))
@@ -167,7 +192,7 @@ def spectrum_chart(spectra: dict[str, np.ndarray]) -> alt.Chart:
             x=alt.X("rank:Q", title="singular value, largest first"),
             y=alt.Y("σ / σ₁:Q", scale=alt.Scale(type="log"), title="σ / the largest σ"),
             color=alt.Color("model:N", scale=COLOURS),
-            tooltip=["model", "rank", alt.Tooltip("σ:Q", format=".3g")],
+            tooltip=["model:N", "rank:Q", alt.Tooltip("σ:Q", format=".3g")],
         )
         .properties(height=240)
     )
@@ -193,7 +218,12 @@ def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
             x=alt.X("p99 / median:Q", scale=alt.Scale(type="log"), title="p99 / median of a plane"),
             y=alt.Y("model:N", title=None),
             color=alt.Color("model:N", scale=COLOURS, legend=None),
-            tooltip=["model", "plane", alt.Tooltip("p99 / median:Q", format=".2f"), "cliff share"],
+            tooltip=[
+                "model:N",
+                "plane:N",
+                alt.Tooltip("p99 / median:Q", format=".2f"),
+                "cliff share:Q",
+            ],
         )
         .properties(height=110)
     )

@@ -1,5 +1,5 @@
 """Streamlit plumbing shared by the sections: cached model loading, widgets whose values survive a
-switch of section, the chosen latent path, and showing rows of images."""
+switch of section, the chosen latent path, and showing rows of images and charts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import altair as alt
 import numpy as np
 import streamlit as st
 
-from streamlit_app import media, url_state
+from streamlit_app import charts, media, url_state
 from streamlit_app.generation import LoadedModel, ModelLoadError, load_judge_features, load_model
 from streamlit_app import models as discovery
 from streamlit_app.models import inspect_folder
@@ -235,6 +236,15 @@ def show_row(
     st.markdown(f"**{label}**")
     png = media.grid_png(images, columns=len(images), scale=scale)
     st.image(png, caption=caption, output_format="PNG", use_container_width=fill)
+
+
+def show_chart(chart: alt.TopLevelMixin, use_container_width: bool | None = None) -> None:
+    """An Altair chart with its rows sent apart from its spec, so that redrawing it with new
+    numbers updates it in place without a console error (see charts.spec_and_data). For charts
+    without selections; ``use_container_width`` as in st.altair_chart (None: facets keep their
+    own width)."""
+    spec, data = charts.spec_and_data(chart)
+    st.vega_lite_chart(data, spec, use_container_width=use_container_width)
 
 
 def evenly_spaced(count: int, most: int) -> np.ndarray:

@@ -119,3 +119,23 @@ def test_step_chart_marks_the_jumps():
     assert frame[frame["jump"]][["model", "step"]].values.tolist() == [["GAN", 17]]
     spec = charts.step_chart(walks, relative=False).to_dict()
     assert len(spec["layer"]) == 2
+
+
+def test_a_chart_with_new_numbers_keeps_its_spec():
+    """The page updates a chart in place only when its spec is unchanged; a spec that names its
+    rows by their contents (as st.altair_chart does) is rebuilt on every redraw, and Streamlit
+    1.45 then logs "Unrecognized data set" in the browser. The rows travel apart, unnamed."""
+    path = _crossing_path()
+    before = lab.walk_report({"GAN": _cliff_model(path), "VAE": _smooth_model(path)}, k=3)
+    after = lab.walk_report({"GAN": _smooth_model(path), "VAE": _cliff_model(path)}, k=3)
+    spec, rows = charts.spec_and_data(charts.step_chart(before, relative=True))
+    new_spec, new_rows = charts.spec_and_data(charts.step_chart(after, relative=True))
+    assert new_spec == spec
+    assert "data" not in spec and "datasets" not in spec and "config" not in spec
+    assert not rows.equals(new_rows) and len(rows) == len(before["GAN"]["distances"]) * 2
+    smooth = lab.smoothness_report({"GAN": _cliff_model}, 32, num_paths=16, seed=0)
+    other = lab.smoothness_report({"GAN": _cliff_model}, 32, num_paths=16, seed=1)
+    assert (
+        charts.spec_and_data(charts.smoothness_chart(smooth, True))[0]
+        == charts.spec_and_data(charts.smoothness_chart(other, True))[0]
+    )

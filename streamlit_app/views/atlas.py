@@ -12,7 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from streamlit_app import atlas, charts, lab, media
-from streamlit_app.session import Models, fragment, int_input, keep, kept, seed_input
+from streamlit_app.session import (
+    Models,
+    fragment,
+    int_input,
+    keep,
+    kept,
+    seed_input,
+    show_chart,
+)
 from streamlit_app.views.discontinuity import FEATURES, PIXELS, choose_space
 from train import latent
 
@@ -169,6 +177,8 @@ def render_maps(results: dict, plane: latent.Plane, measure: str, k: float) -> N
             chart = charts.atlas_map_chart(
                 atlas.relative_log(maps[name]), marks, labels, domain, picked
             )
+            # st.altair_chart is safe here, unlike for the charts drawn by show_chart: with
+            # on_select the element's id includes the rows' hash, so new rows mount a new chart.
             event = st.altair_chart(chart, on_select="rerun", key=f"atlas_map_{name}")
             _take_selection(name, event)
     st.caption(
@@ -251,7 +261,7 @@ def render_cell(models: Models, results: dict, plane, picked, features) -> None:
             name: latent.local_spectrum(generate, z, features=features)
             for name, generate in models.generators.items()
         }
-        st.altair_chart(charts.spectrum_chart(spectra), use_container_width=True)
+        show_chart(charts.spectrum_chart(spectra), use_container_width=True)
         st.caption(
             "The local spectrum: singular values of the full 32-d Jacobian at this cell "
             "(central differences along every latent axis, ε = 0.01), sorted. A flat line: every "
@@ -289,7 +299,7 @@ def render_walk_from_cell(models: Models, z: np.ndarray, plane, features) -> Non
                 use_container_width=True,
             )
     walks = lab.walk_report(frames, features=features)
-    st.altair_chart(charts.step_chart(walks, relative=True), use_container_width=True)
+    show_chart(charts.step_chart(walks, relative=True), use_container_width=True)
 
 
 @fragment
@@ -309,7 +319,7 @@ def render_random_planes(models: Models, model_keys, space, features, measure, k
         summaries = _random_planes(
             models, model_keys, (planes, n, seed, float(k), measure), space, features
         )
-    st.altair_chart(charts.planes_chart(summaries), use_container_width=True)
+    show_chart(charts.planes_chart(summaries), use_container_width=True)
     frame = pd.DataFrame(atlas.random_rows(summaries)).set_index("model")
     st.dataframe(
         frame,

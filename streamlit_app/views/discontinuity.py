@@ -16,6 +16,7 @@ from streamlit_app.session import (
     keep,
     kept,
     path_controls,
+    show_chart,
 )
 
 PIXELS, FEATURES = "pixels", "judge features"
@@ -108,7 +109,7 @@ def render_walk(models: Models, latents, features=None) -> None:
     keep("walk_relative")
     frames = models.images(latents)
     walks = lab.walk_report(frames, k, features)
-    st.altair_chart(charts.step_chart(walks, relative), use_container_width=True)
+    show_chart(charts.step_chart(walks, relative), use_container_width=True)
     st.caption(
         f"Each point is {_distance_words(features)} from one frame to the next; rings mark jumps."
     )
@@ -159,7 +160,7 @@ def render_smoothness(models: Models, features=None) -> None:
     with st.spinner(f"Measuring {num_paths} paths through {len(models.loaded)} model(s)..."):
         space = PIXELS if features is None else FEATURES
         smooth = _smoothness(models, model_keys, num_paths, seed, features, space)
-    st.altair_chart(charts.smoothness_chart(smooth, relative))
+    show_chart(charts.smoothness_chart(smooth, relative))
     _table(lab.smoothness_rows(smooth))
     st.caption(
         "Image detail: mean squared difference between neighbouring pixels of 64 seeds' "
