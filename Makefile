@@ -55,7 +55,7 @@ serve-site: site
 	$(PY) -m export serve $(SITE) --port 8000
 
 book-web: setup
-	$(PY) -m export models/gan-book-frog/generator/generator.keras --kind gan --out $(BOOK_WEB) --force
+	bash models/reexport.sh models/gan-book-frog:$(BOOK_WEB)
 
 # Rebuild the shipped models from scratch on the CIFAR-10 frogs (see README for the time).
 DATA ?= ../shared/data/cifar10-train-jpeg.zip

@@ -281,8 +281,9 @@ def rewrite_for_browser(model: keras.Model, check_latents: np.ndarray) -> Rewrit
     rewrite = _rewrite_chain(model, chain)
     if not rewrite.changed:
         return Rewrite(model, notes=["nothing to rewrite"])
-    expected = np.asarray(model(check_latents, training=False))
-    actual = np.asarray(rewrite.model(check_latents, training=False))
+    # Inputs as a list, the structure a functional model names them in (no Keras warning).
+    expected = np.asarray(model([check_latents], training=False))
+    actual = np.asarray(rewrite.model([check_latents], training=False))
     difference = float(np.max(np.abs(expected - actual)))
     if not difference <= MATCH_TOLERANCE:
         return Rewrite(

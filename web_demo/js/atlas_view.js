@@ -194,7 +194,7 @@ export function createAtlasView(app) {
     setBusy(false);
     lastMs = performance.now() - started;
     picked = [Math.floor(plane.n / 2), Math.floor(plane.n / 2)];
-    draw();
+    await drawAll(() => new Promise((resolve) => setTimeout(resolve, 0)));
     $('atlas-status').textContent = `${plane.n} × ${plane.n} atlas of ${columns.length} ` +
       `model${columns.length === 1 ? '' : 's'} (${count * columns.length} images, ` +
       `${app.engine.size} worker${app.engine.size === 1 ? '' : 's'}) in ` +
@@ -214,7 +214,9 @@ export function createAtlasView(app) {
     return out;
   }
 
-  function draw() {
+  /** Draw the atlas on screen; `between` runs between two models (the first draw after a
+   * computation yields there, so no main-thread task is long). */
+  async function drawAll(between = () => {}) {
     if (!drawn) return;
     const { plane, n, measure, results } = drawn;
     const logs = Object.fromEntries(columns.map((c) => [c.id, relativeLog(results[c.id].maps[measure])]));
@@ -223,6 +225,7 @@ export function createAtlasView(app) {
     const labels = plane.kind === 'seeds' ? plane.seeds.map(String) : [String(plane.seeds[0])];
     const cell = Math.max(2, Math.floor(MAP_PIXELS / n));
     for (const column of columns) {
+      await between();
       const result = results[column.id];
       result.images ??= cellImages(result.lattice, n);
       drawImages(column.grid, result.images, n * n, { columns: n, scale: 1, padding: 0 });
@@ -241,6 +244,10 @@ export function createAtlasView(app) {
     $('atlas-scale').textContent = `${MEASURE_WORDS[measure]} / the model's own median, log ` +
       'colour scale shared by the maps';
     showPicked();
+  }
+
+  function draw() {
+    drawAll();
   }
 
   function pick(cell) {
