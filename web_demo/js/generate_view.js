@@ -98,6 +98,9 @@ export function createGenerateView(app) {
   bindInput(app, $('grid'), 'grid', $('grid-error'));
   $('random').addEventListener('click', () => app.update({ seed: randomSeed(), dims: '' }));
   $('dims-reset').addEventListener('click', () => app.update({ dims: '' }));
+  $('generate-cancel').addEventListener('click', () => {
+    if (jobs.grid !== null) app.engine.cancel(jobs.grid);
+  });
 
   function pickSeed(seed) {
     app.update({ seed, dims: '' });
@@ -132,27 +135,40 @@ export function createGenerateView(app) {
     return z;
   }
 
-  async function runAll(kind, latents, draw) {
+  /** Every model's images for `latents`, as one job (a newer request of the same kind cancels
+   * it). Resolves to one data array per column (null where cancelled or failed), or to null
+   * when a newer request superseded this one. */
+  async function runAll(kind, latents, onProgress = () => {}) {
     const mine = ++latest[kind];
     if (jobs[kind] !== null) app.engine.cancel(jobs[kind]);
     const job = app.engine.newJob();
     jobs[kind] = job;
+    const done = {};
+    const progress = (id) => (count) => {
+      done[id] = count;
+      onProgress(Object.values(done).reduce((a, b) => a + b, 0) / (latents.length * columns.length));
+    };
     const results = await Promise.all(columns.map((column) =>
-      app.run(column.id, latents, { job }).catch((error) => {
-        app.notice(`${column.entry.label}: ${error.message}`, 'error');
-        return null;
-      })));
-    if (mine !== latest[kind]) return; // superseded: the newer request draws
+      app.run(column.id, latents, { job, onProgress: progress(column.id) }).then(
+        (result) => result?.data ?? null,
+        (error) => {
+          app.notice(`${column.entry.label}: ${error.message}`, 'error');
+          return null;
+        },
+      )));
+    if (mine !== latest[kind]) return null;
     jobs[kind] = null;
-    columns.forEach((column, k) => results[k] && draw(column, results[k].data));
+    return results;
   }
 
   async function drawSingle(state) {
     const z = latentOf(state);
-    const edited = state.dims !== '';
-    await runAll('single', [z], (column, data) => {
-      drawImages(column.single, data, 1, { scale: SINGLE_SCALE, padding: 0 });
-      column.caption.textContent = `seed ${state.seed}${edited ? ', edited' : ''}`;
+    const results = await runAll('single', [z]);
+    if (!results) return;
+    columns.forEach((column, k) => {
+      if (!results[k]) return;
+      drawImages(column.single, results[k], 1, { scale: SINGLE_SCALE, padding: 0 });
+      column.caption.textContent = `seed ${state.seed}${state.dims ? ', edited' : ''}`;
     });
     sliders.forEach(({ slider, value }, i) => {
       slider.value = String(z[i]);
@@ -166,13 +182,29 @@ export function createGenerateView(app) {
     const seeds = parseSeeds(state.grid, 256);
     const latents = seeds.map((s) => seedToLatent(s, dim));
     const progress = $('generate-progress');
-    progress.hidden = seeds.length < 64;
-    await runAll('grid', latents, (column, data) => {
+    // Big grids (or a slow model) show their progress and can be cancelled.
+    const big = seeds.length >= 64 || columns.some((column) => app.models[column.id].optional);
+    progress.hidden = $('generate-cancel').hidden = !big;
+    progress.value = 0;
+    const results = await runAll('grid', latents, (fraction) => { progress.value = fraction; });
+    if (!results) return; // superseded: the newer grid draws and hides the bar
+    progress.hidden = $('generate-cancel').hidden = true;
+    if (results.some((data) => data === null)) {
+      // Cancelled (or failed): every grid stays as it was, and the link and the box go back to
+      // the grid on screen, so the columns never show different seeds.
+      if (drawn.grid) {
+        app.remember({ grid: drawn.grid.text });
+        $('grid').value = drawn.grid.text;
+      }
+      return;
+    }
+    columns.forEach((column, k) => {
       column.seeds = seeds;
-      column.layout = drawImages(column.grid, data, seeds.length, { scale: GRID_SCALE, padding: 2 });
+      column.layout = drawImages(column.grid, results[k], seeds.length,
+        { scale: GRID_SCALE, padding: 2 });
     });
-    progress.hidden = true;
-    drawn.grid = { seeds, layout: columns[0]?.layout ?? null, models: columns.map((c) => c.id) };
+    drawn.grid = { seeds, text: state.grid, layout: columns[0]?.layout ?? null,
+      models: columns.map((c) => c.id) };
   }
 
   return {
