@@ -3,8 +3,8 @@
 Runs `streamlit run streamlit_app/app.py` on the shipped models, opens it in headless Chromium,
 and for each interaction (a Generate seed, the Walk's waypoints, the lab's waypoints) types a new
 value, presses Enter and times until the section's images have changed, no element is left
-stale and Streamlit's "running" indicator is gone. Prints one JSON line per interaction (median and worst over --repeats), plus
-the browser console errors seen. Targets (issue 15): median <= 0.4 s, worst <= 0.8 s on an idle
+stale and Streamlit's "running" indicator is gone. Prints one JSON line per interaction (median
+and worst over --repeats), plus the browser console and page errors seen. Targets (issue 15): median <= 0.4 s, worst <= 0.8 s on an idle
 2-core machine.
 """
 
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            # Uncaught errors in the page (e.g. a rejected promise in Streamlit's chart code)
+            # are page errors, not console messages: count them too.
+            page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("heading", name="Generate").wait_for(timeout=120_000)
             idle(page)
