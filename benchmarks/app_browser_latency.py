@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 RUNNING = "[data-testid='stStatusWidget']"
 STALE = "[data-stale='true']"
@@ -112,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=8, help="changes per interaction")
     args = parser.parse_args(argv)
-    from export.browser import chromium
+    from latentwalk.export.browser import chromium
 
     port = free_port()
     app = start_app(port)

@@ -25,14 +25,13 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from streamlit_app import lab, media  # noqa: E402
-from streamlit_app.generation import load_model  # noqa: E402
-from streamlit_app.models import SHIPPED_DIR, find_models, inspect_folder  # noqa: E402
-from train import latent  # noqa: E402
+from latentwalk.streamlit_app import lab, media
+from latentwalk.streamlit_app.generation import load_model
+from latentwalk.streamlit_app.models import SHIPPED_DIR, find_models, inspect_folder
+from latentwalk.train import latent
 
 
 def random_weight_models(folder: Path) -> tuple[Path, Path]:
@@ -40,9 +39,9 @@ def random_weight_models(folder: Path) -> tuple[Path, Path]:
     folders so they load exactly as trained ones do."""
     import keras
 
-    from train.config import DataConfig, make_config
-    from train.gan import build_generator
-    from train.vae import build_decoder, build_encoder
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan import build_generator
+    from latentwalk.train.vae import build_decoder, build_encoder
 
     keras.utils.set_random_seed(0)
     gan_dir, vae_dir = folder / "gan-small-random", folder / "vae-small-random"

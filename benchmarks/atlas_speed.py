@@ -18,15 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np  # noqa: E402
 
-from train import latent  # noqa: E402
+from latentwalk.train import latent  # noqa: E402
 
+REPO = Path(__file__).resolve().parent.parent
 GAN, VAE, JUDGE = (REPO / "models" / name for name in ("gan-frog", "vae-frog", "judge"))
 SEEDS = (0, 1, 2)
 # Main-thread tasks over 50 ms, recorded from the page's first script on (init scripts run before
@@ -45,8 +43,8 @@ def emit(line: dict) -> None:
 
 def python_figures(n: int, runs: int) -> dict:
     """Median seconds over ``runs`` for the atlas of both models, in pixels and in features."""
-    from streamlit_app.generation import load_judge_features, load_model
-    from streamlit_app.models import inspect_folder
+    from latentwalk.streamlit_app.generation import load_judge_features, load_model
+    from latentwalk.streamlit_app.models import inspect_folder
 
     generators = {
         name: load_model(inspect_folder(folder)).generate
@@ -91,7 +89,7 @@ def wait_for(page, expression: str, timeout_s: float) -> None:
 
 
 def browser_figures(site: Path, n: int, python_maps: dict | None) -> None:
-    from export.browser import chromium, serve_folder
+    from latentwalk.export.browser import chromium, serve_folder
 
     atlas_info = "(window.latentwalk.views()[2] || {})"
     with serve_folder(site) as base_url, chromium() as browser:

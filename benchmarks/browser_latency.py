@@ -22,7 +22,6 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 DEFAULT_GAN = REPO / "models" / "gan-frog"
 DEFAULT_VAE = REPO / "models" / "vae-frog"
@@ -101,8 +100,8 @@ def build_default_site(folder: Path) -> Path:
             f"{DEFAULT_VAE.relative_to(REPO)}: export trained runs there first (python -m export "
             "RUN_DIR --out models/gan-frog), or pass --site SITE"
         )
-    from export.errors import ExportError
-    from export.site import build_site
+    from latentwalk.export.errors import ExportError
+    from latentwalk.export.site import build_site
 
     site = folder / "site"
     try:
@@ -114,9 +113,9 @@ def build_default_site(folder: Path) -> Path:
 
 def build_traced_site(folder: Path) -> Path:
     """The shipped models' Keras copies exported as Keras traces them (no sub-pixel rewrite)."""
-    from export.browser import chromium
-    from export.exporter import export
-    from export.site import build_site
+    from latentwalk.export.browser import chromium
+    from latentwalk.export.exporter import export
+    from latentwalk.export.site import build_site
 
     exports = folder / "traced"
     with chromium() as browser:
@@ -145,7 +144,7 @@ def run_benchmark(sites: list[Path], args: argparse.Namespace) -> list[dict]:
                 f"{site} is not a built site (no index.html): build one with "
                 "python -m export site --gan DIR --vae DIR --out SITE"
             )
-    from export.browser import chromium, serve_folder
+    from latentwalk.export.browser import chromium, serve_folder
 
     lines = []
     with contextlib.ExitStack() as stack:

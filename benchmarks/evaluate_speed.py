@@ -14,11 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
-from train.evaluate import (  # noqa: E402
+from latentwalk.train.evaluate import (  # noqa: E402
     Judge,
     evaluate_features,
     find_model,
@@ -27,6 +25,9 @@ from train.evaluate import (  # noqa: E402
     real_floor,
     real_split,
 )
+
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:

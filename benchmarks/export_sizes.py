@@ -20,18 +20,17 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from export.browser import chromium  # noqa: E402
-from export.convert import QUANTIZATIONS, convert_to_tfjs, model_files  # noqa: E402
-from export.parity import keras_outputs, measure_parity, parity_inputs  # noqa: E402
-from export.sources import find_sources, load_model  # noqa: E402
+from latentwalk.export.browser import chromium
+from latentwalk.export.convert import QUANTIZATIONS, convert_to_tfjs, model_files
+from latentwalk.export.parity import keras_outputs, measure_parity, parity_inputs
+from latentwalk.export.sources import find_sources, load_model
 
 
 def small_models() -> dict:
-    from train.config import DataConfig, make_config
-    from train.gan import build_generator
-    from train.vae import build_decoder, build_encoder
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan import build_generator
+    from latentwalk.train.vae import build_decoder, build_encoder
 
     gan, vae = (
         make_config("gan", "small", {}, DataConfig()),

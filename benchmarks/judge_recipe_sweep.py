@@ -16,11 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from train.config import make_judge_config  # noqa: E402
-from train.data import load_labelled_images  # noqa: E402
-from train.judge import train_judge  # noqa: E402
+from latentwalk.train.config import make_judge_config
+from latentwalk.train.data import load_labelled_images
+from latentwalk.train.judge import train_judge
 
 
 def parse_variant(text: str) -> tuple[tuple[int, ...], int]:

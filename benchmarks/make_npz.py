@@ -14,12 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from train.config import DataConfig  # noqa: E402
-from train.data import DataError, cifar10_class_index, load_images  # noqa: E402
+from latentwalk.train.config import DataConfig
+from latentwalk.train.data import DataError, cifar10_class_index, load_images
 
 EXAMPLES = """\
 examples:

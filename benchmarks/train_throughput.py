@@ -17,21 +17,18 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from train.config import DataConfig, make_config  # noqa: E402
-from train.data import load_images, to_model_range  # noqa: E402
-from train.gan import build_discriminator, build_generator, make_optimizer  # noqa: E402
-from train.gan_task import GANTask  # noqa: E402
+from latentwalk.train.config import DataConfig, make_config
+from latentwalk.train.data import load_images, to_model_range
+from latentwalk.train.gan import build_discriminator, build_generator, make_optimizer
+from latentwalk.train.gan_task import GANTask
 
 
 class BookLoop:

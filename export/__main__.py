@@ -1,5 +1,5 @@
 import sys
 
-from export.cli import main
+from latentwalk.export.cli import main
 
 sys.exit(main())

@@ -12,8 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
-from export.errors import ExportError
-from export.interrupts import ExportInterrupted, StopRequests
+from latentwalk.export.errors import ExportError
+from latentwalk.export.interrupts import ExportInterrupted, StopRequests
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -161,7 +161,7 @@ def build_serve_parser() -> argparse.ArgumentParser:
 def _serve_main(argv: list[str]) -> int:
     parser = build_serve_parser()
     args = parser.parse_args(argv)
-    from export.browser import serve_folder
+    from latentwalk.export.browser import serve_folder
 
     if not (args.site / "index.html").exists():
         parser.exit(2, f"{parser.prog}: error: {args.site} is not a built site (no index.html)\n")
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_export_parser()
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from export.exporter import export
+    from latentwalk.export.exporter import export
 
     try:
         with StopRequests() as stop:
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
 def _site_main(argv: list[str]) -> int:
     parser = build_site_parser()
     args = parser.parse_args(argv)
-    from export.site import build_site
+    from latentwalk.export.site import build_site
 
     try:
         with StopRequests() as stop:

@@ -24,14 +24,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from export.browser import chromium
-from export.convert import convert_to_tfjs
-from export.errors import ExportError
-from export.interrupts import ACTIVE_STAGING, never
-from export.manifest import build_manifest
-from export.parity import keras_outputs, measure_parity, parity_inputs
-from export.sources import ExportSource, ModelSource, find_sources, load_model
-from export.subpixel import Rewrite, rewrite_for_browser
+from latentwalk.export.browser import chromium
+from latentwalk.export.convert import convert_to_tfjs
+from latentwalk.export.errors import ExportError
+from latentwalk.export.interrupts import ACTIVE_STAGING, never
+from latentwalk.export.manifest import build_manifest
+from latentwalk.export.parity import keras_outputs, measure_parity, parity_inputs
+from latentwalk.export.sources import ExportSource, ModelSource, find_sources, load_model
+from latentwalk.export.subpixel import Rewrite, rewrite_for_browser
 
 RUN_FILES = {
     "config.json": "config.json",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from export.convert import graph_signature, model_files
-from export.parity import ENCODER_INPUT_FORMULA, PARITY_SEEDS, ParityResult
-from export.sources import ExportSource
-from train.latent import SEED_MAPPING
+from latentwalk.export.convert import graph_signature, model_files
+from latentwalk.export.parity import ENCODER_INPUT_FORMULA, PARITY_SEEDS, ParityResult
+from latentwalk.export.sources import ExportSource
+from latentwalk.train.latent import SEED_MAPPING
 
 FORMAT = "latentwalk-manifest/1"
 TEST_SEEDS = (0, 1, 2, 3)

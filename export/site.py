@@ -24,10 +24,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from export.browser import ISOLATION_HEADERS, REPO, node_modules_dir, tfjs_files
-from export.errors import ExportError
-from export.exporter import check_destination, staging_folder
-from export.interrupts import never
+from latentwalk.export.browser import ISOLATION_HEADERS, REPO, node_modules_dir, tfjs_files
+from latentwalk.export.errors import ExportError
+from latentwalk.export.exporter import check_destination, staging_folder
+from latentwalk.export.interrupts import never
 
 WEB_DEMO = REPO / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}

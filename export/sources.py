@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export.errors import ExportError
+from latentwalk.export.errors import ExportError
 
 KINDS = ("gan", "vae-decoder", "vae-encoder")
 ROLE_OF_KIND = {"gan": "generator", "vae-decoder": "decoder", "vae-encoder": "encoder"}

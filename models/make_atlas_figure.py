@@ -14,20 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np  # noqa: E402
 
-from streamlit_app import atlas as pictures  # noqa: E402
-from streamlit_app.generation import load_judge_features, load_model  # noqa: E402
-from streamlit_app.models import inspect_folder  # noqa: E402
-from train import latent  # noqa: E402
+from latentwalk.streamlit_app import atlas as pictures  # noqa: E402
+from latentwalk.streamlit_app.generation import load_judge_features, load_model  # noqa: E402
+from latentwalk.streamlit_app.models import inspect_folder  # noqa: E402
+from latentwalk.train import latent  # noqa: E402
 
+REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"
 
 

@@ -18,16 +18,15 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from train.images import make_grid, to_uint8  # noqa: E402
-from train.latent import path_distances, seeds_to_latents, smoothness, walk  # noqa: E402
+from latentwalk.train.images import make_grid, to_uint8  # noqa: E402
+from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk  # noqa: E402
 
+REPO = Path(__file__).resolve().parent.parent
 WALK_SEEDS = (3, 11)
 WALK_FRAMES = 12
 
@@ -90,7 +89,7 @@ def main() -> None:
     args = parser.parse_args()
     features = None
     if args.space != "pixels" and (args.judge / "judge.keras").exists():
-        from train.evaluate import Judge
+        from latentwalk.train.evaluate import Judge
 
         features = Judge(args.judge).features
     elif args.space == "features":
@@ -139,8 +138,8 @@ def main() -> None:
         },
     }
     if Path(args.data).exists():
-        from train.config import DataConfig
-        from train.data import load_images
+        from latentwalk.train.config import DataConfig
+        from latentwalk.train.data import load_images
 
         real = load_images(DataConfig(args.data, "frog"))
         picked = real[np.random.default_rng(0).choice(len(real), 256, replace=False)]

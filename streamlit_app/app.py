@@ -12,20 +12,14 @@ import argparse
 import gc
 import os
 import sys
-from pathlib import Path
 
-# `streamlit run` puts this file's folder, not the repository, on sys.path; the app imports its
-# modules as `streamlit_app.*` (and `train.latent`) whether or not the project is pip-installed.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from streamlit_app import models as discovery  # noqa: E402
-from streamlit_app import session  # noqa: E402
-from streamlit_app.generation import ModelLoadError  # noqa: E402
-from streamlit_app.views import atlas, discontinuity, generate, vae_extras, walk  # noqa: E402
+from latentwalk.streamlit_app import models as discovery
+from latentwalk.streamlit_app import session
+from latentwalk.streamlit_app.generation import ModelLoadError
+from latentwalk.streamlit_app.views import atlas, discontinuity, generate, vae_extras, walk
 
 SECTIONS = {
     "Generate": generate.render,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from train import latent
-from train.images import make_grid
+from latentwalk.train import latent
+from latentwalk.train.images import make_grid
 
 MEASURES = {
     "area": "area magnification √det(JᵀJ)",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from streamlit_app.models import FoundModel
+from latentwalk.streamlit_app.models import FoundModel
 
 # One tf.function call per batch of at most this many latents: the whole of a 64-frame walk or
 # of a 256-path smoothness measure (512 images) fits in one or two calls.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from train import latent
+from latentwalk.train import latent
 
 SECTIONS = {
     "generate": "Generate",

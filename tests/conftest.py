@@ -41,7 +41,7 @@ def tiny_npz(tmp_path_factory) -> Path:
 
 
 def train_tiny(kind: str, data: Path, out: Path, *extra: str) -> Path:
-    from train.cli import main
+    from latentwalk.train.cli import main
 
     code = main(
         [kind, "--preset", "tiny", "--data", str(data), "--class", "all", "--out", str(out), *extra]
@@ -76,7 +76,7 @@ def two_class_npz(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_judge(tmp_path_factory, two_class_npz) -> Path:
     out = tmp_path_factory.mktemp("judges") / "judge"
-    from train.cli import main
+    from latentwalk.train.cli import main
 
     code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
     assert code == 0

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from export.browser import CHROMIUM, CHROMIUM_ARGS
-from streamlit_app import models as discovery
+from latentwalk.export.browser import CHROMIUM, CHROMIUM_ARGS
+from latentwalk.streamlit_app import models as discovery
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"

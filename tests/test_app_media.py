@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamlit_app import media
+from latentwalk.streamlit_app import media
 
 
 def _encode(image: Image.Image, format: str = "PNG", **options) -> bytes:

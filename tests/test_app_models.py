@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_app import models
+from latentwalk.streamlit_app import models
 
 
 def _touch(path: Path) -> Path:
@@ -129,7 +129,7 @@ def test_the_how_to_text_names_real_commands():
 def test_found_tiny_runs_load_and_generate(tiny_gan_run, tiny_vae_run):
     import numpy as np
 
-    from streamlit_app.generation import load_model
+    from latentwalk.streamlit_app.generation import load_model
 
     found, _ = models.find_models([tiny_gan_run, tiny_vae_run])
     gan, vae = (load_model(m) for m in found)

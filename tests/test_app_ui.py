@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_app import models as discovery
+from latentwalk.streamlit_app import models as discovery
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py")
 
@@ -247,7 +247,7 @@ def test_every_section_works_on_the_shipped_models(section, monkeypatch):
 def test_the_lab_measures_in_judge_features_when_a_judge_is_there(
     tiny_models, tiny_judge, monkeypatch
 ):
-    from streamlit_app.session import JUDGE_ENV_VAR
+    from latentwalk.streamlit_app.session import JUDGE_ENV_VAR
 
     monkeypatch.setenv(JUDGE_ENV_VAR, str(tiny_judge))
     app = _app("Discontinuity lab")

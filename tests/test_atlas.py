@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from train import latent
+from latentwalk.train import latent
 
 P = 48  # values per "image" of the toy generators
 
@@ -202,7 +202,7 @@ def test_local_spectrum_recovers_a_linear_generator_singular_values():
 
 def _toy_results(n: int = 6) -> dict:
     """A calm model and one with a torn column, on the same plane."""
-    from streamlit_app import atlas as pictures  # noqa: F401  (import check: no Streamlit needed)
+    from latentwalk.streamlit_app import atlas as pictures  # noqa: F401  (import check: no Streamlit needed)
 
     plane = latent.random_plane(3, 4, n=n)
 
@@ -218,7 +218,7 @@ def _toy_results(n: int = 6) -> dict:
 
 
 def test_maps_share_one_colour_scale_and_seeds_are_drawn():
-    from streamlit_app import atlas as pictures
+    from latentwalk.streamlit_app import atlas as pictures
 
     plane, results = _toy_results()
     maps = {name: r["stretch"] for name, r in results.items()}
@@ -234,7 +234,7 @@ def test_maps_share_one_colour_scale_and_seeds_are_drawn():
 
 
 def test_atlas_reading_names_the_torn_model():
-    from streamlit_app import atlas as pictures
+    from latentwalk.streamlit_app import atlas as pictures
 
     _plane, results = _toy_results()
     text = " ".join(pictures.reading(results, "stretch", 3.0))

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import REPO
-from train.cli import main
+from latentwalk.train.cli import main
 
 
 @pytest.mark.parametrize("kind", ["gan", "vae"])

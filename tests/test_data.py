@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_images
-from train.config import DataConfig
-from train.data import DataError, load_images, to_model_range
+from latentwalk.train.config import DataConfig
+from latentwalk.train.data import DataError, load_images, to_model_range
 
 
 def write_tree(root, images, class_name="frog"):
@@ -137,7 +137,7 @@ def test_cifar10_download_failure_is_a_clear_error(monkeypatch):
 def test_labelled_loading_of_a_folder_a_zip_and_keras_cifar10(tmp_path, monkeypatch):
     import keras.src.datasets.cifar10 as cifar10_module
 
-    from train.data import load_labelled_images
+    from latentwalk.train.data import load_labelled_images
 
     write_tree(tmp_path / "tree", make_images(4, seed=1), "frog")
     write_tree(tmp_path / "tree", make_images(3, seed=2), "cat")
@@ -166,7 +166,7 @@ def test_labelled_loading_of_a_folder_a_zip_and_keras_cifar10(tmp_path, monkeypa
 
 
 def test_labelled_npz_with_string_labels_and_a_spread_out_max_images(tmp_path):
-    from train.data import load_labelled_images
+    from latentwalk.train.data import load_labelled_images
 
     path = tmp_path / "named.npz"
     np.savez(path, x=make_images(40), y=np.array(["toad"] * 20 + ["newt"] * 20))

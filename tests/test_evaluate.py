@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from tests.conftest import REPO, train_tiny
-from train.cli import main
+from latentwalk.train.cli import main
 
 SHARED_ZIP = REPO.parent / "shared" / "data" / "cifar10-train-jpeg.zip"
 SHIPPED_JUDGE = REPO / "models" / "judge"
@@ -127,7 +127,7 @@ needs_real_data = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def frogs():
-    from train.evaluate import Judge, real_split
+    from latentwalk.train.evaluate import Judge, real_split
 
     judge = Judge(SHIPPED_JUDGE)
     return judge, real_split(judge, str(SHARED_ZIP), "frog")
@@ -153,7 +153,7 @@ def test_the_shipped_judge_calls_real_training_frogs_frogs(frogs):
 
 @needs_real_data
 def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
-    from train.quality import frechet_distance, kernel_inception_distance
+    from latentwalk.train.quality import frechet_distance, kernel_inception_distance
 
     judge, split = frogs
     reference = judge.features(split.train[:2000])
@@ -187,10 +187,10 @@ def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
 def test_ctrl_c_while_training_the_judge_leaves_nothing_behind(
     two_class_npz, tmp_path, monkeypatch, capsys
 ):
-    import train.judge
+    import latentwalk.train.judge
 
     calls = []
-    real_augment = train.judge.augment
+    real_augment = latentwalk.train.judge.augment
 
     def augment_then_interrupt(images, rng):
         calls.append(1)
@@ -198,7 +198,7 @@ def test_ctrl_c_while_training_the_judge_leaves_nothing_behind(
             raise KeyboardInterrupt
         return real_augment(images, rng)
 
-    monkeypatch.setattr(train.judge, "augment", augment_then_interrupt)
+    monkeypatch.setattr(latentwalk.train.judge, "augment", augment_then_interrupt)
     out = tmp_path / "judge"
     code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
     assert code == 130

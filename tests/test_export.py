@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from export.cli import main
-from export.parity import ParityResult
+from latentwalk.export.cli import main
+from latentwalk.export.parity import ParityResult
 from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
 def handmade_gan_run(tmp_path_factory) -> Path:
     """A GAN run folder as the trainer leaves it, with an untrained tiny generator (fast)."""
-    from train import config as config_module
-    from train.config import DataConfig, make_config
-    from train.gan import build_generator
+    from latentwalk.train import config as config_module
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan import build_generator
 
     run = tmp_path_factory.mktemp("runs") / "gan"
     run.mkdir()
@@ -37,8 +37,8 @@ def handmade_gan_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def discriminator_file(tmp_path_factory) -> Path:
-    from train.config import DataConfig, make_config
-    from train.gan import build_discriminator
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan import build_discriminator
 
     path = tmp_path_factory.mktemp("models") / "discriminator.keras"
     build_discriminator(make_config("gan", "tiny", {}, DataConfig())).save(path)
@@ -166,7 +166,7 @@ def failing_parity(*args, **kwargs) -> ParityResult:
 def test_a_failed_parity_check_writes_nothing_and_keeps_the_old_export(
     handmade_gan_run, tmp_path, capsys, monkeypatch
 ):
-    from export import exporter
+    from latentwalk.export import exporter
 
     monkeypatch.setattr(exporter, "measure_parity", failing_parity)
     monkeypatch.setattr(exporter, "chromium", _no_browser)
@@ -184,7 +184,7 @@ def test_a_failed_parity_check_writes_nothing_and_keeps_the_old_export(
 
 
 def test_an_interrupted_export_leaves_no_partial_folder(handmade_gan_run, tmp_path, monkeypatch):
-    from export import exporter
+    from latentwalk.export import exporter
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.browser import chromium, serve_folder, tfjs_files
-from export.exporter import export
-from export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
-from export.site import VENDOR_SCRIPTS, build_site
+from latentwalk.export.browser import chromium, serve_folder, tfjs_files
+from latentwalk.export.exporter import export
+from latentwalk.export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
+from latentwalk.export.site import VENDOR_SCRIPTS, build_site
 from tests.conftest import REPO
-from train.latent import seed_to_latent
+from latentwalk.train.latent import seed_to_latent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUANTIZATIONS = ("none", "float16", "uint8")
@@ -181,8 +181,8 @@ def test_parity_check_catches_a_silently_wrong_leaky_relu_slope(
 
 
 def test_the_book_slope_of_0_3_survives_a_model_file_export(browser, tmp_path):
-    from train.config import DataConfig, make_config
-    from train.gan import build_generator
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan import build_generator
 
     config = make_config("gan", "tiny", {"leaky_slope": 0.3}, DataConfig())
     build_generator(config).save(tmp_path / "book_slope.keras")

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.cli import main
-from export.exporter import remove_stale_staging
+from latentwalk.export.cli import main
+from latentwalk.export.exporter import remove_stale_staging
 from tests.conftest import REPO
 
 
@@ -141,7 +141,7 @@ def test_after_a_requested_stop_a_late_ctrl_c_still_exits_with_130():
     context left) killed the process by the signal (exit -2, no message) instead of 130."""
     import signal as signals
 
-    from export.interrupts import StopRequests
+    from latentwalk.export.interrupts import StopRequests
 
     previous = signals.getsignal(signals.SIGINT)
     try:

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import train_tiny
 from tests.test_train_jax import losses, train_on_jax
-from train import augment
-from train.config import ConfigError, DataConfig, make_config
-from train.gan import build_generator
+from latentwalk.train import augment
+from latentwalk.train.config import ConfigError, DataConfig, make_config
+from latentwalk.train.gan import build_generator
 
 ALL_OPTIONS = (
     "--upsample", "resize", "--diffaugment", "translation,cutout,color", "--spectral-norm",
@@ -98,7 +98,7 @@ def test_augmentation_passes_gradients_to_the_generator():
 
 
 def test_hinge_loss_values():
-    from train.gan import GAN
+    from latentwalk.train.gan import GAN
 
     gan = GAN(None, None, 32, loss="hinge")
     labels = np.array([[1.0], [0.0]], np.float32)  # generated, real
@@ -126,7 +126,7 @@ def test_the_book_generator_keeps_its_transposed_convolution():
 
 
 def test_ema_generator_is_what_is_sampled_and_saved(tiny_npz, tmp_path):
-    from train.gan_task import GANTask
+    from latentwalk.train.gan_task import GANTask
 
     task = GANTask(gan_config(ema_decay=0.9))
     before = [np.array(w) for w in task.ema_generator.get_weights()]
@@ -147,7 +147,7 @@ def test_ema_generator_is_what_is_sampled_and_saved(tiny_npz, tmp_path):
 
 
 def test_all_options_resume_on_the_same_trajectory(tiny_npz, tmp_path):
-    from train.cli import main
+    from latentwalk.train.cli import main
 
     straight = train_tiny("gan", tiny_npz, tmp_path / "straight", *ALL_OPTIONS)
     split = train_tiny("gan", tiny_npz, tmp_path / "split", *ALL_OPTIONS, "--steps", "10")

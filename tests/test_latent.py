@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from train import latent
+from latentwalk.train import latent
 
 # Computed with the canonical JavaScript mulberry32 (Math.imul) and Box-Muller in Node 20, the
 # algorithm web_demo/js/latent.js must follow; Math.fround gives the float32 values.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from train import quality
-from train.judge import augment, class_holdout_indices, holdout_mask
+from latentwalk.train import quality
+from latentwalk.train.judge import augment, class_holdout_indices, holdout_mask
 
 
 def gaussian_features(count: int, dim: int = 16, seed: int = 0) -> np.ndarray:

@@ -8,11 +8,15 @@ import numpy as np
 import pytest
 from keras import layers
 
-from export import subpixel
-from export.subpixel import phase_taps_transposed, phase_taps_upsampled, rewrite_for_browser
-from train.config import GANConfig, VAEConfig
-from train.gan import build_generator
-from train.vae import build_decoder
+from latentwalk.export import subpixel
+from latentwalk.export.subpixel import (
+    phase_taps_transposed,
+    phase_taps_upsampled,
+    rewrite_for_browser,
+)
+from latentwalk.train.config import GANConfig, VAEConfig
+from latentwalk.train.gan import build_generator
+from latentwalk.train.vae import build_decoder
 
 
 def latents(n=6, dim=8):

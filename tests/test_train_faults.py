@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, make_images
-from train import run as run_module
-from train.cli import main
-from train.config import DataConfig
-from train.data import DataError, load_images
+from latentwalk.train import run as run_module
+from latentwalk.train.cli import main
+from latentwalk.train.config import DataConfig
+from latentwalk.train.data import DataError, load_images
 
 # --- .npz value ranges -------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ def test_npz_ranges_are_detected_and_said(tmp_path, caplog, convert, assumed):
     images = make_images(6)
     images[0, 0, 0] = (0, 128, 255)  # both ends of the range are present
     np.savez(tmp_path / "x.npz", x=convert(images))
-    with caplog.at_level(logging.INFO, logger="train.data"):
+    with caplog.at_level(logging.INFO, logger="latentwalk.train.data"):
         loaded = load_images(DataConfig(str(tmp_path / "x.npz"), None))
     assert np.abs(loaded.astype(int) - images.astype(int)).max() <= 1
     assert assumed in caplog.text
@@ -117,7 +117,7 @@ class ToyTask:
 
 
 def toy_config(steps=12, **changes):
-    from train.config import make_config
+    from latentwalk.train.config import make_config
 
     config = make_config("gan", "tiny", {"steps": steps, "log_every": 1}, DataConfig("x.npz"))
     import dataclasses

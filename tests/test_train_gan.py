@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO, train_tiny
-from train.balance import Balancer
-from train.config import DataConfig, make_config
+from latentwalk.train.balance import Balancer
+from latentwalk.train.config import DataConfig, make_config
 
 
 def gan_config(preset, **overrides):
@@ -27,7 +27,7 @@ def trainable_count(model):
 
 
 def test_book_preset_is_exactly_the_books_model():
-    from train.gan import build_discriminator, build_generator
+    from latentwalk.train.gan import build_discriminator, build_generator
 
     config = gan_config("book")
     generator, discriminator = build_generator(config), build_discriminator(config)
@@ -45,7 +45,7 @@ def test_book_preset_is_exactly_the_books_model():
 def test_small_preset_is_cpu_sized_and_keeps_the_tricks():
     from keras import layers
 
-    from train.gan import build_discriminator, build_generator
+    from latentwalk.train.gan import build_discriminator, build_generator
 
     config = gan_config("small")
     generator, discriminator = build_generator(config), build_discriminator(config)
@@ -70,7 +70,7 @@ def changed(before, model):
 
 
 def test_each_step_trains_only_its_own_model():
-    from train.gan_task import GANTask
+    from latentwalk.train.gan_task import GANTask
 
     task = GANTask(gan_config("tiny"))
     rng = np.random.default_rng(0)
@@ -92,7 +92,7 @@ def test_each_step_trains_only_its_own_model():
 def test_the_compiled_step_freezes_the_discriminator_while_the_generator_learns():
     """The trainer runs the compiled train_step, not the two steps above: with the
     discriminator's learning rate at 0, nothing in that step may move its weights."""
-    from train.gan_task import GANTask
+    from latentwalk.train.gan_task import GANTask
 
     task = GANTask(gan_config("tiny"))
     rng = np.random.default_rng(1)
@@ -131,8 +131,8 @@ def test_run_folder_is_complete(tiny_gan_run):
 def test_saved_generator_reproduces_the_sample_grid(tiny_gan_run):
     import keras
 
-    from train.images import make_grid
-    from train.latent import seeds_to_latents
+    from latentwalk.train.images import make_grid
+    from latentwalk.train.latent import seeds_to_latents
 
     generator = keras.saving.load_model(tiny_gan_run / "generator.keras", compile=False)
     images = np.asarray(generator(seeds_to_latents(range(16)), training=False))
@@ -153,7 +153,7 @@ def test_same_seed_same_first_losses(tiny_npz, tmp_path):
 def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_npz, tmp_path):
     straight = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "straight", "--steps", "20"))
     run = train_tiny("gan", tiny_npz, tmp_path / "split", "--steps", "10")
-    from train.cli import main
+    from latentwalk.train.cli import main
 
     assert main(["gan", "--resume", str(run), "--steps", "20"]) == 0
     resumed = read_metrics(run)
@@ -217,7 +217,7 @@ def test_balancer_flags_a_dominating_discriminator():
 
 
 def test_auto_balance_lowers_d_learning_rate_raises_dropout_and_logs(tiny_npz, tmp_path):
-    from train.gan_task import GANTask
+    from latentwalk.train.gan_task import GANTask
 
     task = GANTask(gan_config("tiny", auto_balance=True, balance_window=10))
     events = []
@@ -237,8 +237,8 @@ def test_auto_balance_lowers_d_learning_rate_raises_dropout_and_logs(tiny_npz, t
 def test_mixed_bfloat16_trains_and_saves_a_float32_generator(tiny_npz, tmp_path):
     import keras
 
-    from train.images import make_grid
-    from train.latent import seeds_to_latents
+    from latentwalk.train.images import make_grid
+    from latentwalk.train.latent import seeds_to_latents
 
     run = train_tiny(
         "gan", tiny_npz, tmp_path / "bf16", "--steps", "3", "--precision", "mixed_bfloat16"

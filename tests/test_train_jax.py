@@ -76,8 +76,8 @@ def jax_gan_run(tiny_npz, tmp_path_factory) -> Path:
 def test_jax_gan_run_folder_is_complete_and_loads_on_tensorflow(jax_gan_run):
     import keras
 
-    from train.images import make_grid
-    from train.latent import seeds_to_latents
+    from latentwalk.train.images import make_grid
+    from latentwalk.train.latent import seeds_to_latents
 
     run = jax_gan_run
     assert json.loads((run / "config.json").read_text())["kind"] == "gan"
@@ -144,7 +144,7 @@ def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_pat
     import keras
 
     from tests.conftest import make_images
-    from train.data import to_model_range
+    from latentwalk.train.data import to_model_range
 
     tf_run = train_tiny("vae", tiny_npz, tmp_path / "tf", "--steps", "6", "--checkpoint-every", "3")
     run = train_on_jax("vae", tiny_npz, tmp_path / "jax", "--steps", "6", "--checkpoint-every", "3")
@@ -168,8 +168,8 @@ def rebalance_probe() -> dict:
     """One compiled training step (the one the trainer runs) from the same state under changed
     Dropout rates and learning rate: the discriminator's loss and how far its first kernel moved
     (run on either backend). The generator's half of the step leaves the discriminator alone."""
-    from train.config import DataConfig, make_config
-    from train.gan_task import GANTask
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan_task import GANTask
 
     task = GANTask(make_config("gan", "tiny", {"dropout": 0.0}, DataConfig()))
     snapshot = {group: [np.array(v) for v in vs] for group, vs in task.variables().items()}
@@ -225,7 +225,7 @@ def test_tensorflow_steps_see_a_new_dropout_rate_and_learning_rate():
 def test_event_file_scalars_are_what_tensorboard_reads(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    from train.tensorboard_log import EventFileScalars
+    from latentwalk.train.tensorboard_log import EventFileScalars
 
     writer = EventFileScalars(tmp_path / "tensorboard")
     writer.write(1, {"d_loss": 0.5, "g_loss": 2.0})
@@ -243,7 +243,7 @@ def test_without_a_tensorboard_writer_scalars_are_skipped_with_one_warning(
 ):
     import keras
 
-    from train import tensorboard_log
+    from latentwalk.train import tensorboard_log
 
     def unavailable(folder):
         raise ImportError("No module named 'tensorboard'")

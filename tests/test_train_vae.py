@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_images, train_tiny
-from train.config import DataConfig, make_config
-from train.data import to_model_range
+from latentwalk.train.config import DataConfig, make_config
+from latentwalk.train.data import to_model_range
 
 
 def vae_config(preset="tiny", **overrides):
@@ -18,7 +18,7 @@ def vae_config(preset="tiny", **overrides):
 
 
 def test_shapes_match_the_generator_contract():
-    from train.vae import build_decoder, build_encoder
+    from latentwalk.train.vae import build_decoder, build_encoder
 
     config = vae_config("small")
     encoder, decoder = build_encoder(config), build_decoder(config)
@@ -29,7 +29,7 @@ def test_shapes_match_the_generator_contract():
 
 
 def test_kl_is_zero_exactly_when_the_posterior_is_the_prior():
-    from train.vae import kl_divergence
+    from latentwalk.train.vae import kl_divergence
 
     zeros = np.zeros((4, 32), np.float32)
     np.testing.assert_allclose(np.asarray(kl_divergence(zeros, zeros)), 0.0, atol=1e-7)
@@ -40,7 +40,7 @@ def test_kl_is_zero_exactly_when_the_posterior_is_the_prior():
 
 
 def test_one_step_lowers_the_loss_on_a_fixed_batch():
-    from train.vae import VAETask
+    from latentwalk.train.vae import VAETask
 
     images = make_images(8)
     task = VAETask(vae_config(), images)
@@ -56,7 +56,7 @@ def test_one_step_lowers_the_loss_on_a_fixed_batch():
 
 
 def test_reconstruction_beats_a_random_prior_sample():
-    from train.vae import VAETask
+    from latentwalk.train.vae import VAETask
 
     images = make_images(16, seed=3)
     task = VAETask(
@@ -91,7 +91,7 @@ def test_run_folder_has_both_models_metrics_and_grids(tiny_vae_run):
 
 
 def test_vae_resume_continues_the_step_count(tiny_npz, tmp_path):
-    from train.cli import main
+    from latentwalk.train.cli import main
 
     run = train_tiny("vae", tiny_npz, tmp_path / "vae", "--steps", "5")
     assert main(["vae", "--resume", str(run), "--steps", "9"]) == 0
@@ -100,7 +100,7 @@ def test_vae_resume_continues_the_step_count(tiny_npz, tmp_path):
 
 
 def test_kl_warmup_ramps_to_beta():
-    from train.vae import VAETask
+    from latentwalk.train.vae import VAETask
 
     task = VAETask(vae_config(beta=0.5, kl_warmup_steps=10), make_images(2))
     assert [task.kl_weight(s) for s in (0, 5, 10, 50)] == pytest.approx([0, 0.25, 0.5, 0.5])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from web_support import ARTIFACTS, keras_images, open_demo, views, wait_until
 
-from train import latent
+from latentwalk.train import latent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from web_support import open_demo, views, wait_until
 
-from train.images import to_uint8
+from latentwalk.train.images import to_uint8
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,7 +103,7 @@ def test_the_backend_probe_picks_the_fastest_and_is_remembered(page, base_url):
 
 
 def test_with_cross_origin_isolation_the_workers_may_use_threads(browser, sites):
-    from export.browser import serve_folder
+    from latentwalk.export.browser import serve_folder
 
     with serve_folder(sites, isolated=True) as url:
         context = browser.new_context()

@@ -31,7 +31,7 @@ def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
     """A folder of sites: site/ (complete), book/ (with a stand-in for the book's GAN), no-vae/
     (VAE weights missing), no-index/ (no model list), tampered/ (a GAN manifest that disagrees with its model), plus exports/gan and
     exports/vae. Built once per session."""
-    from export.cli import main
+    from latentwalk.export.cli import main
 
     root = tmp_path_factory.getbasetemp() / "web_sites"
     if (root / "complete").exists():
@@ -123,7 +123,7 @@ def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(sites):
-    from export.browser import serve_folder
+    from latentwalk.export.browser import serve_folder
 
     with serve_folder(sites) as url:
         yield url
@@ -133,7 +133,7 @@ def base_url(sites):
 def browser(sites):
     # Module scope, started after the sites are built: the exporter runs its own Playwright,
     # which cannot run beside this one.
-    from export.browser import chromium
+    from latentwalk.export.browser import chromium
 
     with chromium() as browser:
         yield browser

@@ -21,8 +21,8 @@ from typing import Any, Callable, NamedTuple
 
 import keras
 
-from train import augment
-from train.config import ConfigError
+from latentwalk.train import augment
+from latentwalk.train.config import ConfigError
 
 BACKEND = keras.backend.backend()
 if BACKEND == "jax":

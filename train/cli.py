@@ -14,18 +14,18 @@ import sys
 import time
 from pathlib import Path
 
-from train import config as config_module
-from train.config import ConfigError, DataConfig, GAN_PRESETS, VAE_PRESETS
-from train.data import DataError
-from train.evaluate import EvaluationError
-from train.cli_quality import (
+from latentwalk.train import config as config_module
+from latentwalk.train.config import ConfigError, DataConfig, GAN_PRESETS, VAE_PRESETS
+from latentwalk.train.data import DataError
+from latentwalk.train.evaluate import EvaluationError
+from latentwalk.train.cli_quality import (
     QualityUsageError,
     add_evaluate_parser,
     add_judge_parser,
     run_evaluate,
     run_judge,
 )
-from train.run import Diverged, Interrupted, RunError
+from latentwalk.train.run import Diverged, Interrupted, RunError
 
 GAN_EXAMPLES = """\
 examples:
@@ -315,10 +315,10 @@ def resolve(args: argparse.Namespace):
 
 def make_task(config, images):
     if config.kind == "gan":
-        from train.gan_task import GANTask
+        from latentwalk.train.gan_task import GANTask
 
         return GANTask(config)
-    from train.vae import VAETask
+    from latentwalk.train.vae import VAETask
 
     return VAETask(config, images)
 
@@ -327,7 +327,7 @@ def make_probe(config, images):
     """The judge's quick check for --eval-every, or None."""
     if not config.eval_every:
         return None
-    from train.evaluate import Judge, QualityProbe
+    from latentwalk.train.evaluate import Judge, QualityProbe
 
     judge = Judge(config.judge)
     return QualityProbe(judge, images, config.data.class_name, config.latent_dim, seed=config.seed)
@@ -345,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     try:
         config, run_dir = resolve(args)
-        from train.data import load_images
-        from train.run import check_run_dir, prepare_run_dir, train
+        from latentwalk.train.data import load_images
+        from latentwalk.train.run import check_run_dir, prepare_run_dir, train
 
         # Nothing is written until the data has loaded: a mistyped path leaves no empty run.
         check_run_dir(run_dir, resume=args.resume is not None)

@@ -38,7 +38,7 @@ class QualityUsageError(Exception):
 
 
 def add_judge_parser(commands, formatter) -> None:
-    from train.config import JUDGE_PRESETS
+    from latentwalk.train.config import JUDGE_PRESETS
 
     judge = commands.add_parser(
         "judge",
@@ -73,9 +73,9 @@ def add_judge_parser(commands, formatter) -> None:
 
 
 def run_judge(args: argparse.Namespace) -> int:
-    from train.config import make_judge_config
-    from train.data import load_labelled_images
-    from train.judge import JUDGE_FILE, JudgeInterrupted, train_judge
+    from latentwalk.train.config import make_judge_config
+    from latentwalk.train.data import load_labelled_images
+    from latentwalk.train.judge import JUDGE_FILE, JudgeInterrupted, train_judge
 
     out = args.out
     if out.exists() and not out.is_dir():
@@ -163,7 +163,7 @@ def _data_source(model, args, judge) -> str:
 def run_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from train.evaluate import (
+    from latentwalk.train.evaluate import (
         Judge,
         evaluate_model,
         find_model,

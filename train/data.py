@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from train.config import DataConfig
+from latentwalk.train.config import DataConfig
 
 log = logging.getLogger(__name__)
 

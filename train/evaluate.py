@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from train import quality
-from train.config import DataConfig
-from train.data import DataError, load_images, to_model_range
-from train.judge import FEATURES_LAYER, JUDGE_FILE, class_holdout_indices, content_hash
+from latentwalk.train import quality
+from latentwalk.train.config import DataConfig
+from latentwalk.train.data import DataError, load_images, to_model_range
+from latentwalk.train.judge import FEATURES_LAYER, JUDGE_FILE, class_holdout_indices, content_hash
 
 DEFAULT_JUDGE = Path(__file__).resolve().parent.parent / "models" / "judge"
 ROLES = ("generator", "decoder")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from train import augment
-from train.backend_steps import gan_steps
-from train.config import GANConfig
+from latentwalk.train import augment
+from latentwalk.train.backend_steps import gan_steps
+from latentwalk.train.config import GANConfig
 
 
 def build_generator(config: GANConfig) -> keras.Model:

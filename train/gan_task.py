@@ -8,12 +8,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from train.augment import draw_params, parse_policy
-from train.balance import Balancer
-from train.config import GANConfig
-from train.data import to_model_range
-from train.gan import GAN, build_discriminator, build_generator, make_optimizer
-from train.latent import seeds_to_latents
+from latentwalk.train.augment import draw_params, parse_policy
+from latentwalk.train.balance import Balancer
+from latentwalk.train.config import GANConfig
+from latentwalk.train.data import to_model_range
+from latentwalk.train.gan import GAN, build_discriminator, build_generator, make_optimizer
+from latentwalk.train.latent import seeds_to_latents
 
 MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7

@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from train.config import JudgeConfig, to_json
-from train.data import to_model_range
+from latentwalk.train.config import JudgeConfig, to_json
+from latentwalk.train.data import to_model_range
 
 FEATURES_LAYER = "features"
 JUDGE_FILE = "judge.keras"

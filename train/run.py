@@ -27,9 +27,9 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
-from train import config as config_module
-from train.images import save_grid
-from train.tensorboard_log import open_scalars
+from latentwalk.train import config as config_module
+from latentwalk.train.images import save_grid
+from latentwalk.train.tensorboard_log import open_scalars
 
 CHECKPOINTS_KEPT = 3
 

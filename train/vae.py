@@ -17,11 +17,11 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from train.backend_steps import vae_steps
-from train.config import VAEConfig
-from train.data import to_model_range
-from train.gan_task import save_model_atomically
-from train.latent import seeds_to_latents
+from latentwalk.train.backend_steps import vae_steps
+from latentwalk.train.config import VAEConfig
+from latentwalk.train.data import to_model_range
+from latentwalk.train.gan_task import save_model_atomically
+from latentwalk.train.latent import seeds_to_latents
 
 PIXEL_SIGMA = 0.2  # on the [-1, 1] scale
 NUM_RECONSTRUCTIONS = 16

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from streamlit_app import atlas, charts, lab, media
-from streamlit_app.session import (
+from latentwalk.streamlit_app import atlas, charts, lab, media
+from latentwalk.streamlit_app.session import (
     Models,
     fragment,
     int_input,
@@ -21,8 +21,8 @@ from streamlit_app.session import (
     seed_input,
     show_chart,
 )
-from streamlit_app.views.discontinuity import FEATURES, PIXELS, choose_space
-from train import latent
+from latentwalk.streamlit_app.views.discontinuity import FEATURES, PIXELS, choose_space
+from latentwalk.train import latent
 
 THREE_SEEDS, RANDOM = "Through three seeds", "Through a seed, along two random directions"
 

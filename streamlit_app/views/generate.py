@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from streamlit_app import media
-from streamlit_app.session import Models, fragment, keep, kept, seed_input
-from train import latent
+from latentwalk.streamlit_app import media
+from latentwalk.streamlit_app.session import Models, fragment, keep, kept, seed_input
+from latentwalk.train import latent
 
 MAX_SEED = 2**32 - 1
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from streamlit_app import media
-from streamlit_app.session import Models, evenly_spaced, fragment, keep, kept, seed_input, show_row
-from train import latent
+from latentwalk.streamlit_app import media
+from latentwalk.streamlit_app.session import (
+    Models,
+    evenly_spaced,
+    fragment,
+    keep,
+    kept,
+    seed_input,
+    show_row,
+)
+from latentwalk.train import latent
 
 SOURCES = ("Upload an image", "A GAN image (by seed)")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from streamlit_app import media
-from streamlit_app.session import (
+from latentwalk.streamlit_app import media
+from latentwalk.streamlit_app.session import (
     Models,
     evenly_spaced,
     fragment,
@@ -17,7 +17,7 @@ from streamlit_app.session import (
     seed_input,
     show_row,
 )
-from train import latent
+from latentwalk.train import latent
 
 STRIP_FRAMES = 17  # frames shown in a strip; the GIF has them all
 SWEEP_VALUES = np.linspace(-3.0, 3.0, 9)  # +-3 standard deviations of the Gaussian prior

@@ -9,15 +9,13 @@ tests/test_web_vectors.py fails while the committed file differs from what Pytho
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from latentwalk.train import latent
 
-from train import latent  # noqa: E402  (needs the repository root on sys.path first)
+ROOT = Path(__file__).resolve().parents[2]
 
 VECTORS_PATH = Path(__file__).with_name("vectors.json")
 

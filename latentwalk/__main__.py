@@ -1,0 +1,5 @@
+import sys
+
+from latentwalk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,79 @@
+"""The ``latentwalk`` command: one entry point to every stage, each with its own ``--help``.
+
+latentwalk train gan|vae|judge|evaluate ...   = python -m train ...
+latentwalk export RUN_OR_MODEL --out DIR ...  = python -m export ...
+latentwalk site --gan DIR --vae DIR --out SITE = python -m export site ...
+latentwalk serve SITE                          = python -m export serve ...
+latentwalk app [-- app options]                = streamlit run streamlit_app/app.py ...
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+USAGE = """\
+usage: latentwalk COMMAND [ARGS...]
+
+Train the DCGAN of Deep Learning with Python (and a VAE), export it to TensorFlow.js, build the
+static web demo, and explore latent spaces in the Streamlit app.
+
+commands:
+  train     train a model: latentwalk train {gan,vae,judge,evaluate} --help
+  export    convert a run or .keras model to TF.js, checked in Chromium: latentwalk export --help
+  site      build the static web demo from exports: latentwalk site --help
+  serve     serve a built site with the headers wasm threads need: latentwalk serve --help
+  app       open the Streamlit app: latentwalk app [-- --models DIR[:DIR...]]
+
+Outside a source checkout, say where the pieces are: LATENTWALK_MODELS (model folders for the
+app), LATENTWALK_NODE_MODULES (web_demo/node_modules, for export and site: npm ci there),
+LATENTWALK_CHROMIUM (the browser export checks in).
+
+examples:
+  latentwalk train gan --preset tiny --data frogs.npz --out runs/tiny
+  latentwalk export runs/tiny --out exports/tiny
+  latentwalk site --gan exports/tiny --out site && latentwalk serve site
+  latentwalk app
+"""
+
+
+def run_app(argv: list[str]) -> int:
+    """``streamlit run`` on the installed app, passing the app's own options after ``--``."""
+    from streamlit.web import cli as streamlit_cli
+
+    app = Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py"
+    if not app.exists():  # an installed wheel: the app lives inside the package
+        import latentwalk.streamlit_app
+
+        app = Path(latentwalk.streamlit_app.__file__).parent / "app.py"
+    options = argv[1:] if argv[:1] == ["--"] else argv
+    sys.argv = ["streamlit", "run", str(app), "--", *options]
+    return streamlit_cli.main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "train":
+        from latentwalk.train.cli import main as train_main
+
+        return train_main(rest)
+    if command == "export":
+        from latentwalk.export.cli import main as export_main
+
+        return export_main(rest)
+    if command in ("site", "serve"):
+        from latentwalk.export.cli import main as export_main
+
+        return export_main([command, *rest])
+    if command == "app":
+        return run_app(rest)
+    print(f"latentwalk: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
