@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := web_demo/node_modules/.installed
 SITE ?= site
 
-.PHONY: setup app test test-quick lint site serve-site book-web models judge quality benchmarks clean
+.PHONY: setup app test test-quick lint constraints site serve-site book-web models judge quality benchmarks clean
 
 setup: $(STAMP) $(NODE_STAMP) chromium
 
@@ -40,9 +40,17 @@ test: setup
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
 
+# Python (ruff: the rules in pyproject.toml) and the web demo's JavaScript (ESLint:
+# web_demo/eslint.config.js). .ci/run runs this before the tests.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	npm run --silent lint --prefix web_demo
+
+# Regenerate constraints.txt, the exact versions of every package (transitive ones too) the suite
+# was last run with, from the installed environment.
+constraints: setup
+	$(PY) -m pip freeze --exclude-editable > constraints.txt
 
 # The book GAN joins the site (offered on request) once its TF.js export exists: make book-web.
 BOOK_WEB := models/gan-book-frog-web

@@ -58,7 +58,11 @@ def node_modules_dir() -> Path:
 def tfjs_files() -> TfjsFiles:
     """The pinned TensorFlow.js build, or an ExportError that says how to install it."""
     modules = node_modules_dir()
-    install = "install it with: npm ci --prefix web_demo"
+    install = (
+        "install it with: npm ci --prefix web_demo (in a source checkout), or point "
+        "LATENTWALK_NODE_MODULES at a folder where `npm install` put the web demo's packages "
+        "(web_demo/package.json)"
+    )
     tfjs = modules / "@tensorflow" / "tfjs"
     wasm = modules / "@tensorflow" / "tfjs-backend-wasm"
     for package in (tfjs, wasm):

@@ -118,7 +118,7 @@ def copy_vendor(site: Path) -> None:
     if missing:
         raise ExportError(
             f"the web demo's scripts are not installed ({', '.join(missing)}): "
-            "install them with: npm ci --prefix web_demo"
+            "install them with: npm ci --prefix web_demo, or set LATENTWALK_NODE_MODULES"
         )
     vendor = site / "vendor"
     vendor.mkdir()

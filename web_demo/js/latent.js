@@ -104,9 +104,9 @@ export function slerp(z0, z1, t) {
   const n1 = norm(z1);
   if (n0 === 0 || n1 === 0) return lerp(z0, z1, t);
   const dim = z0.length;
-  let dot = 0;
-  for (let i = 0; i < dim; i++) dot += (z0[i] / n0) * (z1[i] / n1);
-  const omega = Math.acos(Math.min(1, Math.max(-1, dot)));
+  let cosine = 0;
+  for (let i = 0; i < dim; i++) cosine += (z0[i] / n0) * (z1[i] / n1);
+  const omega = Math.acos(Math.min(1, Math.max(-1, cosine)));
   const direction = new Float64Array(dim);
   if (omega < 1e-7) {
     // Nearly parallel: sin(omega) ~ 0, so blend linearly and renormalise instead of dividing.
