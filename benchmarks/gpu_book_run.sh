@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Train the book's DCGAN (preset book: 10,000 steps of batch 20 on the 5,000 CIFAR-10 frogs) on a
-# GPU machine that has JAX but neither TensorFlow nor Keras, and pack the run folder to bring back.
+# GPU machine with JAX (Keras's JAX backend; TensorFlow is not needed), and pack the run folder to
+# bring back.
 #
-# Prepare here, from the repo root (once): the training images, and the wheels of what the GPU
-# image lacks (keras 3.15.1, the version that reads the .keras files back here, and its needs):
-#   echo /.whl/ >> .git/info/exclude; echo /.gpu/ >> .git/info/exclude
+# Before, from the repo root on a machine with the data: the training images as a .npz, and the
+# wheels the script installs on the GPU machine without a network (keras 3.15.1, the version
+# that reads the .keras files back, and its needs):
 #   .venv/bin/python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
 #       --class frog --out .gpu/frogs.npz
 #   for wheel in keras==3.15.1 namex==0.1.0 optree==0.20.0; do
 #     .venv/bin/python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
 #       --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
 #       --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl "$wheel"; done
-# Then run it there from the repo root, carrying .whl and .gpu (device tool: command
-# "bash benchmarks/gpu_book_run.sh", carry [".whl", ".gpu"], timeout_s 600).
+# Then, on the GPU machine, from a copy of the repo holding .whl/ and .gpu/:
+#   OUT=/path/to/results bash benchmarks/gpu_book_run.sh
 #
-# What comes back under $OUT (the device tool's rule: few files, none over 16 MiB):
+# What it writes under $OUT:
 #   gan-book-frog.tar.00, .01, ...  the run folder without checkpoints, split in 15 MiB parts
 #                                   (generator.keras alone is 25 MB); join them with
 #                                   cat gan-book-frog.tar.* > gan-book-frog.tar
@@ -38,7 +39,7 @@ RUN=/tmp/gan-book-frog
 LOG="$OUT/train.log"
 START=$(date +%s)
 elapsed() { echo $(($(date +%s) - START)); }
-rm -rf "$RUN" /tmp/smoke  # a warm machine may hold a previous try's
+rm -rf "$RUN" /tmp/smoke  # an earlier run's leftovers
 
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/site .whl/*.whl

@@ -4,12 +4,9 @@ Everything is written to a hidden staging folder beside the destination and rena
 only when every model has passed its parity check, so an export folder is either complete or
 absent: a failed or interrupted export never leaves a half-written model for the site to ship.
 
-Layout of an export folder (also the layout of the shipped ``models/gan-frog/``):
-
-    <role>/model.json, <role>/group1-shard1of1.bin   the TF.js graph model
-    <role>/manifest.json                              see export/manifest.py
-    <role>/<role>.keras                               the Keras model it came from
-    config.json, metrics.jsonl, samples.png           copied from the run folder (when there is one)
+An export folder (also the layout of the shipped ``models/gan-frog/``) is laid out as
+train/layout.py describes: per role the TF.js graph model, its manifest.json and the .keras file
+it came from, plus the run's config.json, metrics.jsonl and latest samples.
 """
 
 from __future__ import annotations
@@ -32,12 +29,7 @@ from latentwalk.export.manifest import build_manifest
 from latentwalk.export.parity import keras_outputs, measure_parity, parity_inputs
 from latentwalk.export.sources import ExportSource, ModelSource, find_sources, load_model
 from latentwalk.export.subpixel import Rewrite, rewrite_for_browser
-
-RUN_FILES = {
-    "config.json": "config.json",
-    "metrics.jsonl": "metrics.jsonl",
-    "samples/latest.png": "samples.png",
-}
+from latentwalk.train import layout
 
 
 def check_destination(out: Path, force: bool, protected: tuple[Path, ...] = ()) -> None:
@@ -183,8 +175,8 @@ def export_model(
         outputs=expected,
         rewrite_notes=browser_model.notes,
     )
-    (role_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    shutil.copy2(model_source.path, role_dir / f"{model_source.role}.keras")
+    (role_dir / layout.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    shutil.copy2(model_source.path, layout.export_model_path(folder, model_source.role))
     return manifest
 
 
@@ -222,7 +214,7 @@ def export(
                 )
                 manifests[manifest["role"]] = manifest
         if source.run_dir is not None:
-            for name, target in RUN_FILES.items():
+            for name, target in layout.RUN_FILES_IN_EXPORT.items():
                 if (source.run_dir / name).exists():
                     shutil.copy2(source.run_dir / name, folder / target)
         stop()  # the last chance: after this, the finished export replaces ``out``

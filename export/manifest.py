@@ -15,6 +15,7 @@ import numpy as np
 from latentwalk.export.convert import graph_signature, model_files
 from latentwalk.export.parity import ENCODER_INPUT_FORMULA, PARITY_SEEDS, ParityResult
 from latentwalk.export.sources import ExportSource
+from latentwalk.train import layout
 from latentwalk.train.latent import SEED_MAPPING
 
 FORMAT = "latentwalk-manifest/1"
@@ -102,7 +103,6 @@ def build_manifest(
     else:
         manifest["output_shape"] = output_shapes[0]
         manifest["output_range"] = [-1, 1]
-    class_name = data.get("class_name", "all") if data else None
     manifest.update(
         {
             "model_format": "tfjs-graph-model",
@@ -110,7 +110,7 @@ def build_manifest(
             "output_names": output_names,  # in the order model.predict returns them
             "output_nodes": output_nodes,  # the same outputs, as model.execute names them
             "dataset": Path(str(data["source"])).name if data.get("source") else None,
-            "class_name": "all" if data and class_name is None else class_name,
+            "class_name": layout.trained_class(source.config),
             "preset": source.config.get("preset"),
             "training_steps": source.training_steps,
             "run": source.run_dir.name if source.run_dir else None,

@@ -28,10 +28,12 @@ from latentwalk.export.browser import ISOLATION_HEADERS, REPO, node_modules_dir,
 from latentwalk.export.errors import ExportError
 from latentwalk.export.exporter import check_destination, staging_folder
 from latentwalk.export.interrupts import never
+from latentwalk.train import layout
 
 WEB_DEMO = REPO / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
-ROLES = {"gan": ("generator",), "vae": ("decoder", "encoder"), "book": ("generator",)}
+# The site's models by id: the run kind of each (the book's DCGAN is a GAN like the small one).
+KIND_OF_ID = {"gan": "gan", "vae": "vae", "book": "gan"}
 # The page's TensorFlow.js parts (es2017 builds: no regenerator runtime, so no eval under the
 # page's Content-Security-Policy) and its GIF encoder, from web_demo/node_modules.
 VENDOR_SCRIPTS = (
@@ -44,7 +46,6 @@ VENDOR_SCRIPTS = (
 )
 # What one image of the book's DCGAN costs, for the page's note (train/gan.py's book generator).
 BOOK_NOTE = "the book's exact DCGAN: 7.7 GFLOP an image, over a hundred times the small GAN's work"
-KIND_OF_ROLE = {"generator": "gan", "decoder": "vae-decoder", "encoder": "vae-encoder"}
 
 
 def read_export(folder: Path, model_id: str) -> dict[str, dict]:
@@ -54,10 +55,10 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
     if not folder.is_dir():
         raise ExportError(f"--{model_id} {folder}: no such export folder ({hint})")
     manifests = {}
-    for role in ROLES[model_id]:
-        manifest_path = folder / role / "manifest.json"
-        if not manifest_path.exists() or not (folder / role / "model.json").exists():
-            if (folder / "config.json").exists() and (folder / f"{role}.keras").exists():
+    for role in layout.ROLES[KIND_OF_ID[model_id]]:
+        manifest_path = layout.manifest_path(folder, role)
+        if not manifest_path.exists() or not (folder / role / layout.TFJS_MODEL).exists():
+            if (folder / layout.CONFIG).exists() and layout.run_model_path(folder, role).exists():
                 hint = f"it is a run folder; export it first: python -m export {folder} --out DIR"
             raise ExportError(
                 f"--{model_id} {folder}: no {role}/model.json and "
@@ -70,10 +71,11 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
                 f"--{model_id} {folder}: {role}/manifest.json is not valid JSON "
                 f"({error}); export it again"
             ) from None
-        if manifest.get("kind") != KIND_OF_ROLE[role]:
+        expected = layout.MODEL_KIND_OF_ROLE[role]
+        if manifest.get("kind") != expected:
             raise ExportError(
                 f"--{model_id} {folder}: {role}/manifest.json says kind "
-                f"{manifest.get('kind')!r}, expected {KIND_OF_ROLE[role]!r}"
+                f"{manifest.get('kind')!r}, expected {expected!r}"
             )
         missing = [
             name for name in manifest.get("files", {}) if not (folder / role / name).exists()
@@ -88,12 +90,9 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
 
 
 def label(model_id: str, manifest: dict) -> str:
-    """e.g. "DCGAN (small, frog, 8000 steps)"."""
-    name = "VAE" if model_id == "vae" else "DCGAN"
-    details = [str(manifest[key]) for key in ("preset", "class_name") if manifest.get(key)]
-    if manifest.get("training_steps"):
-        details.append(f"{manifest['training_steps']} steps")
-    return f"{name} ({', '.join(details)})" if details else name
+    """e.g. "DCGAN (small, frog, 8000 steps)": the app's label for the same run, without the
+    folder name (the page shows one model of each id)."""
+    return layout.TrainedModel.from_manifest(KIND_OF_ID[model_id], manifest).label()
 
 
 def copy_page(web_demo: Path, site: Path) -> None:
@@ -157,13 +156,13 @@ def build_site(
             for role, manifest in manifests.items():
                 target = site / "models" / model_id / role
                 target.mkdir(parents=True)
-                for name in [*manifest["files"], "manifest.json"]:
+                for name in [*manifest["files"], layout.MANIFEST]:
                     shutil.copy2(folder / role / name, target / name)
-            first_role = ROLES[model_id][0]
+            first_role = layout.IMAGE_ROLE[KIND_OF_ID[model_id]]
             entry = {
                 "id": model_id,
                 "label": label(model_id, manifests[first_role]),
-                "kind": KIND_OF_ROLE[first_role],
+                "kind": layout.MODEL_KIND_OF_ROLE[first_role],
                 "path": f"models/{model_id}/{first_role}/",
             }
             if model_id == "vae":

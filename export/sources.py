@@ -18,10 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from latentwalk.export.errors import ExportError
+from latentwalk.train import layout
 
-KINDS = ("gan", "vae-decoder", "vae-encoder")
-ROLE_OF_KIND = {"gan": "generator", "vae-decoder": "decoder", "vae-encoder": "encoder"}
-RUN_MODELS = {"gan": ("gan",), "vae": ("vae-decoder", "vae-encoder")}
 DESCRIPTION = {
     "gan": "a GAN generator",
     "vae-decoder": "a VAE decoder",
@@ -36,7 +34,7 @@ class ModelSource:
 
     @property
     def role(self) -> str:
-        return ROLE_OF_KIND[self.kind]
+        return layout.ROLE_OF_MODEL_KIND[self.kind]
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class ExportSource:
     models: tuple[ModelSource, ...]
     run_dir: Path | None = None  # None for a bare .keras file
     config: dict = field(default_factory=dict)  # the run's config.json ({} for a bare file)
-    training_steps: int | None = None
+    training_steps: int | None = None  # layout.trained_steps: the last logged step
 
 
 def find_sources(path: Path | str, kind: str | None = None) -> ExportSource:
@@ -56,8 +54,8 @@ def find_sources(path: Path | str, kind: str | None = None) -> ExportSource:
     if path.is_file():
         if path.suffix != ".keras":
             raise ExportError(f"{path} is not a .keras model file or a run folder")
-        if kind is not None and kind not in KINDS:
-            raise ExportError(f"unknown kind {kind!r}: choose from {', '.join(KINDS)}")
+        if kind is not None and kind not in layout.MODEL_KINDS:
+            raise ExportError(f"unknown kind {kind!r}: choose from {', '.join(layout.MODEL_KINDS)}")
         return ExportSource(origin=path, models=(ModelSource(kind, path),))
     if kind is not None:
         raise ExportError(
@@ -67,7 +65,7 @@ def find_sources(path: Path | str, kind: str | None = None) -> ExportSource:
 
 
 def _run_sources(run_dir: Path) -> ExportSource:
-    config_path = run_dir / "config.json"
+    config_path = run_dir / layout.CONFIG
     if not config_path.exists():
         raise ExportError(
             f"{run_dir} is not a run folder (it has no config.json): give the "
@@ -78,40 +76,28 @@ def _run_sources(run_dir: Path) -> ExportSource:
     except json.JSONDecodeError as error:
         raise ExportError(f"{config_path} is not valid JSON ({error})") from None
     run_kind = config.get("kind")
-    if run_kind not in RUN_MODELS:
+    if run_kind not in layout.RUN_KINDS:
         raise ExportError(f"{config_path} says kind {run_kind!r}; expected 'gan' or 'vae'")
     models = []
-    for kind in RUN_MODELS[run_kind]:
-        role = ROLE_OF_KIND[kind]
-        model_path = run_dir / f"{role}.keras"
+    for role in layout.ROLES[run_kind]:
+        model_path = layout.run_model_path(run_dir, role)
         if not model_path.exists():
             hint = (
                 "; it looks like an export folder: export its run folder instead"
-                if (run_dir / role / "manifest.json").exists()
+                if layout.manifest_path(run_dir, role).exists()
                 else ""
             )
-            raise ExportError(f"no trained {role}.keras in {run_dir} (is training finished?){hint}")
-        models.append(ModelSource(kind, model_path))
+            raise ExportError(
+                f"no trained {model_path.name} in {run_dir} (is training finished?){hint}"
+            )
+        models.append(ModelSource(layout.MODEL_KIND_OF_ROLE[role], model_path))
     return ExportSource(
         origin=run_dir,
         models=tuple(models),
         run_dir=run_dir,
         config=config,
-        training_steps=_trained_steps(run_dir, config),
+        training_steps=layout.trained_steps(run_dir, config),
     )
-
-
-def _trained_steps(run_dir: Path, config: dict) -> int | None:
-    """The last step in metrics.jsonl (a resumed run may go past config.json's steps)."""
-    steps = []
-    metrics = run_dir / "metrics.jsonl"
-    if metrics.exists():
-        for line in metrics.read_text().splitlines():
-            try:
-                steps.append(int(json.loads(line)["step"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a line cut short by a crash says nothing about the final step
-    return max(steps) if steps else config.get("steps")
 
 
 def load_model(source: ModelSource):

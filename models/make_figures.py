@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from latentwalk.train.images import make_grid, to_uint8  # noqa: E402
 from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk  # noqa: E402
+from latentwalk.train.layout import JUDGE_MODEL, find_model_file  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WALK_SEEDS = (3, 11)
@@ -34,10 +35,10 @@ WALK_FRAMES = 12
 def load(folder: Path, role: str):
     import keras
 
-    for path in (folder / role / f"{role}.keras", folder / f"{role}.keras"):
-        if path.exists():
-            return keras.saving.load_model(path, compile=False)
-    raise SystemExit(f"no {role}.keras in {folder}: train and export the models first")
+    path = find_model_file(folder, role)
+    if path is None:
+        raise SystemExit(f"no {role}.keras in {folder}: train and export the models first")
+    return keras.saving.load_model(path, compile=False)
 
 
 def mean_pairwise_distance(images: np.ndarray) -> float:
@@ -88,7 +89,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     features = None
-    if args.space != "pixels" and (args.judge / "judge.keras").exists():
+    if args.space != "pixels" and (args.judge / JUDGE_MODEL).exists():
         from latentwalk.train.evaluate import Judge
 
         features = Judge(args.judge).features

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from latentwalk.streamlit_app.models import FoundModel
+from latentwalk.train import layout
 
 # One tf.function call per batch of at most this many latents: the whole of a 64-frame walk or
 # of a 256-path smoothness measure (512 images) fits in one or two calls.
@@ -149,7 +150,7 @@ def _check_encoder(model) -> None:
 def load_model(found: FoundModel) -> LoadedModel:
     """Load a found GAN or VAE, check it is one the app can run, and compile its forward
     passes. Raises ModelLoadError (with a message for the page) when it cannot be used."""
-    role = "generator" if found.kind == "gan" else "decoder"
+    role = layout.IMAGE_ROLE[found.kind]
     image_model = _load_checked(found.files[role], role)
     _check_image_model(image_model, role, found.latent_dim)
     generate = ImageModel(found.kind.upper(), found.latent_dim, _compiled(image_model))
@@ -172,7 +173,7 @@ def load_judge_features(folder: Path) -> Callable[[np.ndarray], np.ndarray] | No
     None when ``folder`` holds no judge (``make judge`` writes models/judge)."""
     import json
 
-    model_path, config_path = folder / "judge.keras", folder / "config.json"
+    model_path, config_path = folder / layout.JUDGE_MODEL, folder / layout.CONFIG
     if not (model_path.is_file() and config_path.is_file()):
         return None
     import keras

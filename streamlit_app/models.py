@@ -1,21 +1,20 @@
 """Finding models for the app: the shipped ``models/`` folder plus folders a person points to.
 
 No Streamlit and no TensorFlow here, so discovery is quick and unit-testable. A folder holds a
-model in either of the two layouts the project writes:
-
-    run folder (python -m train ...)       export folder (python -m export ...)
-    generator.keras                        generator/generator.keras          -> a GAN
-    decoder.keras + encoder.keras          decoder/decoder.keras + encoder/encoder.keras -> a VAE
+model in either of the two layouts the project writes (train/layout.py): a run folder
+(``generator.keras``, or ``decoder.keras`` + ``encoder.keras``) or an export folder
+(``generator/generator.keras``, ...).
 
 Each given path may be such a folder or a folder of them (``models/``, ``runs/``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from latentwalk.train import layout
 
 ENV_VAR = "LATENTWALK_MODELS"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -32,7 +31,7 @@ python -m train vae --preset small --data cifar10 --class frog --out runs/vae-fr
 ```
 
 then point the app at `runs` (or export them with `python -m export runs/gan-frog --out
-models/gan-frog`). For a model in a minute rather than an hour, add `--preset tiny`.
+models/gan-frog`). For a model in a minute rather than half an hour, add `--preset tiny`.
 """
 
 
@@ -45,17 +44,14 @@ class FoundModel:
     files: dict[str, Path]  # role -> .keras file
     latent_dim: int
     config: dict = field(default_factory=dict, compare=False, hash=False)
+    trained: layout.TrainedModel | None = field(default=None, compare=False, hash=False)
 
     @property
     def label(self) -> str:
-        data = self.config.get("data") or {}
-        details = [
-            self.config.get("preset"),
-            data.get("class_name") or ("all classes" if data else None),
-            f"{self.config['steps']} steps" if "steps" in self.config else None,
-        ]
-        described = ", ".join(str(d) for d in details if d)
-        return f"{self.kind.upper()} {self.folder.name}" + (f" ({described})" if described else "")
+        """The site's label for the same model, with the folder's name: the list may hold
+        several models of a kind."""
+        trained = self.trained or layout.TrainedModel(self.kind)
+        return trained.label(self.folder.name)
 
     @property
     def cache_key(self) -> str:
@@ -64,28 +60,12 @@ class FoundModel:
         return "|".join(stamps)
 
 
-def _role_file(folder: Path, role: str) -> Path | None:
-    for candidate in (folder / f"{role}.keras", folder / role / f"{role}.keras"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _read_config(folder: Path) -> dict:
-    try:
-        values = json.loads((folder / "config.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return values if isinstance(values, dict) else {}
-
-
 def _latent_dim(folder: Path, config: dict, role: str) -> int:
     if isinstance(config.get("latent_dim"), int):
         return config["latent_dim"]
     try:  # an export folder without config.json still has its manifest
-        manifest = json.loads((folder / role / "manifest.json").read_text())
-        return int(manifest["latent_dim"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return int(layout.read_json(layout.manifest_path(folder, role))["latent_dim"])
+    except (KeyError, ValueError, TypeError):
         return 32
 
 
@@ -94,16 +74,16 @@ def inspect_folder(folder: Path) -> FoundModel | None:
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    generator = _role_file(folder, "generator")
-    decoder, encoder = _role_file(folder, "decoder"), _role_file(folder, "encoder")
-    if generator is not None:
-        kind, files, role = "gan", {"generator": generator}, "generator"
-    elif decoder is not None and encoder is not None:
-        kind, files, role = "vae", {"decoder": decoder, "encoder": encoder}, "decoder"
+    for kind in layout.RUN_KINDS:  # a GAN first: a folder holding both is a GAN
+        files = {role: layout.find_model_file(folder, role) for role in layout.ROLES[kind]}
+        if all(files.values()):
+            break
     else:
         return None
-    config = _read_config(folder)
-    return FoundModel(kind, folder.resolve(), files, _latent_dim(folder, config, role), config)
+    config = layout.read_json(folder / layout.CONFIG)
+    latent_dim = _latent_dim(folder, config, layout.IMAGE_ROLE[kind])
+    trained = layout.TrainedModel.from_folder(kind, folder, config)
+    return FoundModel(kind, folder.resolve(), files, latent_dim, config, trained)
 
 
 def split_paths(text: str | None) -> list[Path]:

@@ -21,7 +21,7 @@ from latentwalk.streamlit_app.generation import (
 )
 from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app.models import inspect_folder
-from latentwalk.train import latent
+from latentwalk.train import latent, layout
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _judge_cached(folder: str, stamp: int):
 def judge_features() -> Callable[[np.ndarray], np.ndarray] | None:
     """The judge's feature function, loaded once per judge file version; None without a judge."""
     folder = judge_folder()
-    model = folder / "judge.keras"
+    model = folder / layout.JUDGE_MODEL
     stamp = model.stat().st_mtime_ns if model.is_file() else 0
     return _judge_cached(str(folder), stamp)
 

@@ -53,7 +53,7 @@ def test_a_vae_needs_its_encoder_too(tmp_path):
     assert models.inspect_folder(tmp_path / "missing") is None
 
 
-def test_labels_and_latent_size_come_from_config_json(tmp_path):
+def test_labels_and_latent_size_come_from_config_json_and_metrics(tmp_path):
     folder = tmp_path / "gan-frog"
     _touch(folder / "generator.keras")
     _config(
@@ -66,7 +66,10 @@ def test_labels_and_latent_size_come_from_config_json(tmp_path):
     )
     found = models.inspect_folder(folder)
     assert found.latent_dim == 16
-    assert found.label == "GAN gan-frog (small, frog, 8000 steps)"
+    assert found.label == "DCGAN gan-frog (small, frog, 8000 steps)"
+    # Stopped at step 5000 after a resume for 8000: the steps it trained, as the site says.
+    (folder / "metrics.jsonl").write_text('{"step": 4990}\n{"step": 5000, "event": "x"}\n')
+    assert models.inspect_folder(folder).label == "DCGAN gan-frog (small, frog, 5000 steps)"
 
 
 def test_latent_size_falls_back_to_the_export_manifest(tmp_path):

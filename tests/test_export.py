@@ -195,6 +195,34 @@ def test_an_interrupted_export_leaves_no_partial_folder(handmade_gan_run, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_site_and_the_app_label_a_run_alike(handmade_gan_run, tmp_path, monkeypatch):
+    """One label for one model, built from the steps it trained (the last logged step): a run
+    resumed for 40 steps and stopped at 20 is "20 steps" on the page and in the app, whether the
+    app reads the run folder or its export."""
+    from latentwalk.export import exporter
+    from latentwalk.export.site import build_site
+    from latentwalk.streamlit_app.models import inspect_folder
+
+    run = tmp_path / "gan-blobs"
+    shutil.copytree(handmade_gan_run, run)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "steps": 40}))
+
+    def passing_parity(*args, **kwargs) -> ParityResult:
+        return ParityResult(0.0, 0.0, 1e-2, 8, "4.22.0", "cpu")
+
+    monkeypatch.setattr(exporter, "measure_parity", passing_parity)
+    exported = tmp_path / "gan-export"
+    exporter.export(run, exported, browser=object())
+    index = build_site(tmp_path / "site", gan=exported)
+    site_label = index["models"][0]["label"]
+    assert site_label == "DCGAN (tiny, all classes, 20 steps)"
+    for folder in (run, exported):
+        found = inspect_folder(folder)
+        assert found.trained.label() == site_label
+        assert found.label == f"DCGAN {folder.name} (tiny, all classes, 20 steps)"
+
+
 def test_site_needs_export_folders_not_runs(handmade_gan_run, tmp_path, capsys):
     code, err = run_cli(["site", "--out", tmp_path / "site"], capsys)
     assert code == 2 and "give --gan DIR and/or --vae DIR" in err

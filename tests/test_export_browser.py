@@ -258,7 +258,7 @@ def test_site_holds_page_pinned_tfjs_and_models_only(site):
         ("vae", "vae-decoder", "models/vae/decoder/"),
     ]
     assert index["models"][1]["encoder_path"] == "models/vae/encoder/"
-    assert index["models"][0]["label"] == "DCGAN (tiny, all, 20 steps)"
+    assert index["models"][0]["label"] == "DCGAN (tiny, all classes, 20 steps)"
     for path in ("gan/generator", "vae/decoder", "vae/encoder"):
         manifest = json.loads((site / "models" / path / "manifest.json").read_text())
         for name in manifest["files"]:

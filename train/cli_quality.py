@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from latentwalk.train import layout
+
 JUDGE_EXAMPLES = """\
 examples:
   # the shipped judge: all ten CIFAR-10 classes of the local zip (about 18 minutes on 2 cores)
@@ -75,13 +77,13 @@ def add_judge_parser(commands, formatter) -> None:
 def run_judge(args: argparse.Namespace) -> int:
     from latentwalk.train.config import make_judge_config
     from latentwalk.train.data import load_labelled_images
-    from latentwalk.train.judge import JUDGE_FILE, JudgeInterrupted, train_judge
+    from latentwalk.train.judge import JudgeInterrupted, train_judge
 
     out = args.out
     if out.exists() and not out.is_dir():
         raise QualityUsageError(f"--out {out} is a file, not a folder")
     if out.exists() and any(out.iterdir()) and not args.force:
-        what = "a judge" if (out / JUDGE_FILE).exists() else "files"
+        what = "a judge" if (out / layout.JUDGE_MODEL).exists() else "files"
         raise QualityUsageError(
             f"{out} already holds {what}: pass --force to replace it, or choose another --out"
         )
@@ -222,9 +224,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         for model, result in zip(models, results):
             target = (
                 model.path.parent
-                if model.path.parent.name not in ("generator", "decoder")
+                if model.path.parent.name not in layout.IMAGE_ROLE.values()
                 else model.path.parent.parent
-            ) / "quality.json"
+            ) / layout.QUALITY
             try:
                 target.write_text(json.dumps({"judge": judge_info, **result}, indent=2) + "\n")
             except OSError as error:

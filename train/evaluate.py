@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from latentwalk.train import quality
+from latentwalk.train import layout, quality
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, load_images, to_model_range
-from latentwalk.train.judge import FEATURES_LAYER, JUDGE_FILE, class_holdout_indices, content_hash
+from latentwalk.train.judge import FEATURES_LAYER, class_holdout_indices, content_hash
 
 DEFAULT_JUDGE = Path(__file__).resolve().parent.parent / "models" / "judge"
-ROLES = ("generator", "decoder")
+IMAGE_ROLES = tuple(layout.IMAGE_ROLE.values())  # what the judge grades
 
 
 class EvaluationError(ValueError):
@@ -37,25 +37,24 @@ class Judge:
 
     def __init__(self, folder: Path | str | None = None):
         folder = Path(folder) if folder is not None else DEFAULT_JUDGE
-        model_path = folder / JUDGE_FILE
-        if not model_path.is_file() or not (folder / "config.json").is_file():
+        model_path, config_path = folder / layout.JUDGE_MODEL, folder / layout.CONFIG
+        if not model_path.is_file() or not config_path.is_file():
             raise EvaluationError(
-                f"no judge in {folder} (expected {JUDGE_FILE} and config.json): run `make judge`, "
-                f"or `python -m train judge --data <cifar10 zip> --out {folder}`"
+                f"no judge in {folder} (expected {model_path.name} and {config_path.name}): run "
+                f"`make judge`, or `python -m train judge --data <cifar10 zip> --out {folder}`"
             )
         import keras
 
         self.folder = folder
         remedy = f"rebuild it with `make judge` (or `python -m train judge ... --out {folder}`)"
         try:
-            self.config = json.loads((folder / "config.json").read_text())
+            self.config = json.loads(config_path.read_text())
             self.class_names: list[str] = list(self.config["class_names"])
             self.holdout_fraction = float(self.config["split"]["holdout_fraction"])
             self.split_seed = int(self.config["split"]["split_seed"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise EvaluationError(
-                f"{folder / 'config.json'} is not a judge's config ({type(error).__name__}: "
-                f"{error}): {remedy}"
+                f"{config_path} is not a judge's config ({type(error).__name__}: {error}): {remedy}"
             ) from None
         try:
             model = keras.models.load_model(model_path, compile=False)
@@ -126,9 +125,8 @@ def find_model(path: Path | str) -> ModelToGrade:
     else:
         found = [
             (candidate, role)
-            for role in ROLES
-            for candidate in (path / f"{role}.keras", path / role / f"{role}.keras")
-            if candidate.is_file()
+            for role in IMAGE_ROLES
+            if (candidate := layout.find_model_file(path, role)) is not None
         ]
         if not found:
             raise EvaluationError(
@@ -138,26 +136,18 @@ def find_model(path: Path | str) -> ModelToGrade:
         keras_file, role = found[0]
         folder = path
     for place in (folder, folder.parent):
-        if (place / "config.json").is_file() and not config:
-            config = _read_json(place / "config.json")
+        if (place / layout.CONFIG).is_file() and not config:
+            config = layout.read_json(place / layout.CONFIG)
     for place in (folder / role, folder):
-        if (place / "manifest.json").is_file() and not manifest:
-            manifest = _read_json(place / "manifest.json")
+        if (place / layout.MANIFEST).is_file() and not manifest:
+            manifest = layout.read_json(place / layout.MANIFEST)
     data = config.get("data") or {}
     class_name = data.get("class_name") if data else manifest.get("class_name")
     name = path.name if path.is_dir() else path.stem
     if name == role and path.is_dir():
         name = path.parent.name
-    kind = "vae-decoder" if role == "decoder" else "gan"
+    kind = layout.MODEL_KIND_OF_ROLE[role]
     return ModelToGrade(name, keras_file, kind, class_name, data.get("source"))
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def load_generator(model: ModelToGrade, latent_dim: int | None = None):

@@ -14,6 +14,7 @@ from latentwalk.train.config import GANConfig
 from latentwalk.train.data import to_model_range
 from latentwalk.train.gan import GAN, build_discriminator, build_generator, make_optimizer
 from latentwalk.train.latent import seeds_to_latents
+from latentwalk.train.layout import run_model_path
 
 MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7
@@ -173,9 +174,9 @@ class GANTask:
 
     def save_final(self, run_dir: Path) -> None:
         if self.ema_generator is not None:  # already float32
-            save_model_atomically(self.ema_generator, Path(run_dir) / "generator.keras")
+            save_model_atomically(self.ema_generator, run_model_path(run_dir, "generator"))
             return
         generator = self.generator
         if self.config.precision != "float32":
             generator = float32_copy(generator, lambda: build_generator(self.config))
-        save_model_atomically(generator, Path(run_dir) / "generator.keras")
+        save_model_atomically(generator, run_model_path(run_dir, "generator"))

@@ -32,9 +32,9 @@ from tqdm import tqdm
 
 from latentwalk.train.config import JudgeConfig, to_json
 from latentwalk.train.data import to_model_range
+from latentwalk.train.layout import CONFIG, JUDGE_HISTORY, JUDGE_MODEL
 
 FEATURES_LAYER = "features"
-JUDGE_FILE = "judge.keras"
 
 
 class JudgeInterrupted(Exception):
@@ -213,7 +213,7 @@ def train_judge(
     history = []
     started = time.perf_counter()
     try:
-        with open(staging / "history.jsonl", "w", buffering=1) as history_file:
+        with open(staging / JUDGE_HISTORY, "w", buffering=1) as history_file:
             for epoch in range(config.epochs):
                 began = time.perf_counter()
                 order = rng.permutation(len(train_x))[: steps_per_epoch * config.batch_size]
@@ -288,8 +288,8 @@ def train_judge(
         },
         "keras_backend": keras.backend.backend(),
     }
-    model.save(staging / JUDGE_FILE)
-    (staging / "config.json").write_text(json.dumps(summary, indent=2) + "\n")
+    model.save(staging / JUDGE_MODEL)
+    (staging / CONFIG).write_text(json.dumps(summary, indent=2) + "\n")
     if out_dir.exists():
         shutil.rmtree(out_dir)
     os.replace(staging, out_dir)

@@ -22,6 +22,7 @@ from latentwalk.train.config import VAEConfig
 from latentwalk.train.data import to_model_range
 from latentwalk.train.gan_task import save_model_atomically
 from latentwalk.train.latent import seeds_to_latents
+from latentwalk.train.layout import run_model_path
 
 PIXEL_SIGMA = 0.2  # on the [-1, 1] scale
 NUM_RECONSTRUCTIONS = 16
@@ -159,5 +160,5 @@ class VAETask:
         return np.concatenate([prior, *rows])
 
     def save_final(self, run_dir: Path) -> None:
-        save_model_atomically(self.decoder, Path(run_dir) / "decoder.keras")
-        save_model_atomically(self.encoder, Path(run_dir) / "encoder.keras")
+        save_model_atomically(self.decoder, run_model_path(run_dir, "decoder"))
+        save_model_atomically(self.encoder, run_model_path(run_dir, "encoder"))
