@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class ToyTask:
         self.saved = False
 
     def variables(self):
-        return {"toy": [self.weight]}
+        return {"toy": {"weight": self.weight}}
 
     def train_step(self, real_images, rng):
         self.step += 1
@@ -202,6 +203,38 @@ def test_a_full_disk_leaves_no_half_checkpoint_and_says_what_is_kept(tmp_path, m
     assert "ckpt-0000005.npz is intact" in message
     folder = tmp_path / "run" / "checkpoints"
     assert sorted(p.name for p in folder.iterdir()) == ["ckpt-0000005.npz"]
+
+
+def test_a_tensorboard_write_that_fails_stops_the_run_with_a_message_not_a_hang(
+    tmp_path, monkeypatch
+):
+    """tensorboardX's SummaryWriter writes from a thread that dies on a full disk, after which
+    its writes block forever; the trainer's events are written in its own thread instead."""
+    from tensorboardX.record_writer import RecordWriter
+
+    real_flush = RecordWriter.flush
+
+    def flush_then_full(self):
+        if metric_steps(tmp_path / "run")[-1:] == [7]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_flush(self)
+
+    monkeypatch.setattr(RecordWriter, "flush", flush_then_full)
+    failures = []
+
+    def train():
+        try:
+            toy_run(tmp_path, ToyTask(toy_config(steps=12)))
+        except run_module.RunError as error:
+            failures.append(str(error))
+
+    thread = threading.Thread(target=train, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "training hung on the failed TensorBoard write"
+    (message,) = failures
+    assert "failed at step 7: No space left on device" in message
+    assert "ckpt-0000005.npz is intact" in message
 
 
 def test_leftover_temporary_files_are_removed_before_training(tmp_path):

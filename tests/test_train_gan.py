@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO, train_tiny
+from tests.test_train_jax import tensorboard_scalars
 from latentwalk.train.balance import Balancer
 from latentwalk.train.config import DataConfig, make_config
 
@@ -125,7 +126,8 @@ def test_run_folder_is_complete(tiny_gan_run):
     assert [r["step"] for r in records] == list(range(1, 21))
     assert {"d_loss", "g_loss", "images_per_s"} <= set(records[0])
     assert list((run / "checkpoints").glob("ckpt-0000020.npz"))
-    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+    logged = tensorboard_scalars(run / "tensorboard", "d_loss")
+    assert logged == [(r["step"], pytest.approx(r["d_loss"], rel=1e-6)) for r in records]
 
 
 def test_saved_generator_reproduces_the_sample_grid(tiny_gan_run):
@@ -160,6 +162,11 @@ def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_npz, tmp_p
     assert [r["step"] for r in resumed] == list(range(1, 21))
     np.testing.assert_allclose(
         [r["g_loss"] for r in resumed[10:]], [r["g_loss"] for r in straight[10:]], rtol=1e-3
+    )
+    # TensorBoard: a second event file for the resumed part, the first one kept.
+    assert len(list((run / "tensorboard").glob("events.out.tfevents.*"))) == 2
+    assert [step for step, _ in tensorboard_scalars(run / "tensorboard", "g_loss")] == list(
+        range(1, 21)
     )
 
 

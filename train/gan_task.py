@@ -10,6 +10,7 @@ import numpy as np
 
 from latentwalk.train.augment import draw_params, parse_policy
 from latentwalk.train.balance import Balancer
+from latentwalk.train.checkpoint import model_variables, optimizer_variables, prefixed
 from latentwalk.train.config import GANConfig
 from latentwalk.train.data import to_model_range
 from latentwalk.train.gan import GAN, build_discriminator, build_generator, make_optimizer
@@ -77,15 +78,22 @@ class GANTask:
     def sampled_generator(self) -> keras.Model:
         return self.ema_generator if self.ema_generator is not None else self.generator
 
-    def variables(self) -> dict[str, list]:
+    def variables(self) -> dict[str, dict[str, keras.Variable]]:
+        """Every variable a checkpoint keeps, by group and stable key (train/checkpoint.py)."""
+        generator = model_variables(self.generator)
+        discriminator = model_variables(self.discriminator)
         variables = {
-            "generator": self.generator.variables,
-            "discriminator": self.discriminator.variables,
-            "d_optimizer": self.gan.d_optimizer.variables,
-            "g_optimizer": self.gan.g_optimizer.variables,
+            "generator": generator,
+            "discriminator": discriminator,
+            "d_optimizer": optimizer_variables(
+                self.gan.d_optimizer, prefixed("discriminator", discriminator)
+            ),
+            "g_optimizer": optimizer_variables(
+                self.gan.g_optimizer, prefixed("generator", generator)
+            ),
         }
         if self.ema_generator is not None:
-            variables["ema_generator"] = self.ema_generator.variables
+            variables["ema_generator"] = model_variables(self.ema_generator)
         return variables
 
     def update_ema(self, step: int) -> None:

@@ -5,7 +5,8 @@ A run folder describes itself, so later stages need nothing else:
     config.json          how the run was made (written once, read back on --resume)
     metrics.jsonl        one JSON object per logged step, plus events (rebalancing, interrupts)
     samples/             step_000250.png ... from fixed latent seeds, and latest.png
-    checkpoints/         ckpt-0000250.npz: every model and optimizer variable, the step, extras
+    checkpoints/         ckpt-0000250.npz: every model and optimizer variable under a stable key
+                         (train/checkpoint.py), the step, extras
     tensorboard/         scalars for TensorBoard
     generator.keras      (GAN) or decoder.keras + encoder.keras (VAE), written when training ends
 
@@ -16,7 +17,6 @@ run is repeatable and a resumed run continues exactly as the uninterrupted run w
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
@@ -27,6 +27,7 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
+from latentwalk.train import checkpoint
 from latentwalk.train import config as config_module
 from latentwalk.train.images import save_grid
 from latentwalk.train.tensorboard_log import open_scalars
@@ -53,7 +54,7 @@ class Task(Protocol):
 
     config: object
 
-    def variables(self) -> dict[str, list]: ...
+    def variables(self) -> dict[str, dict[str, object]]: ...
     def train_step(self, real_images: np.ndarray, rng: np.random.Generator) -> dict: ...
     def after_step(self, step: int, metrics: dict) -> list[dict]: ...
     def extra_state(self) -> dict: ...
@@ -122,44 +123,29 @@ def _finite(array: np.ndarray) -> bool:
 
 
 def save_checkpoint(task: Task, run_dir: Path, step: int) -> Path:
-    """All variables and the step, written to a temporary file and renamed, so a crash while
-    saving never leaves a half-written checkpoint behind. Non-finite weights are never saved."""
-    arrays = {
-        f"{group}/{index}": np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
-        for group, variables in task.variables().items()
-        for index, variable in enumerate(variables)
-    }
+    """Every variable under its stable key, and the step (train/checkpoint.py). Non-finite
+    weights are never saved. The newest CHECKPOINTS_KEPT are kept."""
+    arrays = {key: checkpoint.value(v) for key, v in checkpoint.flatten(task.variables()).items()}
     bad = [name for name, array in arrays.items() if not _finite(array)]
     if bad:
         raise Diverged(f"the weights are not finite at step {step} ({bad[0]} has NaN or Inf)")
-    meta = {"step": step, "extra": task.extra_state()}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    folder = Path(run_dir) / "checkpoints"
-    final = folder / f"ckpt-{step:07d}.npz"
-    temporary = folder / f".ckpt-{step:07d}.tmp.npz"
-    try:
-        np.savez(temporary, **arrays)
-        os.replace(temporary, final)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # a full disk must not leave half a checkpoint
-        raise
+    final = Path(run_dir) / "checkpoints" / f"ckpt-{step:07d}.npz"
+    checkpoint.write(final, arrays, {"step": step, "extra": task.extra_state()})
     for old in checkpoints(run_dir)[:-CHECKPOINTS_KEPT]:
         old.unlink()
     return final
 
 
 def restore_checkpoint(task: Task, path: Path) -> int:
-    with np.load(path) as arrays:
-        meta = json.loads(arrays["meta"].tobytes().decode())
-        for group, variables in task.variables().items():
-            for index, variable in enumerate(variables):
-                value = arrays[f"{group}/{index}"]
-                if tuple(value.shape) != tuple(variable.shape):
-                    raise RunError(
-                        f"checkpoint {path} does not match the model ({group} "
-                        f"variable {index}: {value.shape} vs {tuple(variable.shape)})"
-                    )
-                variable.assign(value)
+    """Load ``path`` into ``task``; a checkpoint of another model is a RunError saying what is
+    missing, extra or mis-shaped, and nothing is loaded. Returns the step."""
+    try:
+        meta = checkpoint.read(path, task.variables())
+    except checkpoint.CheckpointMismatch as error:
+        raise RunError(
+            f"{error}. The model's code or settings differ from the ones that saved it: resume "
+            "with those, or start a new run"
+        ) from None
     task.load_extra_state(meta["extra"])
     return int(meta["step"])
 
@@ -210,8 +196,8 @@ def truncate_metrics(run_dir: Path, step: int) -> int:
 
 
 class MetricsLog:
-    """metrics.jsonl (flushed every line, so nothing is lost on a crash) and TensorBoard
-    (through tf.summary, or the tensorboard package alone on JAX: train/tensorboard_log.py)."""
+    """metrics.jsonl (flushed every line, so nothing is lost on a crash) and TensorBoard's
+    event files (tensorboardX, on either backend: train/tensorboard_log.py)."""
 
     def __init__(self, run_dir: Path):
         self._file = open(Path(run_dir) / "metrics.jsonl", "a", buffering=1)
@@ -385,9 +371,8 @@ def _check_finite(metrics: dict, step: int, config, run_dir: Path, log: MetricsL
 
 def _check_final_weights(task: Task, step: int) -> None:
     for group, variables in task.variables().items():
-        for variable in variables:
-            value = np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
-            if not _finite(value):
+        for variable in variables.values():
+            if not _finite(checkpoint.value(variable)):
                 raise Diverged(f"the {group} weights are not finite at step {step}")
 
 

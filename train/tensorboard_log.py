@@ -1,64 +1,56 @@
-"""TensorBoard scalars on either Keras backend.
+"""TensorBoard scalars, written by tensorboardX on either Keras backend.
 
-On the TensorFlow backend they go through ``tf.summary``. A JAX machine may have no TensorFlow at
-all, and importing it next to JAX only costs time and memory, so there the ``tensorboard``
-package alone writes the same event-file format (TFRecord-framed ``Event`` protos with
-``simple_value`` scalars, which TensorBoard reads as it reads ``tf.summary`` scalars). Without
-that package either, scalars are skipped with one warning: metrics.jsonl holds them all anyway.
+tensorboardX writes TensorBoard's event files without TensorFlow, so a JAX machine with no
+TensorFlow writes the same files as a TensorFlow one. Its ``SummaryWriter`` hands events to a
+background thread, and once a write fails there (a full disk) that thread is gone and the next
+writes block forever; so the events are written here, in the training loop's own thread, with
+tensorboardX's ``EventsWriter`` and summaries: a failed write is an ``OSError`` the loop reports
+like any other (run.train). Each logged step is flushed, so TensorBoard sees it while training.
+
+If tensorboardX cannot be loaded or the file cannot be made, scalars are skipped with one warning:
+metrics.jsonl holds them all anyway.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
-import socket
 import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-
-class TensorFlowScalars:
-    def __init__(self, folder: Path):
-        import tensorflow as tf
-
-        self._tf = tf
-        self._writer = tf.summary.create_file_writer(str(folder))
-
-    def write(self, step: int, scalars: dict[str, float]) -> None:
-        with self._writer.as_default():
-            for key, value in scalars.items():
-                self._tf.summary.scalar(key, value, step=step)
-
-    def close(self) -> None:
-        self._writer.flush()
+_files_opened = itertools.count()
 
 
 class EventFileScalars:
-    """Writes an ``events.out.tfevents.*`` file with the tensorboard package, no TensorFlow."""
+    """An ``events.out.tfevents.*`` file in ``folder``, a new one each time (a resumed run adds
+    a file beside the earlier ones, never over them)."""
 
     def __init__(self, folder: Path):
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-        from tensorboard.summary.writer.record_writer import RecordWriter
+        from tensorboardX.event_file_writer import EventsWriter
+        from tensorboardX.proto.event_pb2 import Event
+        from tensorboardX.summary import scalar
 
-        self._event, self._summary = event_pb2.Event, summary_pb2.Summary
+        self._event, self._scalar = Event, scalar
         folder.mkdir(parents=True, exist_ok=True)
-        # Named as tf.summary names them, so a resumed run adds a file rather than overwriting.
-        name = f"events.out.tfevents.{time.time():.0f}.{socket.gethostname()}.{os.getpid()}.jax"
-        self._records = RecordWriter(open(folder / name, "wb"))
-        self._append(self._event(wall_time=time.time(), file_version="brain.Event:2"))
-
-    def _append(self, event) -> None:
-        self._records.write(event.SerializeToString())
-        self._records.flush()  # a few records per logged step; readable while training
+        # tensorboardX names the file by the second and the host: the process and a count make
+        # it unique, so a run resumed within the same second does not overwrite the first file.
+        suffix = f".{os.getpid()}.{next(_files_opened)}"
+        self._writer = EventsWriter(str(folder / "events"), filename_suffix=suffix)
 
     def write(self, step: int, scalars: dict[str, float]) -> None:
-        values = [self._summary.Value(tag=key, simple_value=v) for key, v in scalars.items()]
-        summary = self._summary(value=values)
-        self._append(self._event(wall_time=time.time(), step=step, summary=summary))
+        for key, value in scalars.items():
+            event = self._event(wall_time=time.time(), step=step, summary=self._scalar(key, value))
+            self._writer.write_event(event)
+        self._writer.flush()
 
     def close(self) -> None:
-        self._records.close()
+        try:
+            self._writer.close()
+        except OSError:  # a failed write was already raised by write(); do not hide that error
+            pass
 
 
 class NoScalars:
@@ -69,19 +61,15 @@ class NoScalars:
         pass
 
 
-def open_scalars(folder: Path) -> TensorFlowScalars | EventFileScalars | NoScalars:
-    """The scalar writer for the active Keras backend (see the module docstring)."""
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        return TensorFlowScalars(folder)
+def open_scalars(folder: Path) -> EventFileScalars | NoScalars:
+    """The scalar writer for ``folder`` (see the module docstring)."""
     try:
         return EventFileScalars(folder)
-    # Not only ImportError: a tensorboard whose protobuf does not match fails on import with
+    # Not only ImportError: a tensorboardX whose protobuf does not match fails on import with
     # other errors, and scalars are not worth stopping a training run for.
     except Exception as error:  # noqa: BLE001
         log.warning(
-            "TensorBoard scalars are off: the tensorboard package cannot write them (%s: %s); "
+            "TensorBoard scalars are off: tensorboardX cannot write them (%s: %s); "
             "metrics.jsonl still has every logged value",
             type(error).__name__,
             error,

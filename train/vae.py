@@ -18,6 +18,7 @@ import numpy as np
 from keras import layers, ops
 
 from latentwalk.train.backend_steps import vae_steps
+from latentwalk.train.checkpoint import model_variables, optimizer_variables, prefixed
 from latentwalk.train.config import VAEConfig
 from latentwalk.train.data import to_model_range
 from latentwalk.train.gan_task import save_model_atomically
@@ -113,11 +114,14 @@ class VAETask:
             return self.config.beta
         return self.config.beta * min(1.0, step / self.config.kl_warmup_steps)
 
-    def variables(self) -> dict[str, list]:
+    def variables(self) -> dict[str, dict[str, keras.Variable]]:
+        """Every variable a checkpoint keeps, by group and stable key (train/checkpoint.py)."""
+        encoder, decoder = model_variables(self.encoder), model_variables(self.decoder)
+        trained = {**prefixed("encoder", encoder), **prefixed("decoder", decoder)}
         return {
-            "encoder": self.encoder.variables,
-            "decoder": self.decoder.variables,
-            "optimizer": self.vae.vae_optimizer.variables,
+            "encoder": encoder,
+            "decoder": decoder,
+            "optimizer": optimizer_variables(self.vae.vae_optimizer, trained),
         }
 
     def train_step(self, real_images: np.ndarray, rng: np.random.Generator) -> dict:
