@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from latentwalk.export.errors import ExportError
+from latentwalk.quiet import VERBOSE_HELP, quiet
 from latentwalk.export.interrupts import ExportInterrupted, StopRequests
 
 EXPORT_DESCRIPTION = """\
@@ -104,6 +105,7 @@ def build_export_parser() -> argparse.ArgumentParser:
         default=None,
         help="for a single .keras file: say what it is instead of inferring it",
     )
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     return parser
 
 
@@ -140,6 +142,7 @@ def build_site_parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
     )
     parser.add_argument("--force", action="store_true", help="replace SITE if it exists")
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     return parser
 
 
@@ -184,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return _serve_main(argv[1:])
     parser = build_export_parser()
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet(args.verbose)  # before anything imports TensorFlow
     from latentwalk.export.exporter import export
 
     try:
@@ -220,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 def _site_main(argv: list[str]) -> int:
     parser = build_site_parser()
     args = parser.parse_args(argv)
+    quiet(args.verbose)
     from latentwalk.export.site import build_site
 
     try:

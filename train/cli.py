@@ -1,7 +1,8 @@
 """Command line: ``python -m train gan ...`` and ``python -m train vae ...``.
 
-Options are parsed here and validated once in train/config.py; any user mistake exits with code 2
-and a one-line message, never a traceback.
+Options are parsed here (the trainers' settings, one option per config field, are made from the
+fields in train/config.py) and validated once there; any user mistake exits with code 2 and a
+one-line message, never a traceback. TensorFlow's start-up noise stays hidden unless --verbose.
 """
 
 from __future__ import annotations
@@ -9,13 +10,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import sys
 import time
+import typing
 from pathlib import Path
 
+from latentwalk.quiet import VERBOSE_HELP, quiet
 from latentwalk.train import config as config_module
-from latentwalk.train.config import ConfigError, DataConfig, GAN_PRESETS, VAE_PRESETS
+from latentwalk.train.config import (
+    GAN_PRESETS,
+    VAE_PRESETS,
+    ConfigError,
+    DataConfig,
+    GANConfig,
+    VAEConfig,
+)
 from latentwalk.train.data import DataError
 from latentwalk.train.evaluate import EvaluationError
 from latentwalk.train.cli_quality import (
@@ -61,14 +70,46 @@ class UsageError(Exception):
     pass
 
 
-def _common_options(parser: argparse.ArgumentParser, presets: dict) -> None:
-    add = parser.add_argument
-    add(
-        "--preset",
-        default=None,
-        choices=sorted(presets),
-        help="starting settings (default: small); other options override them",
+def add_config_options(parser: argparse.ArgumentParser, cls, presets: dict) -> None:
+    """One option per field of the trainer config ``cls``, from the field itself: the name
+    (``--name-with-dashes`` unless the field names its flag), the type, the help and any choices.
+
+    Every default is None ("not given"), so the preset fills what the command line leaves out.
+    """
+    group = parser.add_argument_group(
+        "settings", "saved in the run's config.json; the preset gives those not given here"
     )
+    types = typing.get_type_hints(cls)
+    for item in config_options(cls):
+        annotation = types[item.name]
+        extras = {k: item.metadata[k] for k in ("choices", "metavar") if k in item.metadata}
+        if item.name == "preset":
+            extras["choices"] = sorted(presets)
+        if annotation is bool:
+            extras["action"] = argparse.BooleanOptionalAction
+        else:
+            # ``int | None`` and the like: the option's value is the non-None type.
+            members = typing.get_args(annotation) or (annotation,)
+            value_type = next(t for t in members if t is not type(None))
+            if value_type is not str:
+                extras["type"] = value_type
+        group.add_argument(
+            option_flag(item), dest=item.name, default=None, help=item.metadata["help"], **extras
+        )
+
+
+def config_options(cls) -> list[dataclasses.Field]:
+    """The fields of ``cls`` that the command line may set (all but those only presets set)."""
+    return [item for item in dataclasses.fields(cls) if item.metadata.get("option", True)]
+
+
+def option_flag(item: dataclasses.Field) -> str:
+    return item.metadata.get("flag") or "--" + item.name.replace("_", "-")
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    """The options that are not config fields: the data, the run folder, resuming, --verbose."""
+    add = parser.add_argument
     add(
         "--data",
         default=None,
@@ -96,29 +137,7 @@ def _common_options(parser: argparse.ArgumentParser, presets: dict) -> None:
         metavar="RUN_DIR",
         help="continue RUN_DIR from its last checkpoint, with its saved settings",
     )
-    add("--steps", type=int, default=None, help="total training steps")
-    add("--batch-size", type=int, default=None)
-    add("--latent-dim", type=int, default=None, help="latent vector size (default: 32)")
-    add("--seed", type=int, default=None, help="random seed; the same seed repeats a CPU run")
-    add("--sample-every", type=int, default=None, help="write a sample grid every N steps")
-    add("--checkpoint-every", type=int, default=None, help="save a checkpoint every N steps")
-    add("--log-every", type=int, default=None, help="append to metrics.jsonl every N steps")
-    add(
-        "--eval-every",
-        type=int,
-        default=None,
-        help="every N steps, grade 1,000 samples with the judge (KID, class rate) into "
-        "metrics.jsonl and TensorBoard (default: 0, never)",
-    )
-    add("--judge", default=None, help="judge folder for --eval-every (default: models/judge)")
-    add(
-        "--jit",
-        dest="jit_compile",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="compile the TensorFlow training step with XLA (default: off, slower on the 2-core "
-        "CPU we measured; the JAX backend always compiles)",
-    )
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,57 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         " checkpoints, sample grids, metrics.jsonl, TensorBoard"
         " scalars and generator.keras.",
     )
-    _common_options(gan, GAN_PRESETS)
-    add = gan.add_argument
-    add("--optimizer", choices=("rmsprop", "adam"), default=None)
-    add(
-        "--precision",
-        choices=("float32", "mixed_bfloat16"),
-        default=None,
-        help="compute precision (default: float32); mixed_bfloat16 is faster on CPUs with AMX "
-        "and on GPUs; the saved generator is float32 either way",
-    )
-    add("--d-learning-rate", type=float, default=None, help="discriminator learning rate")
-    add("--g-learning-rate", type=float, default=None, help="generator learning rate")
-    add("--clipvalue", type=float, default=None, help="clip gradients to +-this value")
-    add("--label-noise", type=float, default=None, help="label noise amplitude (book: 0.05)")
-    add("--dropout", type=float, default=None, help="discriminator dropout (book: 0.4)")
-    add(
-        "--auto-balance",
-        action="store_const",
-        const=True,
-        default=None,
-        help="when the discriminator dominates, halve its learning rate and raise its dropout",
-    )
-    add(
-        "--upsample",
-        choices=("transpose", "subpixel", "resize"),
-        default=None,
-        help="generator upsampling (small/tiny): transposed conv (default), sub-pixel conv, or "
-        "nearest resize + conv",
-    )
-    add("--generator-width", type=int, default=None, help="generator channels after projection")
-    add(
-        "--spectral-norm",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="spectral normalisation in the discriminator",
-    )
-    add("--loss", choices=("bce", "hinge"), default=None, help="adversarial loss (default: bce)")
-    add(
-        "--diffaugment",
-        default=None,
-        metavar="POLICY",
-        help="augment the discriminator's inputs: translation, cutout and/or color, e.g. "
-        "'translation,cutout,color' (default: none)",
-    )
-    add("--ema-decay", type=float, default=None, help="EMA of generator weights (default: off)")
-    add(
-        "--balance-window",
-        type=int,
-        default=None,
-        help="steps per window when checking whether the discriminator dominates",
-    )
+    _run_options(gan)
+    add_config_options(gan, GANConfig, GAN_PRESETS)
 
     vae = commands.add_parser(
         "vae",
@@ -200,87 +170,38 @@ def build_parser() -> argparse.ArgumentParser:
         "as the GAN trainer, with decoder.keras and "
         "encoder.keras.",
     )
-    _common_options(vae, VAE_PRESETS)
-    add = vae.add_argument
-    add("--learning-rate", type=float, default=None)
-    add("--beta", type=float, default=None, help="weight of the KL term (default: 1)")
-    add(
-        "--kl-warmup-steps",
-        type=int,
-        default=None,
-        help="steps over which the KL weight ramps up from 0 to beta",
-    )
+    _run_options(vae)
+    add_config_options(vae, VAEConfig, VAE_PRESETS)
     add_judge_parser(commands, formatter)
     add_evaluate_parser(commands, formatter)
     return parser
 
 
-OPTION_FIELDS = {
-    "gan": (
-        "steps",
-        "batch_size",
-        "latent_dim",
-        "seed",
-        "sample_every",
-        "checkpoint_every",
-        "log_every",
-        "eval_every",
-        "judge",
-        "jit_compile",
-        "precision",
-        "optimizer",
-        "d_learning_rate",
-        "g_learning_rate",
-        "clipvalue",
-        "label_noise",
-        "dropout",
-        "auto_balance",
-        "balance_window",
-        "upsample",
-        "generator_width",
-        "spectral_norm",
-        "loss",
-        "diffaugment",
-        "ema_decay",
-    ),
-    "vae": (
-        "steps",
-        "batch_size",
-        "latent_dim",
-        "seed",
-        "sample_every",
-        "checkpoint_every",
-        "log_every",
-        "eval_every",
-        "judge",
-        "jit_compile",
-        "learning_rate",
-        "beta",
-        "kl_warmup_steps",
-    ),
-}
-
+CONFIGS = {"gan": GANConfig, "vae": VAEConfig}
 
 # What --resume may change: how long to train and how the step is compiled. Everything else
 # (the model, the data, the optimizer, the batches) must stay as the checkpoint was made.
 RESUME_MAY_CHANGE = ("steps", "jit_compile")
-NOT_ON_RESUME = ("preset", "data", "class_name", "max_images", "out")
+NOT_ON_RESUME = {
+    "data": "--data",
+    "class_name": "--class",
+    "max_images": "--max-images",
+    "out": "--out",
+}
 
 
 def _refuse_changes_on_resume(args: argparse.Namespace) -> None:
+    flags = {item.name: option_flag(item) for item in config_options(CONFIGS[args.kind])}
     given = [
-        name
-        for name in (*NOT_ON_RESUME, *OPTION_FIELDS[args.kind])
+        flag
+        for name, flag in {**NOT_ON_RESUME, **flags}.items()
         if name not in RESUME_MAY_CHANGE and getattr(args, name, None) is not None
     ]
     if given:
-        options = ", ".join(
-            "--" + ("class" if n == "class_name" else n.replace("_", "-")) for n in given
-        )
         raise UsageError(
             f"--resume continues {args.resume} with the settings it was started with, so "
-            f"{options} cannot be given (only --steps and --jit/--no-jit may change); start a "
-            "new run with --out to train with other settings"
+            f"{', '.join(given)} cannot be given (only --steps and --jit/--no-jit may change); "
+            "start a new run with --out to train with other settings"
         )
 
 
@@ -304,7 +225,8 @@ def resolve(args: argparse.Namespace):
     data = DataConfig(
         source=args.data or "cifar10", class_name=class_name, max_images=args.max_images
     )
-    overrides = {name: getattr(args, name) for name in OPTION_FIELDS[args.kind]}
+    fields = config_options(CONFIGS[args.kind])
+    overrides = {item.name: getattr(args, item.name) for item in fields if item.name != "preset"}
     preset = args.preset or "small"
     config = config_module.make_config(args.kind, preset, overrides, data)
     out = args.out or Path("runs") / (
@@ -336,7 +258,7 @@ def make_probe(config, images):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet(args.verbose)  # before anything imports TensorFlow
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.kind in ("judge", "evaluate"):
         try:

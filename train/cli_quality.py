@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from latentwalk.quiet import VERBOSE_HELP
 from latentwalk.train import layout
 
 JUDGE_EXAMPLES = """\
@@ -72,6 +73,7 @@ def add_judge_parser(commands, formatter) -> None:
         default=None,
         help="compute precision (default: mixed_bfloat16; the saved judge is float32)",
     )
+    add("--verbose", action="store_true", help=VERBOSE_HELP)
 
 
 def run_judge(args: argparse.Namespace) -> int:
@@ -144,6 +146,7 @@ def add_evaluate_parser(commands, formatter) -> None:
     add("--seed", type=int, default=0, help="seed of the latents and KID subsets")
     add("--json", type=Path, default=None, help="write all results to this one file instead")
     add("--real-only", action="store_true", help="grade the real held-out images only")
+    add("--verbose", action="store_true", help=VERBOSE_HELP)
 
 
 def _data_source(model, args, judge) -> str:

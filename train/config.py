@@ -2,6 +2,9 @@
 
 The CLI starts from a preset, overrides fields, calls ``validate`` once, and writes the result as
 ``config.json`` into the run folder, so a run folder always says how it was made.
+
+Each trainer field carries its command-line help (``setting(default, help)``): train/cli.py makes
+one option per field from it, ``--name-with-dashes``, so a new field is a new option.
 """
 
 from __future__ import annotations
@@ -16,6 +19,21 @@ class ConfigError(ValueError):
     """A user-facing configuration mistake (the CLI turns it into exit code 2)."""
 
 
+def setting(default, help: str, *, flag: str | None = None, **cli):
+    """A config field with the help text of its command-line option.
+
+    ``flag`` names the option when it is not ``--`` + the field's name with dashes; ``cli`` holds
+    argparse extras (``choices``, ``metavar``), or ``option=False`` for a field only presets set.
+    """
+    return field(default=default, metadata={"help": help, "flag": flag, **cli})
+
+
+def with_default(cls, name: str, default):
+    """The field ``name`` of ``cls`` (help included) with another default, for a subclass."""
+    (base,) = [f for f in dataclasses.fields(cls) if f.name == name]
+    return field(default=default, metadata=base.metadata)
+
+
 @dataclass(frozen=True)
 class DataConfig:
     source: str = "cifar10"  # "cifar10", a folder, a .zip or a .npz
@@ -24,70 +42,98 @@ class DataConfig:
 
 
 @dataclass(frozen=True)
-class GANConfig:
-    preset: str = "small"
-    architecture: str = "small"  # "book" or "small"
-    latent_dim: int = 32
-    batch_size: int = 64
-    steps: int = 8000
-    optimizer: str = "adam"  # "rmsprop" (the book's) or "adam" (Radford et al.'s)
-    d_learning_rate: float = 2e-4
-    g_learning_rate: float = 2e-4
-    beta_1: float = 0.5  # Adam only
-    clipvalue: float | None = None
-    label_noise: float = 0.05  # the book's trick: labels += 0.05 * U(0, 1)
-    dropout: float = 0.4
-    leaky_slope: float = 0.2
+class TrainerConfig:
+    """What the GAN and VAE trainers share: the latent size, the batches, the schedule of samples,
+    checkpoints, logs and quality checks, and the data."""
+
+    preset: str = setting(
+        "small", "starting settings (default: small); other options override them"
+    )
+    latent_dim: int = setting(32, "latent vector size (default: 32)")
+    batch_size: int = setting(64, "images per training step (default: 64)")
+    steps: int = setting(8000, "total training steps")
+    seed: int = setting(0, "random seed; the same seed repeats a CPU run")
+    leaky_slope: float = setting(0.2, "LeakyReLU slope of the model's layers", option=False)
     # XLA on the TensorFlow backend. Off by default: on the 2-core CPU we measured it slower
     # (benchmarks/train_throughput.py); the JAX backend always compiles its step.
-    jit_compile: bool = False
+    jit_compile: bool = setting(
+        False,
+        "compile the TensorFlow training step with XLA (default: off, slower on the 2-core CPU we "
+        "measured; the JAX backend always compiles)",
+        flag="--jit",
+    )
+    sample_every: int = setting(250, "write a sample grid every N steps")
+    checkpoint_every: int = setting(250, "save a checkpoint every N steps")
+    log_every: int = setting(10, "append to metrics.jsonl every N steps")
+    num_sample_seeds: int = setting(64, "latents in each sample grid", option=False)
+    eval_every: int = setting(
+        0,
+        "every N steps, grade 1,000 samples with the judge (KID, class rate) into metrics.jsonl "
+        "and TensorBoard (default: 0, never)",
+    )
+    judge: str | None = setting(None, "judge folder for --eval-every (default: models/judge)")
+    data: DataConfig = field(default_factory=DataConfig, metadata={"option": False})
+
+    kind = ""  # "gan" or "vae": config.json's first key
+
+
+@dataclass(frozen=True)
+class GANConfig(TrainerConfig):
+    architecture: str = setting("small", '"book" or "small" (or "tiny")', option=False)
+    optimizer: str = setting(
+        "adam", "rmsprop (the book's) or adam (Radford et al.'s)", choices=("rmsprop", "adam")
+    )
+    d_learning_rate: float = setting(2e-4, "discriminator learning rate")
+    g_learning_rate: float = setting(2e-4, "generator learning rate")
+    beta_1: float = setting(0.5, "Adam's beta_1", option=False)
+    clipvalue: float | None = setting(None, "clip gradients to +-this value")
+    # The book's trick: labels += 0.05 * U(0, 1).
+    label_noise: float = setting(0.05, "label noise amplitude (book: 0.05)")
+    dropout: float = setting(0.4, "discriminator dropout (book: 0.4)")
     # "mixed_bfloat16" computes in bfloat16 (fast on CPUs with AMX, and on GPUs); the saved
     # generator is always float32, so exports and the app are unaffected.
-    precision: str = "float32"
-    auto_balance: bool = False
-    balance_window: int = 100
+    precision: str = setting(
+        "float32",
+        "compute precision (default: float32); mixed_bfloat16 is faster on CPUs with AMX and on "
+        "GPUs; the saved generator is float32 either way",
+        choices=("float32", "mixed_bfloat16"),
+    )
+    auto_balance: bool = setting(
+        False, "when the discriminator dominates, halve its learning rate and raise its dropout"
+    )
+    balance_window: int = setting(
+        100, "steps per window when checking whether the discriminator dominates"
+    )
     # Quality options (train/gan.py, train/augment.py), each off by default so the book's and
     # the small preset's models stay as they were:
-    upsample: str = "transpose"  # "transpose", "subpixel" (conv + depth-to-space) or "resize"
-    generator_width: int | None = None  # channels after the projection (small: 256)
-    spectral_norm: bool = False  # spectral normalisation of the discriminator's layers
-    loss: str = "bce"  # "bce" (the book's, with label noise) or "hinge"
-    diffaugment: str = ""  # e.g. "translation,cutout,color" (Zhao et al. 2020), for D's inputs
-    ema_decay: float = 0.0  # EMA of the generator's weights (with a warm-up ramp); 0: off
-    sample_every: int = 250
-    checkpoint_every: int = 250
-    log_every: int = 10
-    num_sample_seeds: int = 64
-    seed: int = 0
-    # Every N steps, KID and class rate of 1,000 samples by the judge (0: never).
-    eval_every: int = 0
-    judge: str | None = None  # judge folder for eval_every (default: models/judge)
-    data: DataConfig = field(default_factory=DataConfig)
+    upsample: str = setting(
+        "transpose",
+        "generator upsampling (small/tiny): transposed conv (default), sub-pixel conv, or nearest "
+        "resize + conv",
+        choices=("transpose", "subpixel", "resize"),
+    )
+    generator_width: int | None = setting(None, "generator channels after projection (small: 256)")
+    spectral_norm: bool = setting(False, "spectral normalisation in the discriminator")
+    loss: str = setting("bce", "adversarial loss (default: bce)", choices=("bce", "hinge"))
+    diffaugment: str = setting(
+        "",
+        "augment the discriminator's inputs: translation, cutout and/or color, e.g. "
+        "'translation,cutout,color' (Zhao et al. 2020; default: none)",
+        metavar="POLICY",
+    )
+    # With a warm-up ramp (train/gan_task.py).
+    ema_decay: float = setting(0.0, "EMA of generator weights (default: off)")
 
     kind = "gan"
 
 
 @dataclass(frozen=True)
-class VAEConfig:
-    preset: str = "small"
-    latent_dim: int = 32
-    batch_size: int = 64
-    steps: int = 5000
-    learning_rate: float = 1e-3
-    beta: float = 1.0  # weight of the KL term
-    kl_warmup_steps: int = 500  # KL weight ramps linearly from 0 to beta over these steps
-    base_filters: int = 32
-    leaky_slope: float = 0.2
-    jit_compile: bool = False
-    sample_every: int = 250
-    checkpoint_every: int = 250
-    log_every: int = 10
-    num_sample_seeds: int = 64
-    seed: int = 0
-    # Every N steps, KID and class rate of 1,000 samples by the judge (0: never).
-    eval_every: int = 0
-    judge: str | None = None  # judge folder for eval_every (default: models/judge)
-    data: DataConfig = field(default_factory=DataConfig)
+class VAEConfig(TrainerConfig):
+    steps: int = with_default(TrainerConfig, "steps", 5000)
+    learning_rate: float = setting(1e-3, "learning rate (default: 0.001)")
+    beta: float = setting(1.0, "weight of the KL term (default: 1)")
+    kl_warmup_steps: int = setting(500, "steps over which the KL weight ramps up from 0 to beta")
+    base_filters: int = setting(32, "channels of the first convolution", option=False)
 
     kind = "vae"
 
@@ -290,7 +336,11 @@ def validate(config) -> None:
 
 
 def to_json(config) -> dict:
-    return {"kind": config.kind, **dataclasses.asdict(config)}
+    """The config as config.json holds it: its kind first, its data (a trainer's) last."""
+    values = dataclasses.asdict(config)
+    if "data" in values:
+        values["data"] = values.pop("data")
+    return {"kind": config.kind, **values}
 
 
 def save(config, run_dir: Path) -> None:
