@@ -20,9 +20,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from latentwalk.train import latent  # noqa: E402
+from latentwalk.train import latent
 
 REPO = Path(__file__).resolve().parent.parent
 GAN, VAE, JUDGE = (REPO / "models" / name for name in ("gan-frog", "vae-frog", "judge"))

@@ -187,7 +187,7 @@ def run_benchmark(sites: list[Path], args: argparse.Namespace) -> list[dict]:
 def measure_interleaved(pages, model_id, backend, batch, args, common) -> list[dict]:
     """Every site x worker count for one model, backend and batch size, timed in turns."""
     variants = []
-    for site, (page, _, labels, manifests) in pages.items():
+    for page, _, labels, manifests in pages.values():
         workers = page.evaluate("window.latentwalk.info().workers")
         rewrite = manifests[model_id].get("graph_rewrite") or []
         graph = "sub-pixel rewrite" if any("sub-pixel" in n for n in rewrite) else "as traced"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
-from latentwalk.train.evaluate import (  # noqa: E402
+from latentwalk.train.evaluate import (
     Judge,
     evaluate_features,
     find_model,
@@ -25,7 +25,6 @@ from latentwalk.train.evaluate import (  # noqa: E402
     real_floor,
     real_split,
 )
-
 
 REPO = Path(__file__).resolve().parent.parent
 

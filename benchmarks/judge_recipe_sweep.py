@@ -16,7 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 from latentwalk.train.config import make_judge_config
 from latentwalk.train.data import load_labelled_images
 from latentwalk.train.judge import train_judge

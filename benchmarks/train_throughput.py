@@ -93,7 +93,7 @@ def main() -> None:
         "latentwalk_mixed_bfloat16": GANTask(replace(config, precision="mixed_bfloat16")),
         "book_loop": BookLoop(config),
     }
-    for name, trainer in trainers.items():  # warm-up: tracing and XLA compilation
+    for trainer in trainers.values():  # warm-up: tracing and XLA compilation
         images_per_second(trainer, images, config.batch_size, 3, seed=0)
     rates: dict[str, list[float]] = {name: [] for name in trainers}
     for round_index in range(args.rounds):

@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 
 from latentwalk.export.errors import ExportError
-from latentwalk.quiet import VERBOSE_HELP, quiet
 from latentwalk.export.interrupts import ExportInterrupted, StopRequests
+from latentwalk.quiet import VERBOSE_HELP, quiet
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the

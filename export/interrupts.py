@@ -16,7 +16,6 @@ import signal
 import sys
 from pathlib import Path
 
-
 # Staging folders being written now (export/exporter.py registers them): an abort removes them.
 ACTIVE_STAGING: set[Path] = set()
 

@@ -53,7 +53,8 @@ def test_vectors(
         )
         if len(outputs) > 1:
             vector["outputs"] = {
-                name: _summary(output[row]) for name, output in zip(output_names, outputs)
+                name: _summary(output[row])
+                for name, output in zip(output_names, outputs, strict=True)
             }
         vectors.append(vector)
     return vectors

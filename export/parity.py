@@ -142,12 +142,16 @@ def measure_parity(
 ) -> ParityResult:
     """Compare Keras's ``expected`` outputs for ``inputs`` with TF.js's; every output counts."""
     actual, version, backend = tfjs_outputs(model_dir, inputs, browser)
-    if len(actual) != len(expected) or any(a.shape != e.shape for a, e in zip(actual, expected)):
+    if len(actual) != len(expected) or any(
+        a.shape != e.shape for a, e in zip(actual, expected, strict=True)
+    ):
         raise ExportError(
             f"TF.js gives outputs of shapes {[a.shape for a in actual]}, Keras "
             f"{[e.shape for e in expected]}: the conversion changed the model's outputs"
         )
-    differences = np.concatenate([np.abs(a - e).ravel() for a, e in zip(actual, expected)])
+    differences = np.concatenate(
+        [np.abs(a - e).ravel() for a, e in zip(actual, expected, strict=True)]
+    )
     return ParityResult(
         max_abs_diff=float(differences.max()),
         mean_abs_diff=float(differences.mean()),

@@ -144,7 +144,8 @@ def _chain(model: keras.Model) -> list[layers.Layer] | None:
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         return None
     chain = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
-    for previous, layer in zip([None, *chain], chain):
+    # Each layer beside the one before it (None for the first): the lists differ by one.
+    for previous, layer in zip([None, *chain], chain, strict=False):
         nodes = layer._inbound_nodes
         if len(nodes) != 1 or len(nodes[0].parent_nodes) > 1:
             return None

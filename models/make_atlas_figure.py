@@ -18,12 +18,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from latentwalk.streamlit_app import atlas as pictures  # noqa: E402
-from latentwalk.streamlit_app.generation import load_judge_features, load_model  # noqa: E402
-from latentwalk.streamlit_app.models import inspect_folder  # noqa: E402
-from latentwalk.train import latent  # noqa: E402
+from latentwalk.streamlit_app import atlas as pictures
+from latentwalk.streamlit_app.generation import load_judge_features, load_model
+from latentwalk.streamlit_app.models import inspect_folder
+from latentwalk.train import latent
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
+import numpy as np
+from PIL import Image, ImageDraw
 
-from latentwalk.train.images import make_grid, to_uint8  # noqa: E402
-from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk  # noqa: E402
-from latentwalk.train.layout import JUDGE_MODEL, find_model_file  # noqa: E402
+from latentwalk.train.images import make_grid, to_uint8
+from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk
+from latentwalk.train.layout import JUDGE_MODEL, find_model_file
 
 REPO = Path(__file__).resolve().parent.parent
 WALK_SEEDS = (3, 11)
@@ -60,7 +60,7 @@ def labelled_strip(rows: list[tuple[str, np.ndarray]], scale: int = 3) -> Image.
     out = Image.new("RGB", (label_width + strips[0].width, sum(s.height for s in strips)), "white")
     draw = ImageDraw.Draw(out)
     top = 0
-    for (name, _), strip in zip(rows, strips):
+    for (name, _), strip in zip(rows, strips, strict=True):
         out.paste(strip, (label_width, top))
         draw.text((8, top + strip.height // 2 - 6), name, fill="black")
         top += strip.height

@@ -13,7 +13,6 @@ import gc
 import os
 import sys
 
-
 import streamlit as st
 
 from latentwalk.streamlit_app import models as discovery

@@ -80,7 +80,7 @@ def map_picture(
     rgb = colour(relative_log(values), domain).repeat(cell, 0).repeat(cell, 1)
     picture = Image.fromarray(rgb)
     draw = ImageDraw.Draw(picture)
-    for (row, column), label in zip(marks, labels):
+    for (row, column), label in zip(marks, labels, strict=True):
         x, y = column * cell, row * cell
         radius = max(3, cell // 3)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline="white", width=2)

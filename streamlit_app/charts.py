@@ -129,7 +129,7 @@ def atlas_map_chart(
     n = log_values.shape[0]
     rows, columns = np.indices(log_values.shape)
     seeds = {}
-    for (row, column), label in zip(marks, labels):
+    for (row, column), label in zip(marks, labels, strict=True):
         cell = (min(int(row), n - 1), min(int(column), n - 1))
         seeds[cell] = f"{seeds[cell]}, {label}" if cell in seeds else label
     cells = pd.DataFrame(
@@ -140,7 +140,9 @@ def atlas_map_chart(
             "column_end": columns.ravel() + 1,
             "log10": log_values.ravel(),
             "times median": 10 ** log_values.ravel(),
-            "seed": [seeds.get((r, c), "") for r, c in zip(rows.ravel(), columns.ravel())],
+            "seed": [
+                seeds.get((r, c), "") for r, c in zip(rows.ravel(), columns.ravel(), strict=True)
+            ],
         }
     )
     cells["outline"] = np.where(cells["seed"] != "", "seed", "none")

@@ -48,7 +48,7 @@ def labelled_grid_png(
     cell_w, cell_h = tile + padding, tile + band + padding
     canvas = Image.new("RGB", (columns * cell_w + padding, rows * cell_h + padding), "white")
     draw = ImageDraw.Draw(canvas)
-    for index, (image, label) in enumerate(zip(to_uint8(images), labels)):
+    for index, (image, label) in enumerate(zip(to_uint8(images), labels, strict=True)):
         row, column = divmod(index, columns)
         left, top = padding + column * cell_w, padding + row * cell_h
         big = Image.fromarray(image).resize((tile, tile), Image.Resampling.NEAREST)

@@ -13,13 +13,13 @@ import numpy as np
 import streamlit as st
 
 from latentwalk.streamlit_app import charts, media, url_state
+from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app.generation import (
     LoadedModel,
     ModelLoadError,
     load_judge_features,
     load_model,
 )
-from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app.models import inspect_folder
 from latentwalk.train import latent, layout
 

@@ -40,7 +40,7 @@ def running_app(tiny_gan_run, tiny_vae_run, tmp_path):
     env = dict(
         os.environ, **{discovery.ENV_VAR: os.pathsep.join([str(tiny_gan_run), str(tiny_vae_run)])}
     )
-    log = open(tmp_path / "streamlit.log", "w")
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - the server's, closed below
     process = subprocess.Popen(
         [
             sys.executable,

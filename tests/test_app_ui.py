@@ -412,7 +412,7 @@ def test_lab_charts_keep_their_spec_when_the_numbers_change(tiny_models):
     _assert_fine(app)
     after = [chart.proto for chart in app.get("arrow_vega_lite_chart")]
     assert len(after) == len(before) == 2
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         assert new.spec == old.spec
         assert new.data.data != old.data.data
         assert not new.datasets

@@ -33,7 +33,7 @@ def test_plane_through_seeds_is_orthonormal_and_passes_through_the_seeds():
     plane = latent.plane_through_seeds([3, 8, 12], n=24)
     assert np.allclose(plane.axes @ plane.axes.T, np.eye(2), atol=1e-12)
     z = latent.seeds_to_latents([3, 8, 12]).astype(np.float64)
-    for (x, y), target in zip(plane.marks, z):
+    for (x, y), target in zip(plane.marks, z, strict=True):
         point = plane.origin + x * plane.axes[0] + y * plane.axes[1]
         assert np.allclose(point, target, atol=1e-6)
     # Every seed lies inside the window, away from its edge by the margin.
@@ -202,7 +202,9 @@ def test_local_spectrum_recovers_a_linear_generator_singular_values():
 
 def _toy_results(n: int = 6) -> dict:
     """A calm model and one with a torn column, on the same plane."""
-    from latentwalk.streamlit_app import atlas as pictures  # noqa: F401  (import check: no Streamlit needed)
+    from latentwalk.streamlit_app import (
+        atlas as pictures,  # noqa: F401  (import check: no Streamlit needed)
+    )
 
     plane = latent.random_plane(3, 4, n=n)
 

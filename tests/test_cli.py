@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
 from latentwalk.train.cli import main
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize("kind", ["gan", "vae"])

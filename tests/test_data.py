@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pickle
-from contextlib import nullcontext
 import zipfile
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import make_images
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, load_images, to_model_range
+from tests.conftest import make_images
 
 
 def write_tree(root, images, class_name="frog"):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from tests.conftest import REPO, train_tiny
 from latentwalk.train.cli import main
+from tests.conftest import REPO, train_tiny
 
 SHARED_ZIP = REPO.parent / "shared" / "data" / "cifar10-train-jpeg.zip"
 SHIPPED_JUDGE = REPO / "models" / "judge"

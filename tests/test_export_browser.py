@@ -19,8 +19,8 @@ from latentwalk.export.browser import chromium, serve_folder, tfjs_files
 from latentwalk.export.exporter import export
 from latentwalk.export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
 from latentwalk.export.site import VENDOR_SCRIPTS, build_site
-from tests.conftest import REPO
 from latentwalk.train.latent import seed_to_latent
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUANTIZATIONS = ("none", "float16", "uint8")

@@ -9,12 +9,12 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import train_tiny
-from tests.test_train_jax import losses, train_on_jax
 from latentwalk.train import augment
 from latentwalk.train.checkpoint import model_variables
 from latentwalk.train.config import ConfigError, DataConfig, make_config
 from latentwalk.train.gan import build_generator
+from tests.conftest import train_tiny
+from tests.test_train_jax import losses, train_on_jax
 
 ALL_OPTIONS = (
     "--upsample", "resize", "--diffaugment", "translation,cutout,color", "--spectral-norm",
@@ -135,7 +135,7 @@ def test_ema_generator_is_what_is_sampled_and_saved(tiny_npz, tmp_path):
     task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)
     task.after_step(1, {"d_loss": 0.7, "g_loss": 0.7})  # ramp: decay min(0.9, 2 / 11)
     trained = task.generator.get_weights()
-    for average, old, new in zip(task.ema_generator.get_weights(), before, trained):
+    for average, old, new in zip(task.ema_generator.get_weights(), before, trained, strict=True):
         np.testing.assert_allclose(average, 2 / 11 * old + 9 / 11 * new, rtol=1e-5, atol=1e-6)
     run = train_tiny("gan", tiny_npz, tmp_path / "ema", "--ema-decay", "0.9")
     saved = keras.saving.load_model(run / "generator.keras", compile=False)

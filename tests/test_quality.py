@@ -115,7 +115,7 @@ def test_augmentation_shifts_and_flips_but_keeps_the_pixels():
     assert out.shape == images.shape and out.dtype == np.uint8
     assert not np.array_equal(out, images)
     # The centre of each image survives a shift of at most 4 pixels, flipped or not.
-    for original, moved in zip(images[:8], out[:8]):
+    for original, moved in zip(images[:8], out[:8], strict=True):
         centre = original[12:20, 12:20]
         found = any(
             np.array_equal(candidate[y : y + 8, x : x + 8], centre)

@@ -159,3 +159,16 @@ def test_config_json_keeps_its_keys_and_reads_back(cls, tmp_path):
     assert set(saved) == {"kind", *(f.name for f in dataclasses.fields(cls))}
     assert config_module.load(tmp_path) == config
     assert (VAEConfig().steps, GANConfig().steps) == (5000, 8000)
+
+
+def test_the_command_lines_load_no_tensorflow_before_they_quiet_it():
+    """Regression: a module-level `import keras` (train/checkpoint.py) loaded TensorFlow when the
+    CLI module was imported, before main() could quiet it, and all the noise came back."""
+    code = (
+        "import sys, latentwalk.cli, latentwalk.train.cli, latentwalk.export.cli; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'jax') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import REPO, make_images
 from latentwalk.train import run as run_module
 from latentwalk.train.cli import main
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, load_images
+from tests.conftest import REPO, make_images
 
 # --- .npz value ranges -------------------------------------------------------------------------
 

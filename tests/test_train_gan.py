@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, train_tiny
-from tests.test_train_jax import tensorboard_scalars
 from latentwalk.train.balance import Balancer
 from latentwalk.train.config import DataConfig, make_config
+from tests.conftest import REPO, train_tiny
+from tests.test_train_jax import tensorboard_scalars
 
 
 def gan_config(preset, **overrides):
@@ -66,7 +66,8 @@ def snapshot(model):
 
 def changed(before, model):
     return any(
-        not np.array_equal(a, np.array(b)) for a, b in zip(before, model.trainable_variables)
+        not np.array_equal(a, np.array(b))
+        for a, b in zip(before, model.trainable_variables, strict=True)
     )
 
 

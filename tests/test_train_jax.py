@@ -122,7 +122,7 @@ def test_jax_resume_continues_the_same_trajectory(jax_gan_run, tmp_path):
     straight = losses(jax_gan_run, "d_loss", "g_loss")
     resumed = losses(run, "d_loss", "g_loss")
     assert [r["step"] for r in resumed] == [1, 2, 3, 4, 5, 6]
-    for a, b in zip(resumed[3:], straight[3:]):
+    for a, b in zip(resumed[3:], straight[3:], strict=True):
         assert a["d_loss"] == pytest.approx(b["d_loss"], rel=1e-5)
         assert a["g_loss"] == pytest.approx(b["g_loss"], rel=1e-5)
 
@@ -137,7 +137,7 @@ def test_tensorflow_checkpoint_continues_on_jax_with_the_same_losses(tiny_npz, t
     run = resume_on_jax("gan", fork_at(tf_run, 3, tmp_path / "jax"), 6)
     on_tf, on_jax_ = losses(tf_run, "d_loss", "g_loss"), losses(run, "d_loss", "g_loss")
     assert [r["step"] for r in on_jax_] == [1, 2, 3, 4, 5, 6]
-    for a, b in zip(on_jax_[3:], on_tf[3:]):
+    for a, b in zip(on_jax_[3:], on_tf[3:], strict=True):
         assert a["d_loss"] == pytest.approx(b["d_loss"], rel=1e-5)
         assert a["g_loss"] == pytest.approx(b["g_loss"], rel=1e-5)
 
@@ -146,8 +146,8 @@ def test_tensorflow_checkpoint_continues_on_jax_with_the_same_losses(tiny_npz, t
 def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_path):
     import keras
 
-    from tests.conftest import make_images
     from latentwalk.train.data import to_model_range
+    from tests.conftest import make_images
 
     tf_run = train_tiny("vae", tiny_npz, tmp_path / "tf", "--steps", "6", "--checkpoint-every", "3")
     run = train_on_jax("vae", tiny_npz, tmp_path / "jax", "--steps", "6", "--checkpoint-every", "3")
@@ -162,7 +162,7 @@ def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_pat
     # From the TensorFlow run's step-3 checkpoint, JAX continues with TensorFlow's losses.
     forked = resume_on_jax("vae", fork_at(tf_run, 3, tmp_path / "forked"), 6)
     on_tf, on_jax_ = losses(tf_run, "loss", "kl_weight"), losses(forked, "loss", "kl_weight")
-    for a, b in zip(on_jax_[3:], on_tf[3:]):
+    for a, b in zip(on_jax_[3:], on_tf[3:], strict=True):
         assert a["kl_weight"] == b["kl_weight"]
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
 

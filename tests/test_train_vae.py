@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import make_images, train_tiny
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.data import to_model_range
+from tests.conftest import make_images, train_tiny
 
 
 def vae_config(preset="tiny", **overrides):

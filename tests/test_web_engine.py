@@ -5,6 +5,7 @@ a walk from an uploaded image, and the book GAN on request."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,7 +130,7 @@ def test_the_walk_gif_decodes_to_the_walks_frames(page, base_url):
     assert download.suggested_filename == "latentwalk-gan-walk.gif"
     frames = np.array(page.evaluate("window.latentwalk.walkFrames('gan')"), dtype=np.float32)
     expected = to_uint8(frames.reshape(-1, 32, 32, 3))
-    gif = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    gif = Image.open(io.BytesIO(Path(download.path()).read_bytes()))
     assert gif.n_frames == len(expected) == 11
     for index in range(gif.n_frames):
         gif.seek(index)

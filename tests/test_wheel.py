@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -28,9 +29,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 def installed(tmp_path_factory) -> Path:
     """A virtual environment with the wheel built from this checkout; returns its bin/."""
     root = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of what the wheel is made of: setuptools leaves a build/ folder behind,
+    # and a stale one in the checkout would slip old files into later wheels.
+    source = root / "source"
+    skip = shutil.ignore_patterns("node_modules", "test", "__pycache__", "*.egg-info", "build")
+    for name in ("latentwalk", "train", "export", "streamlit_app", "web_demo"):
+        shutil.copytree(REPO / name, source / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(root / "dist"), str(REPO)],
+         "-w", str(root / "dist"), str(source)],
         check=True, cwd=root, capture_output=True,
     )  # fmt: skip
     (wheel,) = (root / "dist").glob("latentwalk-*.whl")

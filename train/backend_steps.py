@@ -136,7 +136,9 @@ class JaxStep:
     def __call__(self, *args):
         values = jax.tree.map(lambda variable: variable.value, self.variables)
         outputs, new_values = self._step(values, *args)
-        for variable, value in zip(jax.tree.leaves(self.variables), jax.tree.leaves(new_values)):
+        for variable, value in zip(
+            jax.tree.leaves(self.variables), jax.tree.leaves(new_values), strict=True
+        ):
             variable.assign(value)
         return outputs
 
@@ -248,8 +250,8 @@ class VAEState(NamedTuple):
 
 def _stateless(model: keras.Model, trainable: list, non_trainable: list, method, *args):
     """``model.stateless_call`` for any method of the model (here, the VAE's losses)."""
-    mapping = list(zip(model.trainable_variables, trainable))
-    mapping += list(zip(model.non_trainable_variables, non_trainable))
+    mapping = list(zip(model.trainable_variables, trainable, strict=True))
+    mapping += list(zip(model.non_trainable_variables, non_trainable, strict=True))
     with keras.StatelessScope(state_mapping=mapping) as scope:
         outputs = method(*args)
     return outputs, [scope.get_current_value(v) for v in model.non_trainable_variables]

@@ -27,10 +27,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 from tqdm import tqdm
+
+if TYPE_CHECKING:  # only for annotations: importing Keras here would load TensorFlow before the
+    import keras  # CLI has quieted it (latentwalk/quiet.py)
 
 FORMAT = 2
 OPTIMIZER_OWN_VARIABLES = ("iteration", "learning_rate")

@@ -17,6 +17,13 @@ from pathlib import Path
 
 from latentwalk.quiet import VERBOSE_HELP, quiet
 from latentwalk.train import config as config_module
+from latentwalk.train.cli_quality import (
+    QualityUsageError,
+    add_evaluate_parser,
+    add_judge_parser,
+    run_evaluate,
+    run_judge,
+)
 from latentwalk.train.config import (
     GAN_PRESETS,
     VAE_PRESETS,
@@ -27,18 +34,11 @@ from latentwalk.train.config import (
 )
 from latentwalk.train.data import DataError
 from latentwalk.train.evaluate import EvaluationError
-from latentwalk.train.cli_quality import (
-    QualityUsageError,
-    add_evaluate_parser,
-    add_judge_parser,
-    run_evaluate,
-    run_judge,
-)
 from latentwalk.train.run import Diverged, Interrupted, RunError
 
 GAN_EXAMPLES = """\
 examples:
-  # the CPU-sized DCGAN on the CIFAR-10 frogs of a local zip (about an hour on 2 cores)
+  # the CPU-sized DCGAN on the CIFAR-10 frogs of a local zip (about half an hour on 2 cores)
   python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip --class frog
 
   # a 50-step smoke run you can look at in a minute
@@ -54,7 +54,7 @@ examples:
 
 VAE_EXAMPLES = """\
 examples:
-  # the VAE on the same frogs and latent size as the GAN (under 30 minutes on 2 cores)
+  # the VAE on the same frogs and latent size as the GAN (about 10 minutes on 2 cores)
   python -m train vae --data ../shared/data/cifar10-train-jpeg.zip --class frog
 
   # a weaker KL term, reached gradually

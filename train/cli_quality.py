@@ -224,7 +224,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)
     else:
-        for model, result in zip(models, results):
+        for model, result in zip(models, results, strict=True):
             target = (
                 model.path.parent
                 if model.path.parent.name not in layout.IMAGE_ROLE.values()

@@ -184,7 +184,8 @@ GAN_PRESETS: dict[str, dict] = {
         checkpoint_every=500,
     ),
     # A Radford-style DCGAN (~0.8 M generator parameters, ~52 MFLOP per image) that trains on two
-    # CPU cores in about an hour and runs in a browser without a GPU.
+    # CPU cores in about half an hour (24 minutes in mixed bfloat16; see the README) and runs in a
+    # browser without a GPU.
     "small": dict(architecture="small"),
     # Quality first on two CPU cores (the ablation in the README): the small architecture with
     # nearest-resize + conv upsampling (no checkerboard; 160 channels keep it under 60 MFLOP an

@@ -101,7 +101,9 @@ class GANTask:
         fixed 0.999 from step 0 averages in the untrained early weights for thousands of steps
         (measured far worse than the raw generator over a 3,000-step run)."""
         decay = min(self.config.ema_decay, (1 + step) / (10 + step))
-        for average, current in zip(self.ema_generator.weights, self.generator.weights):
+        for average, current in zip(
+            self.ema_generator.weights, self.generator.weights, strict=True
+        ):
             value = keras.ops.convert_to_numpy(current).astype(np.float32)
             average.assign(decay * keras.ops.convert_to_numpy(average) + (1 - decay) * value)
 

@@ -277,7 +277,7 @@ def train_judge(
             "heldout_images": int(len(test_x)),
         },
         "heldout_accuracy": overall,
-        "heldout_accuracy_by_class": dict(zip(class_names, per_class)),
+        "heldout_accuracy_by_class": dict(zip(class_names, per_class, strict=True)),
         "training_seconds": round(seconds, 1),
         "history": history,
         "data": {

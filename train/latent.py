@@ -140,7 +140,7 @@ def walk(waypoints: np.ndarray, steps: int, mode: str = "slerp") -> np.ndarray:
         raise ValueError(f"unknown interpolation {mode!r}: use 'lerp' or 'slerp'")
     interpolate = INTERPOLATIONS[mode]
     ts = np.arange(steps) / steps
-    legs = [interpolate(a, b, ts) for a, b in zip(waypoints[:-1], waypoints[1:])]
+    legs = [interpolate(a, b, ts) for a, b in zip(waypoints[:-1], waypoints[1:], strict=True)]
     return np.concatenate(legs + [waypoints[-1:]], axis=0).astype(np.float32)
 
 
@@ -231,8 +231,8 @@ def smoothness(
     z1 = rng.standard_normal((num_paths, latent_dim))
     z2 = rng.standard_normal((num_paths, latent_dim))
     t = rng.uniform(0.0, 1.0 - epsilon, num_paths)
-    a = np.stack([slerp(p, q, s) for p, q, s in zip(z1, z2, t)])
-    b = np.stack([slerp(p, q, s + epsilon) for p, q, s in zip(z1, z2, t)])
+    a = np.stack([slerp(p, q, s) for p, q, s in zip(z1, z2, t, strict=True)])
+    b = np.stack([slerp(p, q, s + epsilon) for p, q, s in zip(z1, z2, t, strict=True)])
     values = np.empty(num_paths)
     for start in range(0, num_paths, batch_size):
         stop = min(start + batch_size, num_paths)

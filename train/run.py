@@ -200,7 +200,8 @@ class MetricsLog:
     event files (tensorboardX, on either backend: train/tensorboard_log.py)."""
 
     def __init__(self, run_dir: Path):
-        self._file = open(Path(run_dir) / "metrics.jsonl", "a", buffering=1)
+        # Open for the whole run (closed by close()), line-buffered: no context manager fits.
+        self._file = open(Path(run_dir) / "metrics.jsonl", "a", buffering=1)  # noqa: SIM115
         self._scalars = open_scalars(Path(run_dir) / "tensorboard")
 
     def write(self, record: dict) -> None:

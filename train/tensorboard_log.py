@@ -67,7 +67,7 @@ def open_scalars(folder: Path) -> EventFileScalars | NoScalars:
         return EventFileScalars(folder)
     # Not only ImportError: a tensorboardX whose protobuf does not match fails on import with
     # other errors, and scalars are not worth stopping a training run for.
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         log.warning(
             "TensorBoard scalars are off: tensorboardX cannot write them (%s: %s); "
             "metrics.jsonl still has every logged value",

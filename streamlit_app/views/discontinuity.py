@@ -123,7 +123,7 @@ def render_walk(models: Models, latents, features=None) -> None:
 def render_largest_steps(frames: dict, walks: dict) -> None:
     """What the largest step looks like: the frames around it, per model."""
     columns = st.columns(len(frames))
-    for column, (name, images) in zip(columns, frames.items()):
+    for column, (name, images) in zip(columns, frames.items(), strict=True):
         step = int(np.argmax(walks[name]["distances"]))  # from frame `step` to `step + 1`
         shown = np.arange(max(step - 1, 0), min(step + 3, len(images)))
         with column:

@@ -34,7 +34,7 @@ def render_single(models: Models) -> None:
     right.button("Random seed", on_click=_random_seed, use_container_width=True)
     z = latent.seed_to_latent(int(seed), models.latent_dim)
     columns = st.columns(len(models.loaded))
-    for column, (name, images) in zip(columns, models.images(z[None]).items()):
+    for column, (name, images) in zip(columns, models.images(z[None]).items(), strict=True):
         with column:
             st.markdown(f"**{name}**, seed {seed}")
             st.image(media.single_png(images[0]), output_format="PNG")

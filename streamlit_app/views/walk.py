@@ -106,13 +106,13 @@ def render_dimensions(models: Models) -> None:
     z = latent.seed_to_latent(base_seed, models.latent_dim)
     moved = z.copy()
     columns = st.columns(max(len(dims), 1))
-    for column, dim in zip(columns, dims):
+    for column, dim in zip(columns, dims, strict=True):
         # The key names the base seed, so a new seed starts each slider at that seed's value.
         moved[dim] = column.slider(
             f"z[{dim}]", -4.0, 4.0, float(np.round(z[dim], 2)), 0.05, key=f"dim_{base_seed}_{dim}"
         )
     for column, (name, images) in zip(
-        st.columns(len(models.loaded)), models.images(moved[None]).items()
+        st.columns(len(models.loaded)), models.images(moved[None]).items(), strict=True
     ):
         with column:
             st.markdown(f"**{name}**, seed {base_seed} with the sliders' values")
