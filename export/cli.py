@@ -15,6 +15,7 @@ from pathlib import Path
 from latentwalk.export.errors import ExportError
 from latentwalk.export.interrupts import ExportInterrupted, StopRequests
 from latentwalk.quiet import VERBOSE_HELP, quiet
+from latentwalk.train.layout import MODEL_KINDS
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -101,7 +102,7 @@ def build_export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--kind",
-        choices=("gan", "vae-decoder", "vae-encoder"),
+        choices=MODEL_KINDS,
         default=None,
         help="for a single .keras file: say what it is instead of inferring it",
     )

@@ -46,6 +46,8 @@ LIBRARIES = (
 )
 
 _relay = None
+# What the relay ignores: a signal meant for the person's process must not take its stderr away.
+RELAY_IGNORES = ("SIGINT", "SIGTERM", "SIGHUP")  # names: resolved where signal is imported
 
 
 def quiet(verbose: bool = False) -> None:
@@ -99,9 +101,14 @@ def _filter_stderr() -> None:
     except (AttributeError, OSError, ValueError):
         return
     read_end, write_end = os.pipe()
-    # Ctrl-C goes to the whole foreground process group: the relay ignores it (an ignored signal
-    # stays ignored across exec), so it stays to pass on what this process says as it stops.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C goes to the whole foreground process group, and `kill -TERM -PGID` (a service
+    # manager, a container stop) too: the relay ignores both (an ignored signal stays ignored
+    # across exec), so it stays to pass on what this process says as it stops. It ends when the
+    # pipe closes, i.e. when this process (and any child holding its stderr) is gone.
+    previous = {
+        number: signal.signal(number, signal.SIG_IGN)
+        for number in (getattr(signal, name) for name in RELAY_IGNORES)
+    }
     try:
         relay = subprocess.Popen(
             [sys.executable, "-I", "-S", __file__],
@@ -116,7 +123,8 @@ def _filter_stderr() -> None:
         os.close(original)
         return
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     os.close(read_end)
     if os.isatty(original):
         # tqdm sizes its bar from the terminal, which a pipe is not: tell it the size instead.
@@ -153,7 +161,8 @@ def _relay_main() -> None:
     import select
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in RELAY_IGNORES:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     sink_ok = True
 
     def write(data: bytes) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from latentwalk.quiet import VERBOSE_HELP, quiet
 from latentwalk.train import config as config_module
+from latentwalk.train import layout
 from latentwalk.train.cli_quality import (
     QualityUsageError,
     add_evaluate_parser,
@@ -208,7 +209,7 @@ def _refuse_changes_on_resume(args: argparse.Namespace) -> None:
 def resolve(args: argparse.Namespace):
     """The config and run folder the arguments ask for."""
     if args.resume is not None:
-        if not (args.resume / "config.json").exists():
+        if not (args.resume / layout.CONFIG).exists():
             raise UsageError(f"cannot resume {args.resume}: no config.json there")
         _refuse_changes_on_resume(args)
         config = config_module.load(args.resume)

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from latentwalk.train import layout
+
 
 class ConfigError(ValueError):
     """A user-facing configuration mistake (the CLI turns it into exit code 2)."""
@@ -346,7 +348,7 @@ def to_json(config) -> dict:
 
 def save(config, run_dir: Path) -> None:
     """Write config.json through a temporary file, so a crash never leaves half of it."""
-    path = Path(run_dir) / "config.json"
+    path = Path(run_dir) / layout.CONFIG
     temporary = path.with_name(".config.json.tmp")
     temporary.write_text(json.dumps(to_json(config), indent=2) + "\n")
     temporary.replace(path)
@@ -354,7 +356,7 @@ def save(config, run_dir: Path) -> None:
 
 def load(run_dir: Path):
     """Read a run folder's config.json back into its dataclass (a ConfigError if it cannot)."""
-    path = Path(run_dir) / "config.json"
+    path = Path(run_dir) / layout.CONFIG
     try:
         values = json.loads(path.read_text())
         kind = values.pop("kind")

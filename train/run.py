@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
-from latentwalk.train import checkpoint
+from latentwalk.train import checkpoint, layout
 from latentwalk.train import config as config_module
 from latentwalk.train.images import save_grid
 from latentwalk.train.tensorboard_log import open_scalars
@@ -69,7 +69,7 @@ def check_run_dir(run_dir: Path, resume: bool) -> None:
     if run_dir.exists() and not run_dir.is_dir():
         raise RunError(f"{run_dir} is a file, not a folder: choose another --out")
     if resume:
-        if not (run_dir / "config.json").exists():
+        if not (run_dir / layout.CONFIG).exists():
             raise RunError(f"cannot resume {run_dir}: it has no config.json (is it a run folder?)")
     elif run_dir.exists() and any(run_dir.iterdir()):
         raise RunError(
@@ -82,7 +82,7 @@ def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
     check_run_dir(run_dir, resume)
     run_dir = Path(run_dir)
     try:
-        for sub in ("samples", "checkpoints", "tensorboard"):
+        for sub in (layout.SAMPLES, layout.CHECKPOINTS, layout.TENSORBOARD):
             (run_dir / sub).mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise RunError(f"cannot create the run folder {run_dir}: {_reason(error)}") from None
@@ -99,7 +99,7 @@ def remove_temporary_files(run_dir: Path) -> list[Path]:
     hidden temporary name and renamed): they are never read, so they go."""
     run_dir = Path(run_dir)
     found = [
-        *(run_dir / "checkpoints").glob(".ckpt-*.tmp.npz"),
+        *(run_dir / layout.CHECKPOINTS).glob(".ckpt-*.tmp.npz"),
         *run_dir.glob(".*.tmp.keras"),
         *run_dir.glob(".config.json.tmp"),
     ]
@@ -115,7 +115,7 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
 
 def checkpoints(run_dir: Path) -> list[Path]:
     """The run's checkpoints, oldest first."""
-    return sorted((Path(run_dir) / "checkpoints").glob("ckpt-*.npz"))
+    return sorted((Path(run_dir) / layout.CHECKPOINTS).glob("ckpt-*.npz"))
 
 
 def _finite(array: np.ndarray) -> bool:
@@ -129,7 +129,7 @@ def save_checkpoint(task: Task, run_dir: Path, step: int) -> Path:
     bad = [name for name, array in arrays.items() if not _finite(array)]
     if bad:
         raise Diverged(f"the weights are not finite at step {step} ({bad[0]} has NaN or Inf)")
-    final = Path(run_dir) / "checkpoints" / f"ckpt-{step:07d}.npz"
+    final = Path(run_dir) / layout.CHECKPOINTS / f"ckpt-{step:07d}.npz"
     checkpoint.write(final, arrays, {"step": step, "extra": task.extra_state()})
     for old in checkpoints(run_dir)[:-CHECKPOINTS_KEPT]:
         old.unlink()
@@ -174,7 +174,7 @@ def restore_latest(task: Task, run_dir: Path) -> int:
 def truncate_metrics(run_dir: Path, step: int) -> int:
     """Drop metrics.jsonl lines past ``step`` (and a half-written last line): after a crash the
     resumed run writes those steps again. Returns the number of lines dropped."""
-    path = Path(run_dir) / "metrics.jsonl"
+    path = Path(run_dir) / layout.METRICS
     if not path.exists():
         return 0
     kept, dropped = [], 0
@@ -201,8 +201,8 @@ class MetricsLog:
 
     def __init__(self, run_dir: Path):
         # Open for the whole run (closed by close()), line-buffered: no context manager fits.
-        self._file = open(Path(run_dir) / "metrics.jsonl", "a", buffering=1)  # noqa: SIM115
-        self._scalars = open_scalars(Path(run_dir) / "tensorboard")
+        self._file = open(Path(run_dir) / layout.METRICS, "a", buffering=1)  # noqa: SIM115
+        self._scalars = open_scalars(Path(run_dir) / layout.TENSORBOARD)
 
     def write(self, record: dict) -> None:
         self._file.write(json.dumps(record) + "\n")
@@ -378,9 +378,9 @@ def _check_final_weights(task: Task, step: int) -> None:
 
 
 def write_samples(task: Task, run_dir: Path, step: int) -> Path:
-    samples = Path(run_dir) / "samples"
+    samples = Path(run_dir) / layout.SAMPLES
     images = task.sample_images()
     columns = getattr(task, "grid_columns", None)
     path = save_grid(images, samples / f"step_{step:07d}.png", columns)
-    save_grid(images, samples / "latest.png", columns)
+    save_grid(images, Path(run_dir) / layout.LATEST_SAMPLES, columns)
     return path
