@@ -46,7 +46,7 @@ def start_app(port: int) -> subprocess.Popen:
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=REPO,  # the project's .streamlit/config.toml applies, as with `make app`
+        cwd=REPO,  # .streamlit/config.toml (streamlit_app/config.toml) applies, as with `make app`
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -37,17 +37,37 @@ examples:
 """
 
 
+def streamlit_options(config: Path) -> list[str]:
+    """The app's Streamlit settings (streamlit_app/config.toml) as ``streamlit run`` options:
+    Streamlit reads a config file only from the folder it starts in or the home folder."""
+    import tomllib
+
+    settings = tomllib.loads(config.read_text())
+    options = []
+    for section, values in settings.items():
+        for key, value in values.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            options += [f"--{section}.{key}", text]
+    return options
+
+
 def run_app(argv: list[str]) -> int:
-    """``streamlit run`` on the installed app, passing the app's own options after ``--``."""
+    """``streamlit run`` on the app with its settings, passing the app's own options after
+    ``--``."""
     from streamlit.web import cli as streamlit_cli
 
-    app = Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py"
-    if not app.exists():  # an installed wheel: the app lives inside the package
-        import latentwalk.streamlit_app
+    import latentwalk.streamlit_app
 
-        app = Path(latentwalk.streamlit_app.__file__).parent / "app.py"
+    folder = Path(latentwalk.streamlit_app.__file__).parent
     options = argv[1:] if argv[:1] == ["--"] else argv
-    sys.argv = ["streamlit", "run", str(app), "--", *options]
+    sys.argv = [
+        "streamlit",
+        "run",
+        str(folder / "app.py"),
+        *streamlit_options(folder / "config.toml"),
+        "--",
+        *options,
+    ]
     return streamlit_cli.main()
 
 

@@ -48,4 +48,9 @@ def test_app_runs_streamlit_on_the_app_with_its_options(monkeypatch):
     main(["app", "--", "--models", "a:b"])
     argv = seen["argv"]
     assert argv[:2] == ["streamlit", "run"] and argv[2].endswith("streamlit_app/app.py")
-    assert argv[3:] == ["--", "--models", "a:b"]
+    # The app's settings go along wherever it is started (Streamlit reads config files from
+    # the current folder only): the post-run garbage collection stays off.
+    settings = argv[3 : argv.index("--")]
+    assert "--runner.postScriptGC" in settings
+    assert settings[settings.index("--runner.postScriptGC") + 1] == "false"
+    assert argv[argv.index("--") :] == ["--", "--models", "a:b"]

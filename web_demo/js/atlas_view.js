@@ -16,6 +16,7 @@ import {
 } from './latent.js';
 import { downloadCanvas, drawColourBar, drawImages, drawMap } from './render.js';
 import { bindInput } from './generate_view.js';
+import { element, modelColumn } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_VALUES = 32 * 32 * 3;
@@ -23,13 +24,6 @@ const MAP_PIXELS = 480; // the side of a grid and of a map on screen, whatever N
 const CLIFF_K = 3;
 const FLOOR = 1e-3; // as streamlit_app/atlas.py: zero change shows as 1/1000 of the median
 const MEASURE_WORDS = { area: 'area magnification √det(JᵀJ)', stretch: 'largest singular value' };
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** log10(value / median), floored like the app's maps. */
 function relativeLog(values) {
@@ -55,21 +49,14 @@ export function planeOf(state, latentDim) {
 }
 
 function buildColumn(app, entry, onPick) {
-  const column = element('div', 'atlas-column');
-  column.dataset.model = entry.id;
-  column.append(element('h3', '', entry.label ?? entry.id));
-  if (!app.models[entry.id]) {
-    column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
-    $('atlas-columns').append(column);
-    return null;
-  }
+  const column = modelColumn(app, entry, $('atlas-columns'), 'atlas-column');
+  if (!column) return null;
   const grid = element('canvas', 'pixels atlas-grid clickable');
   const map = element('canvas', 'atlas-map clickable');
   const summary = element('p', 'summary');
   const pair = element('div', 'atlas-pair');
   pair.append(grid, map);
   column.append(pair, summary);
-  $('atlas-columns').append(column);
   const state = { id: entry.id, entry, grid, map, summary, layout: null };
   for (const canvas of [grid, map]) {
     canvas.addEventListener('click', (event) => {

@@ -4,6 +4,7 @@
 import { parseSeeds, seedToLatent } from './latent.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
 import { checkValue } from './state.js';
+import { element, modelColumn } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const SINGLE_SCALE = 8;
@@ -13,13 +14,6 @@ const DIM_RANGE = 3.5; // the sliders' reach: |z_i| > 3.5 has probability 5e-4 u
 /** A uint32 from the browser's CSPRNG: a fresh seed that the permalink then pins down. */
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
 }
 
 /** Wire an input to one state key: validate on change, show the error beside it, or update. */
@@ -48,14 +42,8 @@ function formatDims(dims) {
 }
 
 function buildColumn(app, entry, onPick) {
-  const column = element('div', 'model-column');
-  column.dataset.model = entry.id;
-  column.append(element('h3', '', entry.label));
-  $('generate-columns').append(column);
-  if (!app.models[entry.id]) {
-    column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
-    return null;
-  }
+  const column = modelColumn(app, entry, $('generate-columns'), 'model-column');
+  if (!column) return null;
   const single = element('canvas', 'pixels single');
   single.width = single.height = 32 * SINGLE_SCALE;
   const caption = element('p', 'summary');

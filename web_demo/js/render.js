@@ -171,37 +171,31 @@ export function chartStepAt(layout, x) {
   return step >= 0 && step < layout.count ? step : -1;
 }
 
-/** Save bytes as a file through a temporary same-origin blob: URL. */
-export function downloadBytes(bytes, filename, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+/** Save a Blob as a file through a temporary same-origin blob: URL. */
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;
   document.body.append(link);
   link.click();
   link.remove();
+  // Revoke later: revoking at once can cancel the download in some browsers.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return Promise.resolve(filename);
+  return filename;
 }
 
-/** Save a canvas as a PNG file through a temporary same-origin blob: URL. */
+/** Save bytes (e.g. a GIF) as a file. */
+export function downloadBytes(bytes, filename, type) {
+  return Promise.resolve(saveBlob(new Blob([bytes], { type }), filename));
+}
+
+/** Save a canvas as a PNG file. */
 export function downloadCanvas(canvas, filename) {
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => {
-      if (!blob) {
-        reject(new Error('the browser could not encode the image as PNG'));
-        return;
-      }
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = filename;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Revoke later: revoking at once can cancel the download in some browsers.
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      resolve(filename);
+      if (blob) resolve(saveBlob(blob, filename));
+      else reject(new Error('the browser could not encode the image as PNG'));
     }, 'image/png');
   });
 }

@@ -10,6 +10,7 @@ import {
 } from './render.js';
 import { bindInput } from './generate_view.js';
 import { encodeGif } from './gif.js';
+import { button, element, modelColumn } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const FRAME_SCALE = 6;
@@ -19,29 +20,10 @@ const FRAME_MS = 120; // about 8 frames a second: slow enough to see each step
 const IMAGE_VALUES = 32 * 32 * 3;
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
-
-function button(text) {
-  const node = element('button', '', text);
-  node.type = 'button';
-  return node;
-}
-
 /** One model's column: current frame, chart, summary line, strip and its downloads. */
 function buildColumn(app, entry, view) {
-  const column = element('div', 'walk-column');
-  column.dataset.model = entry.id;
-  column.append(element('h3', '', entry.label));
-  $('walk-columns').append(column);
-  if (!app.models[entry.id]) {
-    column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
-    return null;
-  }
+  const column = modelColumn(app, entry, $('walk-columns'), 'walk-column');
+  if (!column) return null;
   const frame = element('canvas', 'pixels frame');
   const chart = element('canvas', 'chart clickable');
   chart.width = 384;

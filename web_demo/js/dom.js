@@ -1,0 +1,27 @@
+// Small DOM helpers the panels share: elements, buttons, and each model's column.
+
+/** A new element with an optional class and text. */
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+export function button(text) {
+  const node = element('button', '', text);
+  node.type = 'button';
+  return node;
+}
+
+/** A model's column in `parent`, headed by its label: the column, or null (with the reason
+ * shown in it) when the model is not available. */
+export function modelColumn(app, entry, parent, className) {
+  const column = element('div', className);
+  column.dataset.model = entry.id;
+  column.append(element('h3', '', entry.label ?? entry.id));
+  parent.append(column);
+  if (app.models[entry.id]) return column;
+  column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
+  return null;
+}
