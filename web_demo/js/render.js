@@ -17,16 +17,24 @@ export function toBytes(data) {
   return bytes;
 }
 
+/** A grid's geometry for `count` images of `data`, with the canvas sized to hold it. */
+function sizeGrid(canvas, data, count, { columns, scale, padding, size }) {
+  const side = size ?? Math.round(Math.sqrt(data.length / count / 3));
+  const across = Math.max(1, Math.min(count, columns ?? Math.ceil(Math.sqrt(count))));
+  const rows = Math.ceil(count / across);
+  const cell = side * scale + padding;
+  canvas.width = across * cell + padding;
+  canvas.height = rows * cell + padding;
+  return { side, rows, cell, columns: across };
+}
+
 /** Tile `count` NHWC images into `canvas`, each pixel drawn as a scale x scale block.
  * Pixels are written with putImageData (not a smoothed drawImage), so a cell's pixels are exactly
  * the model's output bytes and tests can read them back with getImageData. */
 export function drawImages(canvas, data, count, { columns, scale = 2, padding = 2, size } = {}) {
-  const side = size ?? Math.round(Math.sqrt(data.length / count / 3));
-  columns = Math.max(1, Math.min(count, columns ?? Math.ceil(Math.sqrt(count))));
-  const rows = Math.ceil(count / columns);
-  const cell = side * scale + padding;
-  canvas.width = columns * cell + padding;
-  canvas.height = rows * cell + padding;
+  const { side, rows, cell, columns: across } = sizeGrid(canvas, data, count,
+    { columns, scale, padding, size });
+  columns = across;
   const context = canvas.getContext('2d', { willReadFrequently: true });
   const image = context.createImageData(canvas.width, canvas.height);
   image.data.fill(255); // white gaps between cells, like train.images.make_grid
@@ -57,12 +65,9 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  * about `sliceMs`, so the page stays responsive; the same pixels as drawImages. */
 export async function drawImagesInSlices(canvas, data, count, { columns, scale = 1, padding = 1,
   sliceMs = 8 } = {}) {
-  const side = Math.round(Math.sqrt(data.length / count / 3));
-  columns = Math.max(1, Math.min(count, columns ?? Math.ceil(Math.sqrt(count))));
-  const rows = Math.ceil(count / columns);
-  const cell = side * scale + padding;
-  canvas.width = columns * cell + padding;
-  canvas.height = rows * cell + padding;
+  const { side, rows, cell, columns: across } = sizeGrid(canvas, data, count,
+    { columns, scale, padding });
+  columns = across;
   const context = canvas.getContext('2d', { willReadFrequently: true });
   context.fillStyle = '#fff';
   context.fillRect(0, 0, canvas.width, canvas.height);
