@@ -110,6 +110,15 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The export folders a site is built from (build_site's keyword arguments).
+SITE_MODELS = {
+    "gan": "a GAN export folder (from `python -m export RUN --out DIR`)",
+    "vae": "a VAE export folder (decoder and encoder)",
+    "book": "an export of the book's GAN (preset book), offered on the page on request: a "
+    "large download and over 100x the small GAN's work an image",
+}
+
+
 def build_site_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m export site",
@@ -117,28 +126,8 @@ def build_site_parser() -> argparse.ArgumentParser:
         epilog=SITE_EXAMPLES,
         description=SITE_DESCRIPTION,
     )
-    parser.add_argument(
-        "--gan",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a GAN export folder (from `python -m export RUN --out DIR`)",
-    )
-    parser.add_argument(
-        "--vae",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="a VAE export folder (decoder and encoder)",
-    )
-    parser.add_argument(
-        "--book",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="an export of the book's GAN (preset book), offered on the page on request: a "
-        "large download and over 100x the small GAN's work an image",
-    )
+    for model_id, help_text in SITE_MODELS.items():
+        parser.add_argument(f"--{model_id}", type=Path, default=None, metavar="DIR", help=help_text)
     parser.add_argument(
         "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
     )
@@ -231,9 +220,7 @@ def _site_main(argv: list[str]) -> int:
         with StopRequests() as stop:
             index = build_site(
                 args.out,
-                gan=args.gan,
-                vae=args.vae,
-                book=args.book,
+                **{model_id: getattr(args, model_id) for model_id in SITE_MODELS},
                 force=args.force,
                 stop=stop.check,
             )

@@ -10,10 +10,10 @@ __version__ = "0.1.0"
 
 # In a source checkout the subpackages are the checkout's top-level folders (train/, export/,
 # streamlit_app/): let the package find them there, whether or not (and wherever) the project
-# is pip-installed. An installed wheel holds them inside the package instead.
-if not __path__[0].endswith(("site-packages/latentwalk", "dist-packages/latentwalk")):
-    from pathlib import Path as _Path
+# is pip-installed. An installed wheel holds them inside the package (its parent folder,
+# site-packages, has no pyproject.toml), so nothing is added there.
+from pathlib import Path as _Path
 
-    _checkout = _Path(__file__).resolve().parent.parent
-    if (_checkout / "pyproject.toml").exists() and (_checkout / "train" / "__init__.py").exists():
-        __path__.append(str(_checkout))
+_checkout = _Path(__file__).resolve().parent.parent
+if (_checkout / "pyproject.toml").exists() and (_checkout / "train" / "__init__.py").exists():
+    __path__.append(str(_checkout))
