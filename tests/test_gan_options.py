@@ -130,20 +130,43 @@ def test_ema_generator_is_what_is_sampled_and_saved(tiny_npz, tmp_path):
     from latentwalk.train.gan_task import GANTask
 
     task = GANTask(gan_config(ema_decay=0.9))
-    before = [np.array(w) for w in task.ema_generator.get_weights()]
+    before = [np.array(w) for w in task.ema_generator.trainable_weights]
     rng = np.random.default_rng(0)
     task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)
     task.after_step(1, {"d_loss": 0.7, "g_loss": 0.7})  # ramp: decay min(0.9, 2 / 11)
-    trained = task.generator.get_weights()
-    for average, old, new in zip(task.ema_generator.get_weights(), before, trained, strict=True):
+    trained = [np.array(w) for w in task.generator.trainable_weights]
+    averaged = [np.array(w) for w in task.ema_generator.trainable_weights]
+    for average, old, new in zip(averaged, before, trained, strict=True):
         np.testing.assert_allclose(average, 2 / 11 * old + 9 / 11 * new, rtol=1e-5, atol=1e-6)
     run = train_tiny("gan", tiny_npz, tmp_path / "ema", "--ema-decay", "0.9")
     saved = keras.saving.load_model(run / "generator.keras", compile=False)
     config = json.loads((run / "config.json").read_text())
     assert config["ema_decay"] == 0.9
     checkpoint = np.load(sorted((run / "checkpoints").glob("ckpt-*.npz"))[-1])
+    trainable = {id(w) for w in saved.trainable_weights}
     for key, weight in model_variables(saved).items():
-        np.testing.assert_allclose(np.asarray(weight), checkpoint[f"ema_generator/{key}"])
+        if id(weight) in trainable:  # batch-norm statistics are recomputed, not averaged
+            np.testing.assert_allclose(np.asarray(weight), checkpoint[f"ema_generator/{key}"])
+
+
+def test_ema_generator_normalises_with_its_own_statistics():
+    """The EMA generator's batch-norm statistics are those of its averaged weights (BigGAN's
+    standing statistics), not an average of the raw generator's running statistics: in
+    inference mode it draws what batch statistics would give on the same latents."""
+    from latentwalk.train.gan_task import STANDING_SAMPLES, GANTask
+
+    task = GANTask(gan_config(ema_decay=0.5))
+    rng = np.random.default_rng(0)
+    for step in range(1, 4):
+        task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)
+        task.after_step(step, {"d_loss": 0.7, "g_loss": 0.7})
+    generator = task.sampled_generator
+    latents = np.random.default_rng([task.config.seed, STANDING_SAMPLES]).standard_normal(
+        (STANDING_SAMPLES, task.config.latent_dim), dtype=np.float32
+    )
+    inference = keras.ops.convert_to_numpy(generator(latents, training=False))
+    batch_statistics = keras.ops.convert_to_numpy(generator(latents, training=True))
+    np.testing.assert_allclose(inference, batch_statistics, atol=2e-4)
 
 
 def test_all_options_resume_on_the_same_trajectory(tiny_npz, tmp_path):

@@ -19,6 +19,8 @@ from latentwalk.train.layout import run_model_path
 
 MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7
+# Latents for the EMA generator's batch-norm statistics (BigGAN's "standing statistics").
+STANDING_SAMPLES = 2048
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
@@ -65,6 +67,7 @@ class GANTask:
             with dtype_policy("float32"):
                 self.ema_generator = build_generator(config)
             self.ema_generator.set_weights(self.generator.get_weights())
+        self._ema_statistics_stale = True
         self.gan.compile(
             d_optimizer=make_optimizer(config, config.d_learning_rate),
             g_optimizer=make_optimizer(config, config.g_learning_rate),
@@ -73,10 +76,6 @@ class GANTask:
         self.dropout = config.dropout
         self.balancer = Balancer(window=config.balance_window)
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
-
-    @property
-    def sampled_generator(self) -> keras.Model:
-        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def variables(self) -> dict[str, dict[str, keras.Variable]]:
         """Every variable a checkpoint keeps, by group and stable key (train/checkpoint.py)."""
@@ -97,15 +96,49 @@ class GANTask:
         return variables
 
     def update_ema(self, step: int) -> None:
-        """ema = d * ema + (1 - d) * weights, with d ramped up as (1 + step) / (10 + step): a
-        fixed 0.999 from step 0 averages in the untrained early weights for thousands of steps
-        (measured far worse than the raw generator over a 3,000-step run)."""
+        """ema = d * ema + (1 - d) * weights for the trainable weights, with d ramped up as
+        (1 + step) / (10 + step): a fixed 0.999 from step 0 averages in the untrained early
+        weights for thousands of steps (measured far worse than the raw generator over a
+        3,000-step run). Batch-norm statistics are not averaged: they are recomputed for the
+        averaged weights before the EMA generator is used (``ema_ready``)."""
         decay = min(self.config.ema_decay, (1 + step) / (10 + step))
         for average, current in zip(
-            self.ema_generator.weights, self.generator.weights, strict=True
+            self.ema_generator.trainable_weights, self.generator.trainable_weights, strict=True
         ):
             value = keras.ops.convert_to_numpy(current).astype(np.float32)
             average.assign(decay * keras.ops.convert_to_numpy(average) + (1 - decay) * value)
+        self._ema_statistics_stale = True
+
+    def refresh_ema_statistics(self) -> None:
+        """Set the EMA generator's batch-norm moving statistics to the batch statistics its own
+        averaged weights produce on STANDING_SAMPLES fixed latents. The averaged raw generator's
+        running statistics belong to other weights: averaging them (what an EMA of every weight
+        does) gives layers normalised with the wrong mean and variance."""
+        norms = [
+            layer
+            for layer in self.ema_generator._flatten_layers()
+            if isinstance(layer, keras.layers.BatchNormalization)
+        ]
+        latents = np.random.default_rng([self.config.seed, STANDING_SAMPLES]).standard_normal(
+            (STANDING_SAMPLES, self.config.latent_dim), dtype=np.float32
+        )
+        momenta = [layer.momentum for layer in norms]
+        try:
+            for layer in norms:
+                layer.momentum = 0.0  # moving statistic := this batch's statistic
+            self.ema_generator(latents, training=True)
+        finally:
+            for layer, momentum in zip(norms, momenta, strict=True):
+                layer.momentum = momentum
+        self._ema_statistics_stale = False
+
+    @property
+    def sampled_generator(self) -> keras.Model:
+        if self.ema_generator is None:
+            return self.generator
+        if self._ema_statistics_stale:
+            self.refresh_ema_statistics()
+        return self.ema_generator
 
     def train_step(self, real_images: np.ndarray, rng: np.random.Generator) -> dict:
         batch, latent_dim = len(real_images), self.config.latent_dim
@@ -184,7 +217,7 @@ class GANTask:
 
     def save_final(self, run_dir: Path) -> None:
         if self.ema_generator is not None:  # already float32
-            save_model_atomically(self.ema_generator, run_model_path(run_dir, "generator"))
+            save_model_atomically(self.sampled_generator, run_model_path(run_dir, "generator"))
             return
         generator = self.generator
         if self.config.precision != "float32":

@@ -164,7 +164,7 @@ METRICS: dict[str, Callable[[Sets], dict]] = {
     "memorisation": _memorisation,
 }
 FULL = ("fid", "kid", "precision_recall", "class_rate", "memorisation")
-QUICK = ("kid", "class_rate")  # what --eval-every computes during training
+QUICK = ("kid", "precision_recall", "class_rate")  # what --eval-every computes during training
 
 
 def compute(sets: Sets, names: tuple[str, ...] = FULL) -> dict:
