@@ -198,3 +198,57 @@ def test_the_quality_preset_is_a_browser_sized_resize_generator_with_diffaugment
     assert tuple(generator.output.shape) == (None, 32, 32, 3)
     assert conv_flops(generator) <= 60e6
     assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in generator.layers)
+
+
+def shared_fakes_difference() -> float:
+    """One step with --shared-fakes against the book's two updates given the same latents for
+    both (the generator's weights do not change between them, so its fakes are the same): the
+    largest difference in the losses and in any trainable weight afterwards. (The book's loop
+    runs the generator twice, so it also moves the batch-norm statistics twice.)"""
+    from latentwalk.train.augment import draw_params, parse_policy
+    from latentwalk.train.gan_task import GANTask
+
+    policy = "translation,cutout,color"
+    # Large learning rates, so that learning from the discriminator before its update would show.
+    options = dict(diffaugment=policy, d_learning_rate=0.01, g_learning_rate=0.01)
+    shared = GANTask(gan_config(shared_fakes=True, **options))
+    books = GANTask(gan_config(shared_fakes=False, **options))
+    books.generator.set_weights(shared.generator.get_weights())
+    books.discriminator.set_weights(shared.discriminator.get_weights())
+    rng = np.random.default_rng(0)
+    differences = []
+    for _ in range(2):  # Adam's first step is lr x sign(gradient): the second one sees sizes
+        real = rng.uniform(-1, 1, (8, 32, 32, 3)).astype(np.float32)
+        latents = rng.standard_normal((8, 32)).astype(np.float32)
+        noise = (0.05 * rng.random((16, 1))).astype(np.float32)
+        augmentation = (
+            draw_params(parse_policy(policy), 16, rng),
+            draw_params(parse_policy(policy), 8, rng),
+        )
+        unused = rng.standard_normal((8, 32)).astype(np.float32)  # g_latents: not read
+        a = shared.gan.train_step((real, latents, unused, noise, *augmentation))
+        b = books.gan.train_step((real, latents, latents, noise, *augmentation))
+        differences += [abs(float(a[key]) - float(b[key])) for key in ("d_loss", "g_loss")]
+    for model in ("generator", "discriminator"):
+        for x, y in zip(
+            getattr(shared, model).trainable_weights,
+            getattr(books, model).trainable_weights,
+            strict=True,
+        ):
+            differences.append(float(np.max(np.abs(np.asarray(x) - np.asarray(y)), initial=0)))
+    return max(differences)
+
+
+def test_shared_fakes_step_is_the_two_updates_on_one_batch_of_fakes():
+    assert shared_fakes_difference() < 1e-5
+    assert not gan_config("book").shared_fakes and gan_config("small").shared_fakes
+
+
+@pytest.mark.slow
+def test_shared_fakes_step_on_jax():
+    from tests.test_train_jax import on_jax
+
+    out = on_jax(
+        "-c", "from tests.test_gan_options import shared_fakes_difference as f; print(f())"
+    )
+    assert float(out.split()[-1]) < 1e-5

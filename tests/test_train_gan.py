@@ -261,3 +261,66 @@ def test_mixed_bfloat16_trains_and_saves_a_float32_generator(tiny_npz, tmp_path)
     saved = np.asarray(Image.open(run / "samples" / "latest.png")).astype(int)
     # the grid was drawn in bfloat16 (about 3 significant digits), the saved model is float32
     assert np.abs(make_grid(images, columns=8).astype(int) - saved).max() <= 6
+
+
+def test_precision_auto_resolves_from_the_hardware_and_is_recorded(monkeypatch):
+    from latentwalk.train import hardware
+    from latentwalk.train.gan_task import GANTask
+
+    assert gan_config("small").precision == "auto"  # the default
+    assert gan_config("book").precision == "float32"  # the book's, exactly
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: {"avx2", "amx_bf16", "avx512_bf16"})
+    task = GANTask(gan_config("tiny", precision="auto"))
+    assert task.config.precision == "mixed_bfloat16"
+    assert task.generator.dtype_policy.name == "mixed_bfloat16"
+    assert task.config.precision_detected == "auto: CPU with amx_bf16, avx512_bf16"
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: {"avx2", "fma"})
+    task = GANTask(gan_config("tiny", precision="auto"))
+    assert task.config.precision == "float32"
+    assert "without AMX-BF16 or AVX512-BF16" in task.config.precision_detected
+    # A chosen precision is kept as chosen, whatever the hardware.
+    assert GANTask(gan_config("tiny", precision="mixed_bfloat16")).config.precision_detected == ""
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    from latentwalk.train.hardware import cpu_flags
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 amx_bf16 avx512_bf16\n\n")
+    assert cpu_flags(cpuinfo) == {"fpu", "sse2", "amx_bf16", "avx512_bf16"}
+    assert cpu_flags(tmp_path / "missing") == set()
+
+
+def test_mixed_bfloat16_computes_only_matrix_products_in_bfloat16():
+    """Convolutions and dense layers in bfloat16 (AMX), the element-wise layers in float32 (no
+    fast bfloat16 kernels on CPUs; benchmarks/train_throughput.py)."""
+    import keras
+
+    from latentwalk.train.gan_task import GANTask
+
+    task = GANTask(gan_config("tiny", precision="mixed_bfloat16", spectral_norm=True))
+    products = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.Dense)
+    elementwise = (keras.layers.BatchNormalization, keras.layers.LeakyReLU, keras.layers.Dropout)
+    seen = set()
+    for model in (task.generator, task.discriminator):
+        for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, (*products, keras.layers.SpectralNormalization)):
+                assert layer.compute_dtype == "bfloat16", layer.name
+                seen.add("product")
+            elif isinstance(layer, elementwise):
+                assert layer.compute_dtype == "float32", layer.name
+                seen.add("elementwise")
+            assert layer.variable_dtype == "float32"
+    assert seen == {"product", "elementwise"}
+
+
+def test_a_run_from_before_shared_fakes_resumes_the_way_it_trained(tmp_path):
+    from latentwalk.train import config as config_module
+
+    config = gan_config("small")
+    assert config.shared_fakes
+    config_module.save(config, tmp_path)
+    values = json.loads((tmp_path / "config.json").read_text())
+    del values["shared_fakes"]  # written before the option existed: new latents every update
+    (tmp_path / "config.json").write_text(json.dumps(values))
+    assert config_module.load(tmp_path).shared_fakes is False

@@ -93,8 +93,32 @@ class TensorFlowGANSteps:
 
     def _train_step(self, data):
         real_images, d_latents, g_latents, label_noise, d_aug, g_aug = _unpack_gan_data(data)
+        if self.gan.shared_fakes:
+            return self._shared_fakes_step(real_images, d_latents, label_noise, d_aug, g_aug)
         d_loss = self.discriminator_step(real_images, d_latents, label_noise, d_aug)
         g_loss = self.generator_step(g_latents, g_aug)
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    def _shared_fakes_step(self, real_images, latents, label_noise, d_aug, g_aug):
+        """The same two updates, in the same order, on one batch of fakes: the generator's
+        forward pass is kept (its tape) through the discriminator's update, and the generator
+        then learns from the updated discriminator's verdict on those fakes."""
+        gan = self.gan
+        with tf.GradientTape() as g_tape:
+            fake_images = gan.generator(latents, training=True)
+            with g_tape.stop_recording():
+                images, labels = gan.discriminator_batch(
+                    tf.stop_gradient(fake_images), real_images, label_noise, d_aug
+                )
+                with tf.GradientTape() as d_tape:
+                    logits = gan.discriminator(images, training=True)
+                    d_loss = gan.discriminator_loss(labels, logits)
+                grads = d_tape.gradient(d_loss, gan.discriminator.trainable_variables)
+                gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
+            logits = gan.discriminator(augment.apply(fake_images, g_aug), training=True)
+            g_loss = gan.generator_loss(gan.generator_targets(latents), logits)
+        grads = g_tape.gradient(g_loss, gan.generator.trainable_variables)
+        gan.g_optimizer.apply(grads, gan.generator.trainable_variables)
         return {"d_loss": d_loss, "g_loss": g_loss}
 
 
@@ -190,10 +214,17 @@ class JaxGANSteps:
     def _discriminator_step(
         self, state: GANState, real_images, latents, label_noise, augmentation=None
     ):
-        gan = self.gan
-        fake_images, g_state = gan.generator.stateless_call(
+        fake_images, g_state = self.gan.generator.stateless_call(
             state.g_trainable, state.g_state, latents, training=True
         )
+        return self._discriminator_update(
+            state._replace(g_state=g_state), fake_images, real_images, label_noise, augmentation
+        )
+
+    def _discriminator_update(
+        self, state: GANState, fake_images, real_images, label_noise, augmentation=None
+    ):
+        gan = self.gan
         images, labels = gan.discriminator_batch(
             fake_images, real_images, label_noise, augmentation
         )
@@ -208,7 +239,7 @@ class JaxGANSteps:
             loss_fn, state.d_trainable, gan.d_optimizer, state.d_optimizer
         )
         new_state = state._replace(
-            g_state=g_state, d_trainable=d_trainable, d_state=d_state, d_optimizer=d_optimizer
+            d_trainable=d_trainable, d_state=d_state, d_optimizer=d_optimizer
         )
         return loss, new_state
 
@@ -237,8 +268,41 @@ class JaxGANSteps:
 
     def _train_step(self, state: GANState, data):
         real_images, d_latents, g_latents, label_noise, d_aug, g_aug = _unpack_gan_data(data)
+        if self.gan.shared_fakes:
+            return self._shared_fakes_step(state, real_images, d_latents, label_noise, d_aug, g_aug)
         d_loss, state = self._discriminator_step(state, real_images, d_latents, label_noise, d_aug)
         g_loss, state = self._generator_step(state, g_latents, g_aug)
+        return {"d_loss": d_loss, "g_loss": g_loss}, state
+
+    def _shared_fakes_step(self, state: GANState, real_images, latents, label_noise, d_aug, g_aug):
+        """See TensorFlowGANSteps._shared_fakes_step: one generator forward pass, its pullback
+        (``jax.vjp``) kept for the generator's update after the discriminator's."""
+        gan = self.gan
+
+        def generate(g_trainable):
+            return gan.generator.stateless_call(g_trainable, state.g_state, latents, training=True)
+
+        fake_images, pullback, g_state = jax.vjp(generate, state.g_trainable, has_aux=True)
+        d_loss, state = self._discriminator_update(
+            state._replace(g_state=g_state),
+            jax.lax.stop_gradient(fake_images),
+            real_images,
+            label_noise,
+            d_aug,
+        )
+
+        def loss_fn(fakes):
+            logits, d_state = gan.discriminator.stateless_call(
+                state.d_trainable, state.d_state, augment.apply(fakes, g_aug), training=True
+            )
+            return gan.generator_loss(gan.generator_targets(latents), logits), d_state
+
+        (g_loss, d_state), fake_grads = jax.value_and_grad(loss_fn, has_aux=True)(fake_images)
+        (grads,) = pullback(fake_grads)
+        g_trainable, g_optimizer = gan.g_optimizer.stateless_apply(
+            state.g_optimizer, grads, state.g_trainable
+        )
+        state = state._replace(g_trainable=g_trainable, d_state=d_state, g_optimizer=g_optimizer)
         return {"d_loss": d_loss, "g_loss": g_loss}, state
 
 

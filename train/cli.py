@@ -281,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         task = make_task(config, images)
+        if getattr(task.config, "precision_detected", ""):
+            print(
+                f"precision: {task.config.precision} ({task.config.precision_detected})",
+                file=sys.stderr,
+            )
         train(task, run_dir, images, resume=args.resume is not None, probe=probe)
     except (UsageError, ConfigError, DataError, RunError, EvaluationError) as error:
         parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")

@@ -125,8 +125,10 @@ class GAN(keras.Model):
         generator: keras.Model,
         latent_dim: int,
         loss: str = "bce",
+        shared_fakes: bool = False,
     ):
         super().__init__()
+        self.shared_fakes = shared_fakes
         self.discriminator = discriminator
         self.generator = generator
         self.latent_dim = latent_dim

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -14,6 +15,7 @@ from latentwalk.train.checkpoint import model_variables, optimizer_variables, pr
 from latentwalk.train.config import GANConfig
 from latentwalk.train.data import to_model_range
 from latentwalk.train.gan import GAN, build_discriminator, build_generator, make_optimizer
+from latentwalk.train.hardware import resolve_precision
 from latentwalk.train.latent import seeds_to_latents
 from latentwalk.train.layout import run_model_path
 
@@ -41,6 +43,24 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
+MATMUL_LAYERS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.Dense)
+
+
+def elementwise_in_float32(model: keras.Model) -> keras.Model:
+    """Under mixed bfloat16, leave bfloat16 to the convolutions and dense layers (and the
+    wrappers around them) and compute batch norm, LeakyReLU, dropout and the rest in float32.
+
+    On CPUs, oneDNN runs bfloat16 convolutions on AMX, while TensorFlow's element-wise kernels
+    have no fast bfloat16 path: with every layer in bfloat16 the small preset's step was 1.24x
+    slower than with this split (benchmarks/train_throughput.py), and no more precise.
+    """
+    for layer in model._flatten_layers(include_self=False):
+        wraps_matmul = isinstance(getattr(layer, "layer", None), MATMUL_LAYERS)
+        if not isinstance(layer, MATMUL_LAYERS) and not wraps_matmul:
+            layer.dtype_policy = keras.DTypePolicy("float32")
+    return model
+
+
 def float32_copy(model: keras.Model, build) -> keras.Model:
     """The same model computing in float32 (what TF.js and the app need), same weights."""
     with dtype_policy("float32"):
@@ -54,11 +74,23 @@ class GANTask:
 
     def __init__(self, config: GANConfig):
         keras.utils.set_random_seed(config.seed)
+        if config.precision == "auto":  # what config.json will say: the outcome, and why
+            precision, why = resolve_precision(config.precision)
+            config = replace(config, precision=precision, precision_detected=why)
         self.config = config
         with dtype_policy(config.precision):
             self.generator = build_generator(config)
             self.discriminator = build_discriminator(config)
-        self.gan = GAN(self.discriminator, self.generator, config.latent_dim, config.loss)
+        if config.precision == "mixed_bfloat16":
+            elementwise_in_float32(self.generator)
+            elementwise_in_float32(self.discriminator)
+        self.gan = GAN(
+            self.discriminator,
+            self.generator,
+            config.latent_dim,
+            config.loss,
+            shared_fakes=config.shared_fakes,
+        )
         self.augmentation = parse_policy(config.diffaugment)
         # The generator that is sampled and saved: an exponential moving average of the trained
         # one's weights when --ema-decay is set (Karras et al.; Yazıcı et al. 2019), else itself.
