@@ -199,12 +199,12 @@ REBALANCE_ON_TWO_DEVICES = """
 import json
 import keras
 import numpy as np
-from latentwalk.train import parallel
+from latentwalk.train import cluster, parallel
 from latentwalk.train.config import DataConfig, make_config
 from tests.conftest import make_images
 
 config = make_config("gan", "tiny", {"dropout": 0.0}, DataConfig())
-replicas = parallel.prepare(2, parallel.Cluster(), config.batch_size)
+replicas = parallel.prepare(2, cluster.Cluster(), config.batch_size)
 from latentwalk.train.gan_task import GANTask
 
 images = make_images(64)
@@ -345,7 +345,7 @@ def test_resume_may_change_the_device_count_but_not_the_batch(tiny_gan_run, caps
 
 
 def test_the_cluster_comes_from_the_options_or_the_launchers_environment():
-    from latentwalk.train.parallel import Cluster, cluster_from
+    from latentwalk.train.cluster import Cluster, cluster_from
 
     assert cluster_from(None, None, env={}) == Cluster()
     assert cluster_from("a:1,b:2", 1, env={}) == Cluster(("a:1", "b:2"), 1, 2)

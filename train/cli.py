@@ -297,8 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     try:
         config, run_dir = resolve(args)
+        from latentwalk.train.cluster import cluster_from
         from latentwalk.train.data import load_images
-        from latentwalk.train.parallel import cluster_from, prepare
+        from latentwalk.train.parallel import prepare
         from latentwalk.train.run import check_run_dir, prepare_run_dir, train
 
         # Before TensorFlow or JAX runs anything: devices are set up and machines join first.
