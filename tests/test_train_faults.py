@@ -277,7 +277,11 @@ def finished_run(tiny_gan_run, tmp_path) -> Path:
 def test_resume_refuses_options_it_cannot_honour(finished_run, capsys, options, named):
     before = (finished_run / "config.json").read_text()
     code, err = _exit_code(["gan", "--resume", str(finished_run), *options], capsys)
-    assert code == 2 and named in err and "only --steps and --jit/--no-jit may change" in err
+    assert (
+        code == 2
+        and named in err
+        and "only --steps, --jit/--no-jit and --devices may change" in err
+    )
     assert (finished_run / "config.json").read_text() == before
 
 

@@ -13,6 +13,10 @@ only the gradient step differs:
 
 On both backends a compiled step reads Dropout's rate while it is traced, so a new rate needs new
 steps: ``gan_steps`` and ``vae_steps`` build fresh ones each time they are called.
+
+With ``replicas`` (train/parallel.py; None for one device) the same steps run data-parallel: on
+JAX the jitted step gets its arrays sharded by rows, on TensorFlow each replica runs the step on
+its rows under ``strategy.run``, with its loss share and the summed gradients.
 """
 
 from __future__ import annotations
@@ -39,16 +43,16 @@ def _check_backend() -> None:
         )
 
 
-def gan_steps(gan, jit_compile: bool):
+def gan_steps(gan, jit_compile: bool, replicas=None):
     """An object with ``discriminator_step``, ``generator_step`` and ``train_step`` for ``gan``."""
     _check_backend()
-    return (JaxGANSteps if BACKEND == "jax" else TensorFlowGANSteps)(gan, jit_compile)
+    return (JaxGANSteps if BACKEND == "jax" else TensorFlowGANSteps)(gan, jit_compile, replicas)
 
 
-def vae_steps(vae, jit_compile: bool):
+def vae_steps(vae, jit_compile: bool, replicas=None):
     """An object with ``train_step`` for ``vae``."""
     _check_backend()
-    return (JaxVAESteps if BACKEND == "jax" else TensorFlowVAESteps)(vae, jit_compile)
+    return (JaxVAESteps if BACKEND == "jax" else TensorFlowVAESteps)(vae, jit_compile, replicas)
 
 
 def _unpack_gan_data(data):
@@ -61,14 +65,42 @@ def _unpack_gan_data(data):
 # --- TensorFlow ----------------------------------------------------------------------------------
 
 
-class TensorFlowGANSteps:
-    def __init__(self, gan, jit_compile: bool):
-        self.gan = gan
-        self.train_step = tf.function(
-            self._train_step, jit_compile=jit_compile, reduce_retracing=True
-        )
+class _TensorFlowReplicaMath:
+    """A replica's part of the loss and the gradients to apply: the loss and its gradients
+    themselves on one device; with replicas, the loss / replicas and the sum over replicas."""
 
-    def discriminator_step(self, real_images, latents, label_noise, augmentation=None):
+    replicas = None
+
+    def _share(self, loss):
+        return loss if self.replicas is None else self.replicas.share(loss)
+
+    def _summed(self, grads):
+        return grads if self.replicas is None else self.replicas.sum_gradients(grads)
+
+    def _compile(self, step, jit_compile: bool, optimizers: list):
+        """``step`` compiled for one device, or run on every replica's rows of its arguments
+        (never with XLA: train/parallel.py refuses --jit with several replicas)."""
+        if self.replicas is None:
+            return tf.function(step, jit_compile=jit_compile, reduce_retracing=True)
+        for optimizer in optimizers:
+            self.replicas.take_over_gradient_sum(optimizer)
+        return self.replicas.compile(step)
+
+
+class TensorFlowGANSteps(_TensorFlowReplicaMath):
+    def __init__(self, gan, jit_compile: bool, replicas=None):
+        self.gan = gan
+        self.replicas = replicas
+        optimizers = [gan.d_optimizer, gan.g_optimizer]
+        self.train_step = self._compile(self._train_step, jit_compile, optimizers)
+        if replicas is None:  # the single steps run eagerly on one device, as they always did
+            self.discriminator_step = self._discriminator_step
+            self.generator_step = self._generator_step
+        else:
+            self.discriminator_step = replicas.compile(self._discriminator_step)
+            self.generator_step = replicas.compile(self._generator_step)
+
+    def _discriminator_step(self, real_images, latents, label_noise, augmentation=None):
         gan = self.gan
         fake_images = gan.generator(latents, training=True)
         images, labels = gan.discriminator_batch(
@@ -76,18 +108,20 @@ class TensorFlowGANSteps:
         )
         with tf.GradientTape() as tape:
             d_loss = gan.discriminator_loss(labels, gan.discriminator(images, training=True))
-        grads = tape.gradient(d_loss, gan.discriminator.trainable_variables)
+            share = self._share(d_loss)
+        grads = self._summed(tape.gradient(share, gan.discriminator.trainable_variables))
         gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
         return d_loss
 
-    def generator_step(self, latents, augmentation=None):
+    def _generator_step(self, latents, augmentation=None):
         gan = self.gan
         targets = gan.generator_targets(latents)
         with tf.GradientTape() as tape:
             fake_images = augment.apply(gan.generator(latents, training=True), augmentation)
             g_loss = gan.generator_loss(targets, gan.discriminator(fake_images, training=True))
+            share = self._share(g_loss)
         # Only the generator's weights get gradients: the discriminator is frozen here.
-        grads = tape.gradient(g_loss, gan.generator.trainable_variables)
+        grads = self._summed(tape.gradient(share, gan.generator.trainable_variables))
         gan.g_optimizer.apply(grads, gan.generator.trainable_variables)
         return g_loss
 
@@ -95,8 +129,8 @@ class TensorFlowGANSteps:
         real_images, d_latents, g_latents, label_noise, d_aug, g_aug = _unpack_gan_data(data)
         if self.gan.shared_fakes:
             return self._shared_fakes_step(real_images, d_latents, label_noise, d_aug, g_aug)
-        d_loss = self.discriminator_step(real_images, d_latents, label_noise, d_aug)
-        g_loss = self.generator_step(g_latents, g_aug)
+        d_loss = self._discriminator_step(real_images, d_latents, label_noise, d_aug)
+        g_loss = self._generator_step(g_latents, g_aug)
         return {"d_loss": d_loss, "g_loss": g_loss}
 
     def _shared_fakes_step(self, real_images, latents, label_noise, d_aug, g_aug):
@@ -113,27 +147,29 @@ class TensorFlowGANSteps:
                 with tf.GradientTape() as d_tape:
                     logits = gan.discriminator(images, training=True)
                     d_loss = gan.discriminator_loss(labels, logits)
-                grads = d_tape.gradient(d_loss, gan.discriminator.trainable_variables)
+                    share = self._share(d_loss)
+                grads = self._summed(d_tape.gradient(share, gan.discriminator.trainable_variables))
                 gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
             logits = gan.discriminator(augment.apply(fake_images, g_aug), training=True)
             g_loss = gan.generator_loss(gan.generator_targets(latents), logits)
-        grads = g_tape.gradient(g_loss, gan.generator.trainable_variables)
+            share = self._share(g_loss)
+        grads = self._summed(g_tape.gradient(share, gan.generator.trainable_variables))
         gan.g_optimizer.apply(grads, gan.generator.trainable_variables)
         return {"d_loss": d_loss, "g_loss": g_loss}
 
 
-class TensorFlowVAESteps:
-    def __init__(self, vae, jit_compile: bool):
+class TensorFlowVAESteps(_TensorFlowReplicaMath):
+    def __init__(self, vae, jit_compile: bool, replicas=None):
         self.vae = vae
-        self.train_step = tf.function(
-            self._train_step, jit_compile=jit_compile, reduce_retracing=True
-        )
+        self.replicas = replicas
+        self.train_step = self._compile(self._train_step, jit_compile, [vae.vae_optimizer])
 
     def _train_step(self, data):
         images, noise, kl_weight = data
         with tf.GradientTape() as tape:
             loss, reconstruction, kl = self.vae.losses_for(images, noise, kl_weight)
-        grads = tape.gradient(loss, self.vae.trainable_variables)
+            share = self._share(loss)
+        grads = self._summed(tape.gradient(share, self.vae.trainable_variables))
         self.vae.vae_optimizer.apply(grads, self.vae.trainable_variables)
         return {"loss": loss, "reconstruction": reconstruction, "kl": kl}
 
@@ -149,15 +185,24 @@ class JaxStep:
     and XLA, and JAX has no graph mode short of XLA. Eager JAX compiles each operation on its own
     instead; on the tiny GAN its first step took 80 s against 18 s jitted, and later steps
     0.3-0.6 s against 0.01-0.02 s (2 busy CPU cores).
+
+    With ``replicas`` (train/parallel.py's JaxReplicas) the arguments are sharded by rows over
+    the devices, the variables are replicated there, and so are the step's results.
     """
 
-    def __init__(self, step: Callable, variables: Any):
+    def __init__(self, step: Callable, variables: Any, replicas=None):
         self.variables = variables
+        self.replicas = replicas
         # A new jax.jit for every JaxStep, over a function that belongs to it: jit caches traces
         # per function, and a cached trace would keep an old Dropout rate.
-        self._step = jax.jit(step)
+        if replicas is None:
+            self._step = jax.jit(step)
+        else:
+            self._step = jax.jit(step, out_shardings=replicas.replicated)
 
     def __call__(self, *args):
+        if self.replicas is not None:
+            args = self.replicas.shard(args)
         values = jax.tree.map(lambda variable: variable.value, self.variables)
         outputs, new_values = self._step(values, *args)
         for variable, value in zip(
@@ -187,7 +232,7 @@ class GANState(NamedTuple):
 
 
 class JaxGANSteps:
-    def __init__(self, gan, jit_compile: bool):  # jit_compile: always, see JaxStep
+    def __init__(self, gan, jit_compile: bool, replicas=None):  # jit_compile: always, see JaxStep
         self.gan = gan
         generator, discriminator = gan.generator, gan.discriminator
         variables = GANState(
@@ -198,9 +243,9 @@ class JaxGANSteps:
             gan.g_optimizer.variables,
             gan.d_optimizer.variables,
         )
-        self._discriminator = JaxStep(self._discriminator_step, variables)
-        self._generator = JaxStep(self._generator_step, variables)
-        self._both = JaxStep(self._train_step, variables)
+        self._discriminator = JaxStep(self._discriminator_step, variables, replicas)
+        self._generator = JaxStep(self._generator_step, variables, replicas)
+        self._both = JaxStep(self._train_step, variables, replicas)
 
     def discriminator_step(self, real_images, latents, label_noise, augmentation=None):
         return self._discriminator(real_images, latents, label_noise, augmentation)
@@ -322,12 +367,12 @@ def _stateless(model: keras.Model, trainable: list, non_trainable: list, method,
 
 
 class JaxVAESteps:
-    def __init__(self, vae, jit_compile: bool):  # jit_compile: always, see JaxStep
+    def __init__(self, vae, jit_compile: bool, replicas=None):  # jit_compile: always, see JaxStep
         self.vae = vae
         variables = VAEState(
             vae.trainable_variables, vae.non_trainable_variables, vae.vae_optimizer.variables
         )
-        self.train_step = JaxStep(self._train_step, variables)
+        self.train_step = JaxStep(self._train_step, variables, replicas)
 
     def _train_step(self, state: VAEState, data):
         images, noise, kl_weight = data

@@ -51,6 +51,14 @@ examples:
 
   # continue an interrupted run from its last checkpoint (optionally to more steps)
   python -m train gan --resume runs/gan-small-frog --steps 8000
+
+  # data-parallel on the 4 GPUs of this machine (64 images a step, 16 on each)
+  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+      --class frog --devices 4
+
+  # on two machines, the same line on each but its --process-id (0 writes the run folder)
+  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+      --class frog --devices auto --cluster 10.0.0.1:1234,10.0.0.2:1234 --process-id 0
 """
 
 VAE_EXAMPLES = """\
@@ -83,12 +91,12 @@ def add_config_options(parser: argparse.ArgumentParser, cls, presets: dict) -> N
     types = typing.get_type_hints(cls)
     for item in config_options(cls):
         annotation = types[item.name]
-        extras = {k: item.metadata[k] for k in ("choices", "metavar") if k in item.metadata}
+        extras = {k: item.metadata[k] for k in ("choices", "metavar", "type") if k in item.metadata}
         if item.name == "preset":
             extras["choices"] = sorted(presets)
         if annotation is bool:
             extras["action"] = argparse.BooleanOptionalAction
-        else:
+        elif "type" not in extras:
             # ``int | None`` and the like: the option's value is the non-None type.
             members = typing.get_args(annotation) or (annotation,)
             value_type = next(t for t in members if t is not type(None))
@@ -138,6 +146,26 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="RUN_DIR",
         help="continue RUN_DIR from its last checkpoint, with its saved settings",
     )
+    cluster = parser.add_argument_group(
+        "several machines",
+        "data-parallel over machines (one process each, same command but --process-id); "
+        "without these options, Keras's KERAS_DISTRIBUTION_JOB_ADDRESSES, "
+        "KERAS_DISTRIBUTION_PROCESS_ID or TensorFlow's TF_CONFIG are read if set",
+    )
+    cluster.add_argument(
+        "--cluster",
+        default=None,
+        metavar="HOST:PORT,...",
+        help="every process's address, process 0's first (JAX: process 0's is the "
+        "coordinator; TensorFlow: each worker's own)",
+    )
+    cluster.add_argument(
+        "--process-id",
+        type=int,
+        default=None,
+        metavar="I",
+        help="this process's place in --cluster, from 0; process 0 writes the run folder",
+    )
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
 
 
@@ -180,9 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 CONFIGS = {"gan": GANConfig, "vae": VAEConfig}
 
-# What --resume may change: how long to train and how the step is compiled. Everything else
-# (the model, the data, the optimizer, the batches) must stay as the checkpoint was made.
-RESUME_MAY_CHANGE = ("steps", "jit_compile")
+# What --resume may change: how long to train, how the step is compiled and on how many devices
+# (a checkpoint holds plain arrays). Everything else (the model, the data, the optimizer, the
+# batches) must stay as the checkpoint was made.
+RESUME_MAY_CHANGE = ("steps", "jit_compile", "devices")
 NOT_ON_RESUME = {
     "data": "--data",
     "class_name": "--class",
@@ -201,8 +230,8 @@ def _refuse_changes_on_resume(args: argparse.Namespace) -> None:
     if given:
         raise UsageError(
             f"--resume continues {args.resume} with the settings it was started with, so "
-            f"{', '.join(given)} cannot be given (only --steps and --jit/--no-jit may change); "
-            "start a new run with --out to train with other settings"
+            f"{', '.join(given)} cannot be given (only --steps, --jit/--no-jit and --devices may "
+            "change); start a new run with --out to train with other settings"
         )
 
 
@@ -236,14 +265,14 @@ def resolve(args: argparse.Namespace):
     return config, out
 
 
-def make_task(config, images):
+def make_task(config, images, replicas=None):
     if config.kind == "gan":
         from latentwalk.train.gan_task import GANTask
 
-        return GANTask(config)
+        return GANTask(config, replicas)
     from latentwalk.train.vae import VAETask
 
-    return VAETask(config, images)
+    return VAETask(config, images, replicas)
 
 
 def make_probe(config, images):
@@ -268,25 +297,42 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     try:
         config, run_dir = resolve(args)
+        from latentwalk.train.cluster import cluster_from
         from latentwalk.train.data import load_images
+        from latentwalk.train.parallel import prepare
         from latentwalk.train.run import check_run_dir, prepare_run_dir, train
 
+        # Before TensorFlow or JAX runs anything: devices are set up and machines join first.
+        cluster = cluster_from(args.cluster, args.process_id)
+        replicas = prepare(config.devices, cluster, config.batch_size, config.jit_compile)
         # Nothing is written until the data has loaded: a mistyped path leaves no empty run.
-        check_run_dir(run_dir, resume=args.resume is not None)
+        # Only process 0 (the chief) touches the run folder.
+        if cluster.chief:
+            check_run_dir(run_dir, resume=args.resume is not None)
         images = load_images(config.data)
         probe = make_probe(config, images)  # a missing judge stops us before anything is written
-        run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
+        if cluster.chief:
+            run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
+        where = f"; {replicas.describe()}" if replicas is not None else ""
         print(
-            f"{len(images)} training images from {config.data.source}; run folder: {run_dir}",
+            f"{len(images)} training images from {config.data.source}; run folder: "
+            f"{run_dir}{where}",
             file=sys.stderr,
         )
-        task = make_task(config, images)
+        task = make_task(config, images, replicas)
         if getattr(task.config, "precision_detected", ""):
             print(
                 f"precision: {task.config.precision} ({task.config.precision_detected})",
                 file=sys.stderr,
             )
-        train(task, run_dir, images, resume=args.resume is not None, probe=probe)
+        train(
+            task,
+            run_dir,
+            images,
+            resume=args.resume is not None,
+            probe=probe,
+            chief=cluster.chief,
+        )
     except (UsageError, ConfigError, DataError, RunError, EvaluationError) as error:
         parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     except Diverged as error:

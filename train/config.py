@@ -23,6 +23,18 @@ class ConfigError(ValueError):
     """A user-facing configuration mistake (the CLI turns it into exit code 2)."""
 
 
+def parse_devices(text: str) -> int | str:
+    """--devices: a positive number, or "auto"."""
+    if text == "auto":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(text)
+    return int(text)
+
+
+parse_devices.__name__ = "device count"  # argparse: "invalid device count value: 'x'"
+
+
 def setting(default, help: str, *, flag: str | None = None, **cli):
     """A config field with the help text of its command-line option.
 
@@ -65,6 +77,15 @@ class TrainerConfig:
         "compile the TensorFlow training step with XLA (default: off, slower on the 2-core CPU we "
         "measured; the JAX backend always compiles)",
         flag="--jit",
+    )
+    # Data parallelism (train/parallel.py): not a model setting, so --resume may change it.
+    devices: int | str = setting(
+        1,
+        "train data-parallel on N devices of this machine, each taking an equal share of "
+        "--batch-size (which keeps its meaning: images per step, all devices together); 'auto': "
+        "every GPU/TPU here, or 1 without any (default: 1)",
+        metavar="N|auto",
+        type=parse_devices,
     )
     sample_every: int = setting(250, "write a sample grid every N steps")
     checkpoint_every: int = setting(250, "save a checkpoint every N steps")
@@ -303,6 +324,15 @@ def validate(config) -> None:
     for name in ("sample_every", "checkpoint_every", "log_every"):
         need(getattr(config, name) >= 1, f"--{name.replace('_', '-')} must be at least 1")
     need(config.eval_every >= 0, "--eval-every must be zero (never) or positive")
+    need(
+        config.devices == "auto" or (isinstance(config.devices, int) and config.devices >= 1),
+        "--devices must be a positive number or 'auto'",
+    )
+    need(
+        not isinstance(config.devices, int) or config.batch_size % config.devices == 0,
+        f"--batch-size {config.batch_size} cannot be split evenly over --devices "
+        f"{config.devices}: give a multiple of {config.devices}",
+    )
     if isinstance(config, GANConfig):
         need(config.architecture in ("book", "small", "tiny"), "unknown architecture")
         need(config.optimizer in ("rmsprop", "adam"), "--optimizer must be rmsprop or adam")

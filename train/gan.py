@@ -19,8 +19,11 @@ from latentwalk.train.backend_steps import gan_steps
 from latentwalk.train.config import GANConfig
 
 
-def build_generator(config: GANConfig) -> keras.Model:
-    """Latent vector (latent_dim,) -> image (32, 32, 3) in [-1, 1]."""
+def build_generator(config: GANConfig, synchronized_batch_norm: bool = False) -> keras.Model:
+    """Latent vector (latent_dim,) -> image (32, 32, 3) in [-1, 1].
+
+    ``synchronized_batch_norm``: batch statistics over every replica's rows (TensorFlow's
+    data parallelism, train/parallel.py), as one device computes them over the whole batch."""
     slope, arch = config.leaky_slope, config.architecture
     inputs = keras.Input((config.latent_dim,), name="latent")
     if arch == "book":
@@ -40,12 +43,13 @@ def build_generator(config: GANConfig) -> keras.Model:
         # in the generator to keep its early training stable.
         width = config.generator_width or (256 if arch == "small" else 16)
         x = layers.Dense(4 * 4 * width, use_bias=False)(inputs)
-        x = layers.BatchNormalization(momentum=0.9)(x)
+        norm = {"momentum": 0.9, "synchronized": synchronized_batch_norm}
+        x = layers.BatchNormalization(**norm)(x)
         x = layers.LeakyReLU(slope)(x)
         x = layers.Reshape((4, 4, width))(x)
         for filters in (width // 2, width // 4, width // 8):
             x = upsample(x, filters, config.upsample)
-            x = layers.BatchNormalization(momentum=0.9)(x)
+            x = layers.BatchNormalization(**norm)(x)
             x = layers.LeakyReLU(slope)(x)
         outputs = layers.Conv2D(3, 3, activation="tanh", padding="same", name="image")(x)
     return keras.Model(inputs, outputs, name="generator")
@@ -133,7 +137,15 @@ class GAN(keras.Model):
         self.generator = generator
         self.latent_dim = latent_dim
         self.loss_name = loss
-        self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        # Summed here and divided below, rather than Keras's mean: under tf.distribute that mean
+        # is also divided by the number of replicas (and the hinge loss's is not), while the
+        # data-parallel step divides every loss itself (train/parallel.py). Same value, same bits.
+        self.bce_sum = keras.losses.BinaryCrossentropy(from_logits=True, reduction="sum")
+
+    def bce(self, labels, logits):
+        """Binary cross-entropy from logits, averaged over the batch."""
+        total = self.bce_sum(labels, logits)
+        return total / ops.cast(ops.shape(labels)[0], total.dtype)
 
     def discriminator_loss(self, labels, logits):
         """BCE on the (noisy) labels, or the hinge loss: logits above 1 for generated images and
@@ -149,18 +161,20 @@ class GAN(keras.Model):
             return ops.mean(ops.cast(logits, "float32"))  # low "generated" score: looks real
         return self.bce(targets, logits)
 
-    def compile(self, d_optimizer, g_optimizer, jit_compile: bool = False):
+    def compile(self, d_optimizer, g_optimizer, jit_compile: bool = False, replicas=None):
+        """``replicas``: train data-parallel on them (train/parallel.py), None for one device."""
         super().compile(jit_compile=False)  # Keras's fit() is unused; jit_compile is for our steps
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.step_jit_compile = jit_compile
+        self.replicas = replicas
         self.retrace()
 
     def retrace(self) -> None:
         """Build the steps anew: Dropout's rate is read when a step is traced."""
-        self.steps = gan_steps(self, self.step_jit_compile)
+        self.steps = gan_steps(self, self.step_jit_compile, self.replicas)
 
     def discriminator_batch(self, fake_images, real_images, label_noise, augmentation=None):
         """Fakes then reals, labelled 1 = "generated" and 0 = "real" as in the book, augmented

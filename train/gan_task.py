@@ -18,6 +18,7 @@ from latentwalk.train.gan import GAN, build_discriminator, build_generator, make
 from latentwalk.train.hardware import resolve_precision
 from latentwalk.train.latent import seeds_to_latents
 from latentwalk.train.layout import run_model_path
+from latentwalk.train.parallel import building_scope
 
 MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7
@@ -72,25 +73,31 @@ def float32_copy(model: keras.Model, build) -> keras.Model:
 class GANTask:
     grid_columns = 8
 
-    def __init__(self, config: GANConfig):
+    def __init__(self, config: GANConfig, replicas=None):
+        """``replicas``: train data-parallel on them (train/parallel.py), None for one device."""
         keras.utils.set_random_seed(config.seed)
         if config.precision == "auto":  # what config.json will say: the outcome, and why
             precision, why = resolve_precision(config.precision)
             config = replace(config, precision=precision, precision_detected=why)
         self.config = config
-        with dtype_policy(config.precision):
-            self.generator = build_generator(config)
-            self.discriminator = build_discriminator(config)
-        if config.precision == "mixed_bfloat16":
-            elementwise_in_float32(self.generator)
-            elementwise_in_float32(self.discriminator)
-        self.gan = GAN(
-            self.discriminator,
-            self.generator,
-            config.latent_dim,
-            config.loss,
-            shared_fakes=config.shared_fakes,
-        )
+        self.replicas = replicas
+        # Data-parallel, the trained models and their optimizers are built in the replicas'
+        # scope (replicated or mirrored variables); the EMA generator is not trained by the step.
+        synchronized = replicas is not None and replicas.synchronized_batch_norm
+        with building_scope(replicas):
+            with dtype_policy(config.precision):
+                self.generator = build_generator(config, synchronized)
+                self.discriminator = build_discriminator(config)
+            if config.precision == "mixed_bfloat16":
+                elementwise_in_float32(self.generator)
+                elementwise_in_float32(self.discriminator)
+            self.gan = GAN(
+                self.discriminator,
+                self.generator,
+                config.latent_dim,
+                config.loss,
+                shared_fakes=config.shared_fakes,
+            )
         self.augmentation = parse_policy(config.diffaugment)
         # The generator that is sampled and saved: an exponential moving average of the trained
         # one's weights when --ema-decay is set (Karras et al.; Yazıcı et al. 2019), else itself.
@@ -100,11 +107,13 @@ class GANTask:
                 self.ema_generator = build_generator(config)
             self.ema_generator.set_weights(self.generator.get_weights())
         self._ema_statistics_stale = True
-        self.gan.compile(
-            d_optimizer=make_optimizer(config, config.d_learning_rate),
-            g_optimizer=make_optimizer(config, config.g_learning_rate),
-            jit_compile=config.jit_compile,
-        )
+        with building_scope(replicas):
+            self.gan.compile(
+                d_optimizer=make_optimizer(config, config.d_learning_rate),
+                g_optimizer=make_optimizer(config, config.g_learning_rate),
+                jit_compile=config.jit_compile,
+                replicas=replicas,
+            )
         self.dropout = config.dropout
         self.balancer = Balancer(window=config.balance_window)
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
@@ -213,7 +222,9 @@ class GANTask:
     def rebalance(self) -> dict:
         """Lower the discriminator's learning rate and raise its dropout."""
         optimizer = self.gan.d_optimizer
-        learning_rate = max(float(optimizer.learning_rate) * 0.5, MIN_D_LEARNING_RATE)
+        # Through NumPy: float() of a variable mirrored by tf.distribute fails.
+        current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        learning_rate = max(current * 0.5, MIN_D_LEARNING_RATE)
         optimizer.learning_rate.assign(learning_rate)
         self.set_dropout(min(self.dropout + 0.1, MAX_DROPOUT))
         return {
@@ -252,6 +263,8 @@ class GANTask:
             save_model_atomically(self.sampled_generator, run_model_path(run_dir, "generator"))
             return
         generator = self.generator
-        if self.config.precision != "float32":
+        # A synchronized batch norm loads on TensorFlow only: the saved generator is a plain one.
+        synchronized = self.replicas is not None and self.replicas.synchronized_batch_norm
+        if self.config.precision != "float32" or synchronized:
             generator = float32_copy(generator, lambda: build_generator(self.config))
         save_model_atomically(generator, run_model_path(run_dir, "generator"))

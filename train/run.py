@@ -220,6 +220,16 @@ class MetricsLog:
         self._file.close()
 
 
+class _NoLog:
+    """The metrics log of a process that writes nothing (not the chief of several)."""
+
+    def write(self, record: dict) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class _StopFlag:
     """First Ctrl-C (SIGINT) or SIGTERM asks the loop to stop after the current step and save a
     checkpoint; a second one aborts."""
@@ -255,10 +265,21 @@ class _StopFlag:
             signal.signal(number, previous)
 
 
-def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, probe=None) -> Path:
+def train(
+    task: Task,
+    run_dir: Path,
+    images: np.ndarray,
+    resume: bool = False,
+    probe=None,
+    chief: bool = True,
+) -> Path:
     """Run ``task`` from its last checkpoint (or step 0) to ``config.steps``. With a ``probe``
     (train/evaluate.py's QualityProbe), every ``config.eval_every`` steps the judge grades
-    samples and the figures go to metrics.jsonl and TensorBoard."""
+    samples and the figures go to metrics.jsonl and TensorBoard.
+
+    On several machines (train/parallel.py) every process runs this loop in step with the others
+    and computes everything (on JAX, any computation with the shared weights takes all of them);
+    only the ``chief`` writes the run folder. The others read its checkpoints to resume."""
     config = task.config
     run_dir = Path(run_dir)
     start = restore_latest(task, run_dir) if resume else 0
@@ -269,10 +290,11 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
             "steps)"
         )
     try:
-        if resume:
+        if resume and chief:
             truncate_metrics(run_dir, start)
-        config_module.save(config, run_dir)  # on resume too: steps or jit may have changed
-        log = MetricsLog(run_dir)
+        if chief:
+            config_module.save(config, run_dir)  # on resume too: steps, jit, devices may change
+        log = MetricsLog(run_dir) if chief else _NoLog()
     except OSError as error:
         raise RunError(f"cannot write to {run_dir}: {_reason(error)}") from None
     window: list[dict] = []
@@ -286,6 +308,7 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
         dynamic_ncols=True,
         mininterval=1.0,
         file=sys.stderr,
+        disable=not chief,  # one progress bar for the run
     )
     try:
         with _StopFlag() as stop:
@@ -320,11 +343,15 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
                         )
                     )
                 if step % config.sample_every == 0 or step == config.steps:
-                    write_samples(task, run_dir, step)
-                if step % config.checkpoint_every == 0 or step == config.steps:
+                    if chief:
+                        write_samples(task, run_dir, step)
+                    else:  # drawn all the same: on JAX every process takes part
+                        task.sample_images()
+                if chief and (step % config.checkpoint_every == 0 or step == config.steps):
                     save_checkpoint(task, run_dir, step)
                 if stop.requested and step < config.steps:
-                    save_checkpoint(task, run_dir, step)
+                    if chief:
+                        save_checkpoint(task, run_dir, step)
                     log.write(
                         {
                             "step": step,
@@ -334,7 +361,8 @@ def train(task: Task, run_dir: Path, images: np.ndarray, resume: bool = False, p
                     )
                     raise Interrupted(step)
         _check_final_weights(task, step)
-        task.save_final(run_dir)
+        if chief:
+            task.save_final(run_dir)
     except Diverged as error:
         kept = latest_checkpoint(run_dir)
         where = f"the last good checkpoint is {kept.name}" if kept else "no checkpoint was kept"

@@ -24,6 +24,7 @@ from latentwalk.train.data import to_model_range
 from latentwalk.train.gan_task import save_model_atomically
 from latentwalk.train.latent import seeds_to_latents
 from latentwalk.train.layout import run_model_path
+from latentwalk.train.parallel import building_scope
 
 PIXEL_SIGMA = 0.2  # on the [-1, 1] scale
 NUM_RECONSTRUCTIONS = 16
@@ -72,12 +73,13 @@ class VAE(keras.Model):
         self.encoder = encoder
         self.decoder = decoder
 
-    def compile(self, optimizer, jit_compile: bool = False):
+    def compile(self, optimizer, jit_compile: bool = False, replicas=None):
         super().compile()
         self.vae_optimizer = optimizer
         self.vae_optimizer.build(self.trainable_variables)
-        # The gradient step for the active backend (TensorFlow or JAX): train/backend_steps.py.
-        self.steps = vae_steps(self, jit_compile)
+        # The gradient step for the active backend (TensorFlow or JAX), on one device or on
+        # ``replicas`` (train/parallel.py): train/backend_steps.py.
+        self.steps = vae_steps(self, jit_compile, replicas)
 
     def losses_for(self, images, noise, kl_weight, training=True):
         z_mean, z_log_var = self.encoder(images, training=training)
@@ -98,13 +100,15 @@ class VAE(keras.Model):
 class VAETask:
     grid_columns = 8
 
-    def __init__(self, config: VAEConfig, images: np.ndarray):
+    def __init__(self, config: VAEConfig, images: np.ndarray, replicas=None):
         keras.utils.set_random_seed(config.seed)
         self.config = config
-        self.encoder = build_encoder(config)
-        self.decoder = build_decoder(config)
-        self.vae = VAE(self.encoder, self.decoder)
-        self.vae.compile(keras.optimizers.Adam(config.learning_rate), config.jit_compile)
+        with building_scope(replicas):  # data-parallel: replicated or mirrored variables
+            self.encoder = build_encoder(config)
+            self.decoder = build_decoder(config)
+            self.vae = VAE(self.encoder, self.decoder)
+            optimizer = keras.optimizers.Adam(config.learning_rate)
+            self.vae.compile(optimizer, config.jit_compile, replicas)
         # The same fixed seeds as the GAN's grids, so the two models' samples line up.
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
         self.fixed_images = to_model_range(images[:NUM_RECONSTRUCTIONS])
