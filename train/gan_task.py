@@ -52,8 +52,9 @@ def elementwise_in_float32(model: keras.Model) -> keras.Model:
     wrappers around them) and compute batch norm, LeakyReLU, dropout and the rest in float32.
 
     On CPUs, oneDNN runs bfloat16 convolutions on AMX, while TensorFlow's element-wise kernels
-    have no fast bfloat16 path: with every layer in bfloat16 the small preset's step was 1.24x
-    slower than with this split (benchmarks/train_throughput.py), and no more precise.
+    have no fast bfloat16 path: with every layer in bfloat16 the small preset's step took 1.24x
+    as long as with this split (both side by side in one process on 2 AMX cores, 2026-11-27),
+    and was no more precise.
     """
     for layer in model._flatten_layers(include_self=False):
         wraps_matmul = isinstance(getattr(layer, "layer", None), MATMUL_LAYERS)

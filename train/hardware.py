@@ -5,7 +5,7 @@ bfloat16 natively and in float32 elsewhere, and config.json records what was fou
 
 - a GPU of compute capability 8.0 or later (Ampere on) or a TPU: bfloat16 tensor cores;
 - a CPU with AMX-BF16 or AVX512-BF16, on Keras's TensorFlow backend (oneDNN uses them): on two
-  such cores the small preset's step ran 1.3x faster in bfloat16 (benchmarks/train_throughput.py);
+  such cores the small preset's step ran 1.5x faster in bfloat16 (benchmarks/train_throughput.py);
 - JAX on a CPU: no. XLA's CPU backend does not use those units; the small preset's step ran at
   the same speed in either precision on the machine above.
 """
