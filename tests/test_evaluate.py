@@ -73,13 +73,16 @@ def test_evaluate_reads_a_vae_run_and_writes_quality_json_beside_it(
     assert written["real_floor"]["samples"] == 12
 
 
-def test_training_with_eval_every_logs_kid_and_class_rate(tiny_npz, tiny_judge, tmp_path):
+def test_training_with_eval_every_logs_kid_precision_recall_and_class_rate(
+    tiny_npz, tiny_judge, tmp_path
+):
     run = train_tiny("gan", tiny_npz, tmp_path / "run", "--eval-every", "10", "--judge",
                      str(tiny_judge))  # fmt: skip
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     graded = [r for r in records if "eval_kid" in r]
     assert [r["step"] for r in graded] == [10, 20]
     assert all(r["eval_samples"] == 1000 and np.isfinite(r["eval_kid"]) for r in graded)
+    assert all(0 <= r["eval_precision"] <= 1 and 0 <= r["eval_recall"] <= 1 for r in graded)
     assert "eval_class_rate" not in graded[0]  # --class all: no class to count votes for
 
 

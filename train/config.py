@@ -93,8 +93,8 @@ class TrainerConfig:
     num_sample_seeds: int = setting(64, "latents in each sample grid", option=False)
     eval_every: int = setting(
         0,
-        "every N steps, grade 1,000 samples with the judge (KID, class rate) into metrics.jsonl "
-        "and TensorBoard (default: 0, never)",
+        "every N steps, grade 1,000 samples with the judge (KID, precision, recall, class rate) "
+        "into metrics.jsonl and TensorBoard (default: 0, never)",
     )
     judge: str | None = setting(None, "judge folder for --eval-every (default: models/judge)")
     data: DataConfig = field(default_factory=DataConfig, metadata={"option": False})
