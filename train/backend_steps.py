@@ -101,8 +101,11 @@ class TensorFlowGANSteps(_TensorFlowReplicaMath):
             self.generator_step = replicas.compile(self._generator_step)
 
     def _discriminator_step(self, real_images, latents, label_noise, augmentation=None):
+        fake_images = self.gan.generator(latents, training=True)
+        return self._discriminator_update(fake_images, real_images, label_noise, augmentation)
+
+    def _discriminator_update(self, fake_images, real_images, label_noise, augmentation=None):
         gan = self.gan
-        fake_images = gan.generator(latents, training=True)
         images, labels = gan.discriminator_batch(
             fake_images, real_images, label_noise, augmentation
         )
@@ -141,15 +144,9 @@ class TensorFlowGANSteps(_TensorFlowReplicaMath):
         with tf.GradientTape() as g_tape:
             fake_images = gan.generator(latents, training=True)
             with g_tape.stop_recording():
-                images, labels = gan.discriminator_batch(
+                d_loss = self._discriminator_update(
                     tf.stop_gradient(fake_images), real_images, label_noise, d_aug
                 )
-                with tf.GradientTape() as d_tape:
-                    logits = gan.discriminator(images, training=True)
-                    d_loss = gan.discriminator_loss(labels, logits)
-                    share = self._share(d_loss)
-                grads = self._summed(d_tape.gradient(share, gan.discriminator.trainable_variables))
-                gan.d_optimizer.apply(grads, gan.discriminator.trainable_variables)
             logits = gan.discriminator(augment.apply(fake_images, g_aug), training=True)
             g_loss = gan.generator_loss(gan.generator_targets(latents), logits)
             share = self._share(g_loss)
@@ -288,6 +285,18 @@ class JaxGANSteps:
         )
         return loss, new_state
 
+    def _fooling_loss(self, state: GANState, fake_images, latents, augmentation=None):
+        """The generator's loss on ``fake_images`` and the discriminator's new state. The
+        discriminator's weights are read, never differentiated: frozen, as in the book."""
+        gan = self.gan
+        logits, d_state = gan.discriminator.stateless_call(
+            state.d_trainable,
+            state.d_state,
+            augment.apply(fake_images, augmentation),
+            training=True,
+        )
+        return gan.generator_loss(gan.generator_targets(latents), logits), d_state
+
     def _generator_step(self, state: GANState, latents, augmentation=None):
         gan = self.gan
 
@@ -295,12 +304,7 @@ class JaxGANSteps:
             fake_images, g_state = gan.generator.stateless_call(
                 g_trainable, state.g_state, latents, training=True
             )
-            fake_images = augment.apply(fake_images, augmentation)
-            # The discriminator's weights are read, never differentiated: frozen, as in the book.
-            logits, d_state = gan.discriminator.stateless_call(
-                state.d_trainable, state.d_state, fake_images, training=True
-            )
-            loss = gan.generator_loss(gan.generator_targets(latents), logits)
+            loss, d_state = self._fooling_loss(state, fake_images, latents, augmentation)
             return loss, (g_state, d_state)
 
         loss, (g_state, d_state), g_trainable, g_optimizer = _jax_descend(
@@ -337,10 +341,7 @@ class JaxGANSteps:
         )
 
         def loss_fn(fakes):
-            logits, d_state = gan.discriminator.stateless_call(
-                state.d_trainable, state.d_state, augment.apply(fakes, g_aug), training=True
-            )
-            return gan.generator_loss(gan.generator_targets(latents), logits), d_state
+            return self._fooling_loss(state, fakes, latents, g_aug)
 
         (g_loss, d_state), fake_grads = jax.value_and_grad(loss_fn, has_aux=True)(fake_images)
         (grads,) = pullback(fake_grads)

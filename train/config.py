@@ -126,8 +126,9 @@ class GANConfig(TrainerConfig):
         choices=PRECISIONS,
     )
     precision_detected: str = setting("", "why --precision auto chose what it did", option=False)
-    # One generator forward pass per step instead of two (~9 % faster on the small preset), as
-    # PyTorch's DCGAN example does; the book draws new latents for the generator's update.
+    # One generator forward pass per step instead of two (about 1.1x faster on the small
+    # preset), as PyTorch's DCGAN example does; the book draws new latents for the generator's
+    # update.
     shared_fakes: bool = setting(
         True,
         "the generator's update reuses the fakes the discriminator just learned from (one "

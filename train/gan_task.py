@@ -56,7 +56,7 @@ def elementwise_in_float32(model: keras.Model) -> keras.Model:
     as long as with this split (both side by side in one process on 2 AMX cores, 2026-11-27),
     and was no more precise.
     """
-    for layer in model._flatten_layers(include_self=False):
+    for layer in model.layers:
         wraps_matmul = isinstance(getattr(layer, "layer", None), MATMUL_LAYERS)
         if not isinstance(layer, MATMUL_LAYERS) and not wraps_matmul:
             layer.dtype_policy = keras.DTypePolicy("float32")
@@ -142,7 +142,7 @@ class GANTask:
         (1 + step) / (10 + step): a fixed 0.999 from step 0 averages in the untrained early
         weights for thousands of steps (measured far worse than the raw generator over a
         3,000-step run). Batch-norm statistics are not averaged: they are recomputed for the
-        averaged weights before the EMA generator is used (``ema_ready``)."""
+        averaged weights before the EMA generator is used (``sampled_generator``)."""
         decay = min(self.config.ema_decay, (1 + step) / (10 + step))
         for average, current in zip(
             self.ema_generator.trainable_weights, self.generator.trainable_weights, strict=True
@@ -158,7 +158,7 @@ class GANTask:
         does) gives layers normalised with the wrong mean and variance."""
         norms = [
             layer
-            for layer in self.ema_generator._flatten_layers()
+            for layer in self.ema_generator.layers
             if isinstance(layer, keras.layers.BatchNormalization)
         ]
         latents = np.random.default_rng([self.config.seed, STANDING_SAMPLES]).standard_normal(

@@ -149,7 +149,6 @@ class JaxReplicas:
 
         self.count = len(devices)
         self.cluster = cluster
-        self.chief = cluster.chief
         self.distribution = keras.distribution.DataParallel(devices=devices)
         mesh = self.distribution.device_mesh.backend_mesh
         self.rows = NamedSharding(mesh, PartitionSpec(self.distribution.batch_dim_name))
@@ -252,7 +251,6 @@ class TensorFlowReplicas:
         self.strategy = strategy
         self.count = strategy.num_replicas_in_sync
         self.cluster = cluster
-        self.chief = cluster.chief
 
     def describe(self) -> str:
         return _describe(self.count, self.cluster, type(self.strategy).__name__)
