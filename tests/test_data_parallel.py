@@ -195,6 +195,28 @@ def test_mixed_precision_and_ema_on_two_tensorflow_devices(tiny_npz, tmp_path):
     assert (two / "generator.keras").is_file() and (two / "samples" / "latest.png").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lr_decay_and_top_k_on_two_devices(backend, tiny_npz, tmp_path):
+    """The scheduled learning rates reach every replica. JAX's top-k ranks the whole global
+    batch, as one device does; TensorFlow's ranks each replica's share (documented), so there it
+    need only train."""
+    if backend == "jax":
+        pytest.importorskip("jax")
+    options = ("--steps", str(STEPS), "--lr-decay", "0.5", *SAME_MASKS[backend])
+    if backend == "jax":
+        options += ("--top-k", "0.5")
+    one = train(backend, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
+    two = train(backend, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
+    assert_same_training(two, one, ("d_loss", "g_loss", "learning_rate_factor"))
+    if backend == "tensorflow":
+        top_k = train(backend, "gan", tiny_npz, tmp_path / "top-k", *options, "--top-k", "0.5",
+                      "--devices", "2")  # fmt: skip
+        records = losses(top_k, "g_loss", "top_k")
+        assert [r["top_k"] for r in records] == [1, 0.5, 0.5, 0.5]
+        assert all(np.isfinite(r["g_loss"]) for r in records)
+
+
 REBALANCE_ON_TWO_DEVICES = """
 import json
 import keras

@@ -14,7 +14,7 @@ from latentwalk.train.checkpoint import model_variables
 from latentwalk.train.config import ConfigError, DataConfig, make_config
 from latentwalk.train.gan import build_generator
 from tests.conftest import train_tiny
-from tests.test_train_jax import losses, train_on_jax
+from tests.test_train_jax import fork_at, losses, train_on_jax
 
 ALL_OPTIONS = (
     "--upsample", "resize", "--diffaugment", "translation,cutout,color", "--spectral-norm",
@@ -114,6 +114,10 @@ def test_hinge_loss_values():
         ({"diffaugment": "translation,blur"}, "unknown --diffaugment policy blur"),
         ({"ema_decay": 1.0}, "--ema-decay"),
         ({"loss": "wasserstein"}, "--loss"),
+        ({"lr_decay": 1.5}, "--lr-decay"),
+        ({"lr_decay": -0.1}, "--lr-decay"),
+        ({"top_k": 0.0}, "--top-k"),
+        ({"top_k": 1.5}, "--top-k"),
     ],
 )
 def test_bad_options_are_refused(overrides, message):
@@ -182,9 +186,132 @@ def test_all_options_resume_on_the_same_trajectory(tiny_npz, tmp_path):
     )
 
 
+def test_learning_rate_factor_decays_linearly_over_the_last_fraction():
+    from latentwalk.train.gan_task import learning_rate_factor
+
+    factors = [learning_rate_factor(step, 10, 0.5) for step in range(10)]
+    assert factors == pytest.approx([1] * 6 + [0.8, 0.6, 0.4, 0.2])
+    assert [learning_rate_factor(step, 4, 1.0) for step in range(4)] == [1, 0.75, 0.5, 0.25]
+    assert {learning_rate_factor(step, 10, 0.0) for step in range(10)} == {1.0}
+
+
+def test_top_k_fraction_falls_in_eighths_over_the_first_quarter():
+    from latentwalk.train.gan_task import top_k_fraction
+
+    assert [top_k_fraction(step, 20, 0.5) for step in range(7)] == [
+        1,
+        1,
+        0.875,
+        0.75,
+        0.625,
+        0.5,
+        0.5,
+    ]
+    assert [top_k_fraction(step, 100, 0.3) for step in (0, 20, 24, 25, 99)] == [
+        1,
+        0.5,
+        0.375,
+        0.3,
+        0.3,
+    ]
+    assert {top_k_fraction(step, 10, 1.0) for step in range(10)} == {1.0}
+
+
+@pytest.mark.parametrize(
+    "loss, expected", [("bce", np.log1p(np.exp([-1.0, 0.0])).mean()), ("hinge", -0.5)]
+)
+def test_top_k_generator_loss_counts_only_the_most_real_looking_fakes(loss, expected):
+    from latentwalk.train.gan import GAN
+
+    config = gan_config(loss=loss)
+    gan = GAN(None, None, config.latent_dim, loss)
+    logits = np.array([[3.0], [-1.0], [0.0], [2.0]], np.float32)  # high: "generated"
+    targets = np.zeros((4, 1), np.float32)
+    gan.top_k = 0.5
+    assert float(gan.generator_loss(targets, logits)) == pytest.approx(expected, rel=1e-6)
+    gan.top_k = 1.0
+    assert float(gan.generator_loss(targets, logits)) != pytest.approx(expected, rel=1e-3)
+
+
+def test_a_new_top_k_fraction_reaches_the_compiled_step():
+    """The fraction is read when the step is traced: a change must recompile it. Two tasks with
+    the same weights, one with --top-k 0.5 (the whole batch at step 0, half from step 1 of 4):
+    the same generator loss at step 0, a lower one (its best half) at step 1."""
+    from latentwalk.train.gan_task import GANTask
+
+    tasks = [GANTask(gan_config(steps=4, top_k=0.5)), GANTask(gan_config(steps=4))]
+    images = np.random.default_rng(1).integers(0, 255, (8, 32, 32, 3), dtype=np.uint8)
+    found = []
+    for task in tasks:
+        found.append(
+            [task.train_step(images, np.random.default_rng([0, step]))["g_loss"] for step in (0, 1)]
+        )
+    (top_k_0, top_k_1), (all_0, all_1) = found
+    assert top_k_0 == pytest.approx(all_0, rel=1e-6)
+    assert top_k_1 < all_1 - 1e-3
+
+
+def test_schedules_run_as_logged_and_resume_on_them(tiny_npz, tmp_path, monkeypatch):
+    """--lr-decay and --top-k: each step runs at its scheduled rates and top-k fraction (both
+    logged), and a run resumed in the middle of the top-k ramp (which must recompile its step)
+    continues on the same trajectory."""
+    from latentwalk.train import run as run_module
+    from latentwalk.train.cli import main
+
+    monkeypatch.setattr(run_module, "CHECKPOINTS_KEPT", 100)
+    run = train_tiny(
+        "gan", tiny_npz, tmp_path / "straight", "--lr-decay", "0.5", "--top-k", "0.5",
+        "--checkpoint-every", "1",
+    )  # fmt: skip
+    records = losses(run, "learning_rate_factor", "top_k", "g_loss")
+    assert [r["learning_rate_factor"] for r in records] == pytest.approx(
+        [1] * 11 + [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]
+    )
+    assert [r["top_k"] for r in records] == [1, 1, 0.875, 0.75, 0.625] + [0.5] * 15
+    # The rates the optimizers hold after the last step: that step's, 0.1 of each rate.
+    final = np.load(run / "checkpoints" / "ckpt-0000020.npz")
+    rates = {key: float(final[key]) for key in final.files if key.endswith("/learning_rate")}
+    assert sorted(rates.values()) == pytest.approx([2e-5, 2e-5])
+    forked = fork_at(run, 3, tmp_path / "forked")
+    assert main(["gan", "--resume", str(forked)]) == 0
+    resumed = losses(forked, "top_k", "g_loss")
+    assert [r["step"] for r in resumed] == list(range(1, 21))
+    assert [r["top_k"] for r in resumed] == [r["top_k"] for r in records]
+    np.testing.assert_allclose(
+        [r["g_loss"] for r in resumed[3:]], [r["g_loss"] for r in records[3:]], rtol=1e-5
+    )
+
+
+def test_a_rebalance_during_lr_decay_keeps_the_halved_rate(tiny_npz, tmp_path):
+    """--auto-balance halves the discriminator's rate before --lr-decay's factor: the schedule
+    must not restore the configured rate, and a resume keeps the halved one."""
+    from latentwalk.train.gan_task import GANTask
+
+    config = gan_config(lr_decay=1.0, steps=4, auto_balance=True)
+    task = GANTask(config)
+    rng = np.random.default_rng(0)
+    batch = rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8)
+    task.train_step(batch, rng)  # step 0 at factor 1
+    task.rebalance()
+    task.train_step(batch, rng)  # step 1 at factor 0.75
+    d_rate = float(keras.ops.convert_to_numpy(task.gan.d_optimizer.learning_rate))
+    g_rate = float(keras.ops.convert_to_numpy(task.gan.g_optimizer.learning_rate))
+    assert d_rate == pytest.approx(config.d_learning_rate / 2 * 0.75)
+    assert g_rate == pytest.approx(config.g_learning_rate * 0.75)
+    fresh = GANTask(config)
+    fresh.load_extra_state(task.extra_state())
+    assert fresh.d_learning_rate == pytest.approx(config.d_learning_rate / 2)
+
+
 @pytest.mark.slow
 def test_all_options_train_on_jax_and_load_on_tensorflow(tiny_npz, tmp_path):
-    run = train_on_jax("gan", tiny_npz, tmp_path / "jax", *ALL_OPTIONS, "--steps", "6")
+    run = train_on_jax(
+        "gan", tiny_npz, tmp_path / "jax", *ALL_OPTIONS, "--lr-decay", "0.5", "--top-k", "0.5",
+        "--steps", "6",
+    )  # fmt: skip
+    records = losses(run, "learning_rate_factor", "top_k")
+    assert [r["learning_rate_factor"] for r in records] == pytest.approx([1, 1, 1, 1, 2 / 3, 1 / 3])
+    assert [r["top_k"] for r in records] == [1, 0.75, 0.5, 0.5, 0.5, 0.5]
     generator = keras.saving.load_model(run / "generator.keras", compile=False)
     images = np.asarray(generator(np.zeros((2, 32), np.float32)))
     assert images.shape == (2, 32, 32, 3) and np.all(np.isfinite(images))

@@ -160,6 +160,19 @@ class GANConfig(TrainerConfig):
     )
     # With a warm-up ramp (train/gan_task.py).
     ema_decay: float = setting(0.0, "EMA of generator weights (default: off)")
+    lr_decay: float = setting(
+        0.0,
+        "decay both learning rates linearly to zero over the last FRACTION of --steps "
+        "(default: 0, constant rates)",
+        metavar="FRACTION",
+    )
+    top_k: float = setting(
+        1.0,
+        "the generator learns only from the FRACTION of each batch of fakes the discriminator "
+        "finds most real, falling from the whole batch over the first quarter of --steps "
+        "(top-k training, Sinha et al. 2020; default: 1, every fake)",
+        metavar="FRACTION",
+    )
 
     kind = "gan"
 
@@ -376,6 +389,8 @@ def validate(config) -> None:
             "cutout and/or color, separated by commas",
         )
         need(0 <= config.ema_decay < 1, "--ema-decay must be in [0, 1)")
+        need(0 <= config.lr_decay <= 1, "--lr-decay must be a fraction of --steps, in [0, 1]")
+        need(0 < config.top_k <= 1, "--top-k must be a fraction of the batch, in (0, 1]")
     else:
         need(config.learning_rate > 0, "--learning-rate must be positive")
         need(config.beta >= 0, "--beta must be zero or positive")

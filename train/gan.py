@@ -133,6 +133,9 @@ class GAN(keras.Model):
     ):
         super().__init__()
         self.shared_fakes = shared_fakes
+        # The fraction of each batch of fakes the generator learns from (--top-k); read when a
+        # step is traced, so a change takes retrace().
+        self.top_k = 1.0
         self.discriminator = discriminator
         self.generator = generator
         self.latent_dim = latent_dim
@@ -156,7 +159,15 @@ class GAN(keras.Model):
         return self.bce(labels, logits)
 
     def generator_loss(self, targets, logits):
-        """What the generator minimises through the frozen discriminator."""
+        """What the generator minimises through the frozen discriminator. Below a ``top_k`` of
+        1, only the fakes the discriminator finds most real count (Sinha et al. 2020, "Top-k
+        training of GANs"): the lowest "generated" logits of the batch (of each replica's share
+        on TensorFlow's data-parallel steps; of the whole batch on JAX's)."""
+        if self.top_k < 1:
+            logits = ops.reshape(ops.cast(logits, "float32"), (-1,))
+            count = max(1, round(self.top_k * logits.shape[0]))
+            logits = ops.expand_dims(-ops.top_k(-logits, count, sorted=False)[0], -1)
+            targets = ops.zeros_like(logits)
         if self.loss_name == "hinge":
             return ops.mean(ops.cast(logits, "float32"))  # low "generated" score: looks real
         return self.bce(targets, logits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,29 @@ MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7
 # Latents for the EMA generator's batch-norm statistics (BigGAN's "standing statistics").
 STANDING_SAMPLES = 2048
+
+
+def learning_rate_factor(step: int, steps: int, decay: float) -> float:
+    """The factor on both learning rates for step ``step`` (from 0) of ``steps``: 1, then
+    linearly down to zero over the last ``decay`` fraction of the steps (--lr-decay)."""
+    start = steps * (1 - decay)
+    if decay == 0 or step < start:
+        return 1.0
+    return max(0.0, (steps - step) / (steps - start))
+
+
+def top_k_fraction(step: int, steps: int, final: float) -> float:
+    """--top-k's fraction for step ``step`` of ``steps``: the whole batch at first, falling
+    linearly to ``final`` over the first quarter of the run, in eighths (each change recompiles
+    the step). Early on the discriminator's verdicts say little, so every fake counts. Sinha et
+    al. multiply k by 0.99 an epoch; on the 5,000 frogs at batch 64 that reaches half the batch
+    after 5,400 steps, about the first quarter of a 22,000-step run."""
+    if final >= 1:
+        return 1.0
+    progress = step / max(1.0, steps / 4)
+    if progress >= 1:
+        return final
+    return max(final, math.ceil((1 - (1 - final) * progress) * 8 - 1e-9) / 8)
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
@@ -116,6 +140,8 @@ class GANTask:
                 replicas=replicas,
             )
         self.dropout = config.dropout
+        # The discriminator's learning rate before --lr-decay's factor (halved by rebalancing).
+        self.d_learning_rate = config.d_learning_rate
         self.balancer = Balancer(window=config.balance_window)
         self.sample_latents = seeds_to_latents(range(config.num_sample_seeds), config.latent_dim)
 
@@ -196,8 +222,29 @@ class GANTask:
                 draw_params(self.augmentation, 2 * batch, rng),
                 draw_params(self.augmentation, batch, rng),
             )
+        scheduled = self.apply_schedules() if self.config.lr_decay or self.config.top_k < 1 else {}
         out = self.gan.train_step(data)
-        return {key: float(value) for key, value in out.items()}
+        return {key: float(value) for key, value in out.items()} | scheduled
+
+    def apply_schedules(self) -> dict:
+        """Set the step about to run's learning rates (--lr-decay) and top-k fraction (--top-k),
+        and return them for the log. The step is the discriminator optimizer's count of
+        updates, so a resumed run follows its own schedules, with the --steps it now has."""
+        config = self.config
+        step = int(keras.ops.convert_to_numpy(self.gan.d_optimizer.iterations))
+        scheduled = {}
+        if config.lr_decay:
+            factor = learning_rate_factor(step, config.steps, config.lr_decay)
+            self.gan.g_optimizer.learning_rate.assign(config.g_learning_rate * factor)
+            self.gan.d_optimizer.learning_rate.assign(self.d_learning_rate * factor)
+            scheduled["learning_rate_factor"] = factor
+        if config.top_k < 1:
+            fraction = top_k_fraction(step, config.steps, config.top_k)
+            if fraction != self.gan.top_k:
+                self.gan.top_k = fraction
+                self.gan.retrace()
+            scheduled["top_k"] = fraction
+        return scheduled
 
     def after_step(self, step: int, metrics: dict) -> list[dict]:
         if self.ema_generator is not None:
@@ -222,11 +269,13 @@ class GANTask:
 
     def rebalance(self) -> dict:
         """Lower the discriminator's learning rate and raise its dropout."""
-        optimizer = self.gan.d_optimizer
-        # Through NumPy: float() of a variable mirrored by tf.distribute fails.
-        current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-        learning_rate = max(current * 0.5, MIN_D_LEARNING_RATE)
-        optimizer.learning_rate.assign(learning_rate)
+        # Halve the rate before --lr-decay's factor (never raising one already below the floor).
+        learning_rate = max(
+            self.d_learning_rate * 0.5, min(MIN_D_LEARNING_RATE, self.d_learning_rate)
+        )
+        self.d_learning_rate = learning_rate
+        if not self.config.lr_decay:  # else the next step applies it, with the factor
+            self.gan.d_optimizer.learning_rate.assign(learning_rate)
         self.set_dropout(min(self.dropout + 0.1, MAX_DROPOUT))
         return {
             "event": "rebalance",
@@ -244,11 +293,18 @@ class GANTask:
         self.gan.retrace()  # the compiled step read the old rate when it was traced
 
     def extra_state(self) -> dict:
-        return {"dropout": self.dropout}
+        return {"dropout": self.dropout, "d_learning_rate": self.d_learning_rate}
 
     def load_extra_state(self, state: dict) -> None:
         if state.get("dropout", self.dropout) != self.dropout:
             self.set_dropout(state["dropout"])
+        if "d_learning_rate" in state:
+            self.d_learning_rate = float(state["d_learning_rate"])
+        else:  # saved before --lr-decay existed: the optimizer's rate is the (rebalanced) rate
+            # Through NumPy: float() of a variable mirrored by tf.distribute fails.
+            self.d_learning_rate = float(
+                keras.ops.convert_to_numpy(self.gan.d_optimizer.learning_rate)
+            )
 
     def generate(self, latents: np.ndarray) -> np.ndarray:
         """Images in [-1, 1], float32, for a batch of latents."""
