@@ -242,6 +242,18 @@ def test_auto_balance_lowers_d_learning_rate_raises_dropout_and_logs(tiny_npz, t
     task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)  # still trains
 
 
+def test_rebalancing_never_raises_a_learning_rate_below_its_floor():
+    """Halving stops at MIN_D_LEARNING_RATE, but a rate set below that floor stays put (it was
+    raised to the floor: a "lower the rate" step that raised it)."""
+    from latentwalk.train.gan_task import MIN_D_LEARNING_RATE, GANTask
+
+    task = GANTask(gan_config("tiny", d_learning_rate=MIN_D_LEARNING_RATE / 2))
+    assert task.rebalance()["d_learning_rate"] == pytest.approx(MIN_D_LEARNING_RATE / 2)
+    assert float(task.gan.d_optimizer.learning_rate) == pytest.approx(MIN_D_LEARNING_RATE / 2)
+    task = GANTask(gan_config("tiny", d_learning_rate=MIN_D_LEARNING_RATE * 1.5))
+    assert task.rebalance()["d_learning_rate"] == pytest.approx(MIN_D_LEARNING_RATE)
+
+
 def test_mixed_bfloat16_trains_and_saves_a_float32_generator(tiny_npz, tmp_path):
     import keras
 
