@@ -3,9 +3,9 @@
 # with one setting changed, then grade every branch with the judge. Up to the branch step they
 # share every weight, so the judge's differences are the settings' alone (a CPU run is
 # repeatable). This is how the late-training options of the quality-cpu recipe were judged
-# (README, the ablation): from step 16,000 of an 18,000-step quality-cpu run (the recipe before
-# --top-k and --lr-decay; its config.json must say 18000 steps and no top-k), 6,000 more steps
-# each.
+# (README, the ablation): from step 16,000 of an 18,000-step quality-cpu run, 6,000 more steps
+# each. Every branch keeps the base run's settings except --steps, --lr-decay and --top-k, which
+# it sets itself (a base run's own --lr-decay or --top-k is dropped).
 #
 # Usage: bash benchmarks/gan_branches.sh BASE_RUN [AT_STEP] [STEPS]
 #   BASE_RUN  a GAN run folder holding checkpoints/ckpt-<AT_STEP>.npz (checkpoints keep the last
@@ -47,7 +47,8 @@ import sys
 
 source, target, steps, changes = sys.argv[1:]
 config = json.load(open(source))
-# A branch starts past its top-k ramp (the first quarter of the steps), at the final fraction.
+# Branched past the first quarter of the steps, a branch skips --top-k's ramp: the final
+# fraction from its first step.
 config.update({"steps": int(steps), "lr_decay": 0.0, "top_k": 1.0, **json.loads(changes)})
 json.dump(config, open(target, "w"), indent=2)
 EOF
