@@ -73,6 +73,61 @@ def test_evaluate_reads_a_vae_run_and_writes_quality_json_beside_it(
     assert written["real_floor"]["samples"] == 12
 
 
+def test_generate_scales_the_prior_latents_by_the_temperature():
+    import keras
+
+    from latentwalk.train.evaluate import generate
+
+    inputs = keras.Input((4,))
+    image = keras.layers.Reshape((32, 32, 3))(
+        keras.layers.Dense(32 * 32 * 3, activation="tanh")(inputs)
+    )
+    network = keras.Model(inputs, image)
+    latents = np.random.default_rng(7).standard_normal((6, 4)).astype(np.float32)
+    for temperature in (1.0, 0.5):
+        expected = keras.ops.convert_to_numpy(network(latents * np.float32(temperature)))
+        got = generate(network, 6, seed=7, batch_size=4, temperature=temperature)
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_evaluate_grades_each_temperature_into_the_json(
+    tiny_gan_run, tiny_judge, two_class_npz, tmp_path, capsys
+):
+    out = tmp_path / "temperature.json"
+    code = evaluate(
+        str(tiny_gan_run), "--judge", str(tiny_judge), "--data", str(two_class_npz),
+        "--class", "0", "--samples", "64", "--temperature", "1", "0.25", "--json", str(out),
+    )  # fmt: skip
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "gan T=1 " in table and "gan T=0.25 " in table
+    prior, cold = json.loads(out.read_text())["models"]
+    assert (prior["temperature"], cold["temperature"]) == (1.0, 0.25)
+    assert prior["samples"] == cold["samples"] == 64
+    # A quarter of the latent spread: the samples crowd together, so they cover less (recall) and
+    # sit further from the real images' spread (FID).
+    assert cold["fid"] != prior["fid"] and cold["recall"] <= prior["recall"]
+    assert not (tiny_gan_run / "quality.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--temperature", "0"], "must be positive"),
+        (["--temperature", "nan"], "must be positive"),
+        (["--temperature", "0.8"], "needs --json"),
+    ],
+)
+def test_bad_temperatures_are_one_line_errors(
+    tiny_gan_run, tiny_judge, two_class_npz, extra, message, capsys
+):
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate(str(tiny_gan_run), "--judge", str(tiny_judge), "--data", str(two_class_npz),
+                 "--class", "0", "--samples", "16", *extra)  # fmt: skip
+    assert exit_info.value.code == 2
+    assert message in one_line_error(capsys)
+
+
 def test_training_with_eval_every_logs_kid_precision_recall_and_class_rate(
     tiny_npz, tiny_judge, tmp_path
 ):

@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -33,6 +34,9 @@ examples:
 
   # the real-image floor alone (held-out frogs against the judge's training frogs)
   python -m train evaluate --real-only --class frog
+
+  # the truncation trick: precision and recall at lower latent temperatures
+  python -m train evaluate models/gan-frog --temperature 1 0.9 0.8 --json runs/temperature.json
 """
 
 
@@ -144,6 +148,16 @@ def add_evaluate_parser(commands, formatter) -> None:
     add("--data", default=None, help="real images (default: the model's training data)")
     add("--class", dest="class_name", default=None, help="class (default: the model's)")
     add("--seed", type=int, default=0, help="seed of the latents and KID subsets")
+    add(
+        "--temperature",
+        type=float,
+        nargs="+",
+        default=[1.0],
+        metavar="T",
+        help="grade latents from N(0, T² I) as well as, or instead of, the prior (1): below 1, "
+        "the truncation trick, which trades recall for precision; several values grade each "
+        "model at each (needs --json; default: 1)",
+    )
     add("--json", type=Path, default=None, help="write all results to this one file instead")
     add("--real-only", action="store_true", help="grade the real held-out images only")
     add("--verbose", action="store_true", help=VERBOSE_HELP)
@@ -181,6 +195,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise QualityUsageError("name at least one MODEL folder (or pass --real-only)")
     if args.samples < 10:
         raise QualityUsageError("--samples must be at least 10")
+    temperatures = list(dict.fromkeys(args.temperature))
+    if not all(math.isfinite(t) and t > 0 for t in temperatures):
+        raise QualityUsageError("--temperature must be positive (1 is the prior)")
+    if temperatures != [1.0] and args.json is None:
+        raise QualityUsageError(
+            "--temperature other than 1 needs --json: a model's quality.json holds its prior's "
+            "grades"
+        )
     models = [find_model(path) for path in args.models]  # every path checked before any work
     judge = Judge(args.judge)
     splits, floors, rows, results = {}, {}, [], []
@@ -200,10 +222,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     for model in models:
         key = split_for(model)
-        result = evaluate_model(judge, model, splits[key], args.samples, args.seed)
-        result.update(data=key[0], class_name=splits[key].class_name, real_floor=floors[key])
-        results.append(result)
-        rows.append((model.name, result))
+        for temperature in temperatures:
+            result = evaluate_model(judge, model, splits[key], args.samples, args.seed, temperature)
+            result.update(data=key[0], class_name=splits[key].class_name, real_floor=floors[key])
+            results.append(result)
+            name = model.name if temperatures == [1.0] else f"{model.name} T={temperature:g}"
+            rows.append((name, result))
     if args.real_only or not models:
         split_for(None)
     for key, split in splits.items():

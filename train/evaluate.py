@@ -177,12 +177,21 @@ def load_generator(model: ModelToGrade, latent_dim: int | None = None):
     return network
 
 
-def generate(network, count: int, seed: int = 0, batch_size: int = 250, desc: str = "sampling"):
-    """``count`` prior samples (z ~ N(0, I) from ``seed``), images in [-1, 1], float32."""
+def generate(
+    network,
+    count: int,
+    seed: int = 0,
+    batch_size: int = 250,
+    desc: str = "sampling",
+    temperature: float = 1.0,
+):
+    """``count`` prior samples (z ~ N(0, I) from ``seed``, times ``temperature``), images in
+    [-1, 1], float32."""
     import keras
 
     latent_dim = int(network.inputs[0].shape[-1])
     latents = np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
+    latents *= np.float32(temperature)
     images = []
     for start in tqdm(
         range(0, count, batch_size), desc=desc, unit="batch", file=sys.stderr, leave=False
@@ -259,10 +268,20 @@ def real_floor(judge: Judge, split: RealSplit) -> dict:
 
 
 def evaluate_model(
-    judge: Judge, model: ModelToGrade, split: RealSplit, samples: int = 5000, seed: int = 0
+    judge: Judge,
+    model: ModelToGrade,
+    split: RealSplit,
+    samples: int = 5000,
+    seed: int = 0,
+    temperature: float = 1.0,
 ) -> dict:
+    """The judge's figures for ``samples`` images from latents z ~ N(0, temperature² I): 1 is
+    the prior the model was trained on; below 1, the GAN form of the truncation trick (Glow's
+    reduced temperature), which trades variety (recall) for typical samples (precision)."""
     network = load_generator(model)
-    images = generate(network, samples, seed, desc=f"sampling {model.name}")
+    images = generate(
+        network, samples, seed, desc=f"sampling {model.name}", temperature=temperature
+    )
     fake_features, fake_probabilities = judge(images, progress=f"judging {model.name}")
     train_features = split.train_features(judge)
     result = evaluate_features(
@@ -278,7 +297,13 @@ def evaluate_model(
     if matched >= 2:
         result["fid_matched"] = quality.frechet_distance(fake_features[:matched], train_features)
         result["fid_matched_samples"] = matched
-    return {"model": model.name, "path": str(model.path), "kind": model.kind, **result}
+    return {
+        "model": model.name,
+        "path": str(model.path),
+        "kind": model.kind,
+        "temperature": temperature,
+        **result,
+    }
 
 
 COLUMNS = (
