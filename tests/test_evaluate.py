@@ -49,9 +49,11 @@ def test_evaluate_grades_a_tiny_gan_and_the_real_floor(
     assert code == 0
     table = capsys.readouterr().out
     assert "gan" in table and "real held-out airplane" in table and "FID" in table
+    assert "coverage (real-like)" in table
     payload = json.loads(out.read_text())
     (result,) = payload["models"]
-    for key in ("fid", "kid", "kid_std", "precision", "recall", "class_rate", "nn_distance_p1"):
+    keys = "fid kid kid_std precision recall density coverage coverage_expected class_rate"
+    for key in [*keys.split(), "nn_distance_p1"]:
         assert np.isfinite(result[key]), key
     assert result["samples"] == 64 and result["real_images"] == 108  # 120 frogs less 12 held out
     floor = payload["real"][0]

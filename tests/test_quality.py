@@ -68,6 +68,49 @@ def test_recall_falls_when_samples_cover_only_some_modes():
     assert partial_recall < 0.35  # ...but it covers a quarter of the real modes
 
 
+def test_density_is_near_one_and_coverage_high_for_samples_like_the_real_ones():
+    real = mixture(1500, list(range(8)), seed=11)
+    fake = mixture(1500, list(range(8)), seed=12)
+    density, coverage = quality.density_coverage(real, fake, k=3)
+    # Naeem et al.: E[density] = 1; E[coverage] ≈ 1 - 1/2^k = 0.875 for as many samples as reals.
+    assert 0.85 < density < 1.15
+    assert quality.expected_coverage(1500, 1500, k=3) == pytest.approx(0.875, abs=0.001)
+    assert coverage == pytest.approx(quality.expected_coverage(1500, 1500, k=3), abs=0.04)
+
+
+def test_expected_coverage_grows_with_the_samples_as_a_simulation_does():
+    real = gaussian_features(900, dim=6, seed=20)
+    for count in (100, 900, 3000):
+        fake = gaussian_features(count, dim=6, seed=21)
+        _, coverage = quality.density_coverage(real, fake, k=3)
+        assert coverage == pytest.approx(quality.expected_coverage(900, count, k=3), abs=0.04)
+
+
+def test_density_sees_samples_crowded_into_the_densest_regions_and_coverage_the_rest():
+    real = mixture(1500, list(range(8)), seed=13)
+    noise = np.random.default_rng(14).standard_normal((1500, 8))
+    crowded = np.eye(8)[np.arange(1500) % 2] * 10.0 + noise * 0.2  # modes 0 and 1, near centre
+    density, coverage = quality.density_coverage(real, crowded, k=3)
+    precision, _ = quality.precision_recall(real, crowded, k=3)
+    assert precision > 0.95 and density > 2  # all typical, far more so than the real images
+    assert coverage < 0.25  # two of eight modes, and only their centres
+
+
+def test_density_is_not_lifted_by_a_real_outlier_as_precision_is():
+    real = mixture(800, list(range(8)), seed=15)
+    outlier = np.full((1, 8), 40.0)  # alone: its k-NN ball reaches back to the modes
+    fake = mixture(800, list(range(8)), seed=16) + 3.0  # off the modes, everywhere
+    bare = quality.precision_recall(real, fake)[0], quality.density_coverage(real, fake)[0]
+    with_outlier = np.concatenate([real, outlier])
+    lifted = (
+        quality.precision_recall(with_outlier, fake)[0],
+        quality.density_coverage(with_outlier, fake)[0],
+    )
+    assert bare == (0.0, 0.0)
+    assert lifted[0] > 0.9  # one wide ball holds the samples: precision calls them real...
+    assert lifted[1] <= 1 / 3 + 1e-9  # ...but counts once, over k, in density: not typical
+
+
 def test_class_rate_counts_the_judges_votes_for_the_class():
     probabilities = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     sets = quality.Sets(

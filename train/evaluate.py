@@ -312,6 +312,8 @@ COLUMNS = (
     ("KID×1e3", "kid", None),
     ("precision", "precision", "{:.3f}"),
     ("recall", "recall", "{:.3f}"),
+    ("density", "density", "{:.3f}"),
+    ("coverage (real-like)", "coverage", None),
     ("class rate", "class_rate", "{:.1%}"),
     ("NN dist p1 / median", "nn_distance_p1", None),
     ("samples", "samples", "{:d}"),
@@ -328,6 +330,8 @@ def format_table(rows: list[tuple[str, dict]]) -> str:
             return "-"
         if key == "kid":
             return f"{result['kid'] * 1e3:.2f} ± {result['kid_std'] * 1e3:.2f}"
+        if key == "coverage":
+            return f"{result['coverage']:.3f} ({result['coverage_expected']:.3f})"
         if key == "nn_distance_p1":
             return f"{result['nn_distance_p1']:.2f} / {result['nn_distance_median']:.2f}"
         return spec.format(result[key])

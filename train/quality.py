@@ -10,6 +10,11 @@ Each metric in ``METRICS`` is a small function by name, as in stylegan2-ada's re
   over random subsets (its standard deviation over them is reported): fair at small counts.
 - Precision and recall (Kynkäänniemi et al. 2019): the share of samples inside the real images'
   k-NN balls, and of real images inside the samples' balls (k = 3).
+- Density and coverage (Naeem et al. 2020), from the real images' k-NN balls alone: how many real
+  balls hold each sample, over k (about 1 for samples distributed like the real images, above 1
+  for samples crowded into the densest regions), and the share of real balls that hold at least
+  one sample. A real outlier's wide ball lifts precision for every sample near it; it counts once
+  in density, so density tells "typical" from "good" where precision cannot.
 - Class rate: the share of samples the judge puts in the training class, with its mean
   probability. Never the headline: texture of the right colour is often enough for a classifier.
 - Memorisation: distances from each sample to its nearest training image, next to those of real
@@ -119,6 +124,25 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[fl
     return float(precision), float(recall)
 
 
+def density_coverage(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
+    """Naeem et al.'s density and coverage with the real images' k-NN balls."""
+    real_radii = knn_radii(real, k)
+    inside = pairwise_distances(fake, real) <= real_radii[None, :]  # (fake, real)
+    density = np.sum(inside) / (k * len(fake))
+    coverage = np.mean(np.any(inside, axis=0))
+    return float(density), float(coverage)
+
+
+def expected_coverage(real_count: int, fake_count: int, k: int = 3) -> float:
+    """The coverage samples distributed as the real images reach on average (Naeem et al.): 1
+    less the chance that a real image's ball, which holds k other real images, holds none of the
+    samples. It grows with the number of samples, so a coverage is read against it."""
+    missed = 1.0
+    for i in range(1, k + 1):
+        missed *= (real_count - i) / (real_count + fake_count - i)
+    return 1.0 - missed
+
+
 def _fid(sets: Sets) -> dict:
     return {"fid": frechet_distance(sets.fake, sets.real)}
 
@@ -133,6 +157,15 @@ def _kid(sets: Sets) -> dict:
 def _precision_recall(sets: Sets) -> dict:
     precision, recall = precision_recall(sets.real, sets.fake, sets.k)
     return {"precision": precision, "recall": recall, "k": sets.k}
+
+
+def _density_coverage(sets: Sets) -> dict:
+    density, coverage = density_coverage(sets.real, sets.fake, sets.k)
+    return {
+        "density": density,
+        "coverage": coverage,
+        "coverage_expected": expected_coverage(len(sets.real), len(sets.fake), sets.k),
+    }
 
 
 def _class_rate(sets: Sets) -> dict:
@@ -160,10 +193,11 @@ METRICS: dict[str, Callable[[Sets], dict]] = {
     "fid": _fid,
     "kid": _kid,
     "precision_recall": _precision_recall,
+    "density_coverage": _density_coverage,
     "class_rate": _class_rate,
     "memorisation": _memorisation,
 }
-FULL = ("fid", "kid", "precision_recall", "class_rate", "memorisation")
+FULL = ("fid", "kid", "precision_recall", "density_coverage", "class_rate", "memorisation")
 QUICK = ("kid", "precision_recall", "class_rate")  # what --eval-every computes during training
 
 
