@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,6 +43,16 @@ class Sets:
     kid_subset_size: int = 1000
     k: int = 3
     seed: int = 0
+
+    # The k-NN metrics and memorisation share these, each computed once per Sets.
+    @cached_property
+    def real_radii(self) -> np.ndarray:
+        return knn_radii(self.real, self.k)
+
+    @cached_property
+    def fake_to_real(self) -> np.ndarray:
+        """Distances (fake, real)."""
+        return pairwise_distances(self.fake, self.real)
 
 
 def _as64(x: np.ndarray) -> np.ndarray:
@@ -110,27 +121,16 @@ def knn_radii(features: np.ndarray, k: int) -> np.ndarray:
     return np.partition(distances, k - 1, axis=1)[:, k - 1]
 
 
-def nearest_distances(queries: np.ndarray, references: np.ndarray) -> np.ndarray:
-    """Distance from each query row to its nearest reference row."""
-    return pairwise_distances(queries, references).min(axis=1)
-
-
 def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
     """Kynkäänniemi et al.'s improved precision and recall with k-NN balls."""
-    real_radii, fake_radii = knn_radii(real, k), knn_radii(fake, k)
-    distances = pairwise_distances(fake, real)  # (fake, real)
-    precision = np.mean(np.any(distances <= real_radii[None, :], axis=1))
-    recall = np.mean(np.any(distances <= fake_radii[:, None], axis=0))
-    return float(precision), float(recall)
+    result = _precision_recall(Sets(fake=fake, real=real, k=k))
+    return result["precision"], result["recall"]
 
 
 def density_coverage(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
     """Naeem et al.'s density and coverage with the real images' k-NN balls."""
-    real_radii = knn_radii(real, k)
-    inside = pairwise_distances(fake, real) <= real_radii[None, :]  # (fake, real)
-    density = np.sum(inside) / (k * len(fake))
-    coverage = np.mean(np.any(inside, axis=0))
-    return float(density), float(coverage)
+    result = _density_coverage(Sets(fake=fake, real=real, k=k))
+    return result["density"], result["coverage"]
 
 
 def expected_coverage(real_count: int, fake_count: int, k: int = 3) -> float:
@@ -155,15 +155,17 @@ def _kid(sets: Sets) -> dict:
 
 
 def _precision_recall(sets: Sets) -> dict:
-    precision, recall = precision_recall(sets.real, sets.fake, sets.k)
-    return {"precision": precision, "recall": recall, "k": sets.k}
+    distances, fake_radii = sets.fake_to_real, knn_radii(sets.fake, sets.k)
+    precision = np.mean(np.any(distances <= sets.real_radii[None, :], axis=1))
+    recall = np.mean(np.any(distances <= fake_radii[:, None], axis=0))
+    return {"precision": float(precision), "recall": float(recall), "k": sets.k}
 
 
 def _density_coverage(sets: Sets) -> dict:
-    density, coverage = density_coverage(sets.real, sets.fake, sets.k)
+    inside = sets.fake_to_real <= sets.real_radii[None, :]  # (fake, real)
     return {
-        "density": density,
-        "coverage": coverage,
+        "density": float(np.sum(inside) / (sets.k * len(sets.fake))),
+        "coverage": float(np.mean(np.any(inside, axis=0))),
         "coverage_expected": expected_coverage(len(sets.real), len(sets.fake), sets.k),
     }
 
@@ -180,7 +182,7 @@ def _class_rate(sets: Sets) -> dict:
 
 
 def _memorisation(sets: Sets) -> dict:
-    distances = nearest_distances(sets.fake, sets.real)
+    distances = sets.fake_to_real.min(axis=1)
     quantiles = np.percentile(distances, [1, 10, 50])
     return {
         "nn_distance_p1": float(quantiles[0]),
