@@ -195,10 +195,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise QualityUsageError("name at least one MODEL folder (or pass --real-only)")
     if args.samples < 10:
         raise QualityUsageError("--samples must be at least 10")
-    temperatures = list(dict.fromkeys(args.temperature))
+    temperatures = tuple(dict.fromkeys(args.temperature))
     if not all(math.isfinite(t) and t > 0 for t in temperatures):
         raise QualityUsageError("--temperature must be positive (1 is the prior)")
-    if temperatures != [1.0] and args.json is None:
+    if temperatures != (1.0,) and args.json is None:
         raise QualityUsageError(
             "--temperature other than 1 needs --json: a model's quality.json holds its prior's "
             "grades"
@@ -222,11 +222,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     for model in models:
         key = split_for(model)
-        for temperature in temperatures:
-            result = evaluate_model(judge, model, splits[key], args.samples, args.seed, temperature)
+        graded = evaluate_model(judge, model, splits[key], args.samples, args.seed, temperatures)
+        for result in graded:
             result.update(data=key[0], class_name=splits[key].class_name, real_floor=floors[key])
             results.append(result)
-            name = model.name if temperatures == [1.0] else f"{model.name} T={temperature:g}"
+            name = (
+                model.name
+                if temperatures == (1.0,)
+                else f"{model.name} T={result['temperature']:g}"
+            )
             rows.append((name, result))
     if args.real_only or not models:
         split_for(None)

@@ -273,37 +273,46 @@ def evaluate_model(
     split: RealSplit,
     samples: int = 5000,
     seed: int = 0,
-    temperature: float = 1.0,
-) -> dict:
-    """The judge's figures for ``samples`` images from latents z ~ N(0, temperature² I): 1 is
-    the prior the model was trained on; below 1, the GAN form of the truncation trick (Glow's
-    reduced temperature), which trades variety (recall) for typical samples (precision)."""
+    temperatures: tuple[float, ...] = (1.0,),
+) -> list[dict]:
+    """The judge's figures, one dict per temperature T, for ``samples`` images from latents
+    z ~ N(0, T² I): 1 is the prior the model was trained on; below 1, the GAN form of the
+    truncation trick (Glow's reduced temperature), which trades variety (recall) for typical
+    samples (precision). The model is loaded once for all of them."""
     network = load_generator(model)
-    images = generate(
-        network, samples, seed, desc=f"sampling {model.name}", temperature=temperature
-    )
-    fake_features, fake_probabilities = judge(images, progress=f"judging {model.name}")
     train_features = split.train_features(judge)
-    result = evaluate_features(
-        fake_features,
-        fake_probabilities,
-        train_features,
-        judge.class_index(split.class_name),
-        seed=seed,
-    )
-    # FID is biased upward at small sample counts: the real floor has only the held-out images,
-    # so the model's FID on as many samples is reported too, for a like-for-like comparison.
-    matched = min(len(split.heldout), len(fake_features))
-    if matched >= 2:
-        result["fid_matched"] = quality.frechet_distance(fake_features[:matched], train_features)
-        result["fid_matched_samples"] = matched
-    return {
-        "model": model.name,
-        "path": str(model.path),
-        "kind": model.kind,
-        "temperature": temperature,
-        **result,
-    }
+    results = []
+    for temperature in temperatures:
+        images = generate(
+            network, samples, seed, desc=f"sampling {model.name}", temperature=temperature
+        )
+        fake_features, fake_probabilities = judge(images, progress=f"judging {model.name}")
+        result = evaluate_features(
+            fake_features,
+            fake_probabilities,
+            train_features,
+            judge.class_index(split.class_name),
+            seed=seed,
+        )
+        # FID is biased upward at small sample counts: the real floor has only the held-out
+        # images, so the model's FID on as many samples is reported too, for a like-for-like
+        # comparison.
+        matched = min(len(split.heldout), len(fake_features))
+        if matched >= 2:
+            result["fid_matched"] = quality.frechet_distance(
+                fake_features[:matched], train_features
+            )
+            result["fid_matched_samples"] = matched
+        results.append(
+            {
+                "model": model.name,
+                "path": str(model.path),
+                "kind": model.kind,
+                "temperature": temperature,
+                **result,
+            }
+        )
+    return results
 
 
 COLUMNS = (
