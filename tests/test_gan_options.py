@@ -118,6 +118,11 @@ def test_hinge_loss_values():
         ({"lr_decay": -0.1}, "--lr-decay"),
         ({"top_k": 0.0}, "--top-k"),
         ({"top_k": 1.5}, "--top-k"),
+        ({"pr_lambda": 0.0}, "--pr-lambda must be a positive"),
+        ({"pr_lambda": float("inf")}, "--pr-lambda must be a positive"),
+        ({"pr_lambda": 4.0, "loss": "hinge"}, "--pr-lambda needs --loss bce"),
+        ({"pr_start": 1.0}, "--pr-start"),
+        ({"pr_start": -0.5}, "--pr-start"),
     ],
 )
 def test_bad_options_are_refused(overrides, message):
@@ -249,6 +254,57 @@ def test_a_new_top_k_fraction_reaches_the_compiled_step():
     (top_k_0, top_k_1), (all_0, all_1) = found
     assert top_k_0 == pytest.approx(all_0, rel=1e-6)
     assert top_k_1 < all_1 - 1e-3
+
+
+def test_pr_lambda_weights_each_fake_by_how_much_denser_the_model_is_than_the_data():
+    """--pr-lambda: softplus(logit - log lambda) for every fake, so its gradient on a fake's logit
+    (log q/p at the optimum) is 1 / (1 + lambda p/q): near 1 where the model is much denser
+    than the data, small where it is less than lambda times as dense. The plain loss at 1."""
+    import tensorflow as tf
+
+    from latentwalk.train.gan import GAN
+
+    gan = GAN(None, None, 32, "bce")
+    logits = np.array([[4.0], [0.0], [-2.0]], np.float32)
+    targets = np.zeros((3, 1), np.float32)
+    plain = float(gan.generator_loss(targets, logits))
+    assert plain == pytest.approx(np.log1p(np.exp(logits)).mean(), rel=1e-6)
+    gan.pr_lambda = 8.0
+    expected = np.log1p(np.exp(logits - np.log(8.0))).mean()
+    assert float(gan.generator_loss(targets, logits)) == pytest.approx(expected, rel=1e-6)
+    variable = tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        loss = gan.generator_loss(targets, variable) * 3  # the sum's gradient
+    weights = tape.gradient(loss, variable).numpy().ravel()
+    ratio = np.exp(-logits.ravel())  # p/q
+    np.testing.assert_allclose(weights, 1 / (1 + 8.0 * ratio), rtol=1e-5)
+    assert weights[0] > 0.85 and weights[2] < 0.02  # q = 55 p pushed; q = p / 7 hardly
+
+
+def test_pr_lambda_starts_at_pr_start_and_resumes_on_it(tiny_npz, tmp_path, monkeypatch):
+    """The plain loss before --pr-start's step, the shifted one from it (logged as pr_lambda,
+    the step recompiled), the same losses as a plain run up to then, and a run resumed after the
+    switch continues on the same trajectory."""
+    from latentwalk.train import run as run_module
+    from latentwalk.train.cli import main
+
+    monkeypatch.setattr(run_module, "CHECKPOINTS_KEPT", 100)
+    plain = losses(train_tiny("gan", tiny_npz, tmp_path / "plain"), "g_loss")
+    run = train_tiny(
+        "gan", tiny_npz, tmp_path / "pr", "--pr-lambda", "16", "--pr-start", "0.5",
+        "--checkpoint-every", "1",
+    )  # fmt: skip
+    records = losses(run, "pr_lambda", "g_loss")
+    assert [r["pr_lambda"] for r in records] == [1] * 10 + [16] * 10
+    g_pr, g_plain = [r["g_loss"] for r in records], [r["g_loss"] for r in plain]
+    np.testing.assert_allclose(g_pr[:10], g_plain[:10], rtol=1e-5)
+    # Shifting the logit down by log 16 lowers the softplus at every fake.
+    assert all(a < b for a, b in zip(g_pr[10:], g_plain[10:], strict=True))
+    forked = fork_at(run, 13, tmp_path / "forked")
+    assert main(["gan", "--resume", str(forked)]) == 0
+    resumed = losses(forked, "pr_lambda", "g_loss")
+    assert [r["pr_lambda"] for r in resumed] == [r["pr_lambda"] for r in records]
+    np.testing.assert_allclose([r["g_loss"] for r in resumed[13:]], g_pr[13:], rtol=1e-5)
 
 
 def test_schedules_run_as_logged_and_resume_on_them(tiny_npz, tmp_path, monkeypatch):

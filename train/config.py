@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,6 +172,20 @@ class GANConfig(TrainerConfig):
         "the generator learns only from the FRACTION of each batch of fakes the discriminator "
         "finds most real, falling from the whole batch over the first quarter of --steps "
         "(top-k training, Sinha et al. 2020; default: 1, every fake)",
+        metavar="FRACTION",
+    )
+    pr_lambda: float = setting(
+        1.0,
+        "meant to favour precision over recall: the generator's non-saturating loss on the "
+        "discriminator's logit minus log(LAMBDA), so a fake stops being pushed once the model is "
+        "less than LAMBDA times as dense as the data around it (a smoothed form of Verine et "
+        "al. 2023's PR-divergence at LAMBDA; the judge saw no change at 4 or 16 over "
+        "quality-cpu's last 2,000 steps, see the README; default: 1, the plain loss)",
+        metavar="LAMBDA",
+    )
+    pr_start: float = setting(
+        0.0,
+        "apply --pr-lambda from this FRACTION of --steps on (default: 0, the whole run)",
         metavar="FRACTION",
     )
 
@@ -391,6 +406,12 @@ def validate(config) -> None:
         need(0 <= config.ema_decay < 1, "--ema-decay must be in [0, 1)")
         need(0 <= config.lr_decay <= 1, "--lr-decay must be a fraction of --steps, in [0, 1]")
         need(0 < config.top_k <= 1, "--top-k must be a fraction of the batch, in (0, 1]")
+        need(
+            math.isfinite(config.pr_lambda) and config.pr_lambda > 0,
+            "--pr-lambda must be a positive number",
+        )
+        need(config.pr_lambda == 1 or config.loss == "bce", "--pr-lambda needs --loss bce")
+        need(0 <= config.pr_start < 1, "--pr-start must be a fraction of --steps, in [0, 1)")
     else:
         need(config.learning_rate > 0, "--learning-rate must be positive")
         need(config.beta >= 0, "--beta must be zero or positive")

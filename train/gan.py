@@ -11,6 +11,8 @@ TensorFlow and for JAX.
 
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import layers, ops
 
@@ -136,6 +138,9 @@ class GAN(keras.Model):
         # The fraction of each batch of fakes the generator learns from (--top-k); read when a
         # step is traced, so a change takes retrace().
         self.top_k = 1.0
+        # --pr-lambda: the generator's loss reads logit - log(pr_lambda); read when a step is
+        # traced, like top_k.
+        self.pr_lambda = 1.0
         self.discriminator = discriminator
         self.generator = generator
         self.latent_dim = latent_dim
@@ -162,7 +167,20 @@ class GAN(keras.Model):
         """What the generator minimises through the frozen discriminator. Below a ``top_k`` of
         1, only the fakes the discriminator finds most real count (Sinha et al. 2020, "Top-k
         training of GANs"): the lowest "generated" logits of the batch (of each replica's share
-        on TensorFlow's data-parallel steps; of the whole batch on JAX's)."""
+        on TensorFlow's data-parallel steps; of the whole batch on JAX's).
+
+        With a ``pr_lambda`` above 1 the non-saturating loss reads the logit minus log(lambda).
+        With the discriminator near its optimum the logit is log(q/p) (model over data density),
+        so each fake's gradient is weighted 1 / (1 + lambda p/q) instead of 1 / (1 + p/q): fakes
+        where the model is many times denser than the data are pushed as before, and those
+        where it is less than lambda times as dense hardly at all. The model may then
+        over-weight the data's likeliest regions by up to lambda and is not pushed to spread
+        into the rest: precision bought with recall (a smoothed form of the PR-divergence of
+        Verine et al. 2023, "Precision-recall divergence optimization for generative modeling
+        with GANs and normalizing flows", whose f_lambda(u) = max(lambda u, 1) - max(lambda, 1)
+        weights only fakes at p/q = 1/lambda)."""
+        if self.pr_lambda != 1:
+            logits = ops.cast(logits, "float32") - math.log(self.pr_lambda)
         if self.top_k < 1:
             logits = ops.reshape(ops.cast(logits, "float32"), (-1,))
             count = max(1, round(self.top_k * logits.shape[0]))

@@ -222,13 +222,15 @@ class GANTask:
                 draw_params(self.augmentation, 2 * batch, rng),
                 draw_params(self.augmentation, batch, rng),
             )
-        scheduled = self.apply_schedules() if self.config.lr_decay or self.config.top_k < 1 else {}
+        config = self.config
+        schedules = config.lr_decay or config.top_k < 1 or config.pr_lambda != 1
+        scheduled = self.apply_schedules() if schedules else {}
         out = self.gan.train_step(data)
         return {key: float(value) for key, value in out.items()} | scheduled
 
     def apply_schedules(self) -> dict:
-        """Set the step about to run's learning rates (--lr-decay) and top-k fraction (--top-k),
-        and return them for the log. The step is the discriminator optimizer's count of
+        """Set the step about to run's learning rates (--lr-decay), top-k fraction (--top-k)
+        and precision weight (--pr-lambda from --pr-start), and return them for the log. The step is the discriminator optimizer's count of
         updates, so a resumed run follows its own schedules, with the --steps it now has."""
         config = self.config
         step = int(keras.ops.convert_to_numpy(self.gan.d_optimizer.iterations))
@@ -244,6 +246,13 @@ class GANTask:
                 self.gan.top_k = fraction
                 self.gan.retrace()
             scheduled["top_k"] = fraction
+        if config.pr_lambda != 1:
+            start = math.ceil(config.pr_start * config.steps - 1e-6)  # 16000 / 18000 * 18000
+            value = config.pr_lambda if step >= start else 1.0
+            if value != self.gan.pr_lambda:
+                self.gan.pr_lambda = value
+                self.gan.retrace()
+            scheduled["pr_lambda"] = value
         return scheduled
 
     def after_step(self, step: int, metrics: dict) -> list[dict]:
