@@ -27,6 +27,13 @@ from latentwalk.train.gan_task import GANTask
 from latentwalk.train.run import restore_checkpoint
 
 PERCENTILES = (5, 25, 50, 75, 95)
+LAMBDAS = (1, 4, 16)
+
+
+def weight_spread(logits: np.ndarray, lam: float) -> float:
+    """The 95th over the 5th percentile of the fakes' loss weights 1 / (1 + lam exp(-logit))."""
+    weights = 1 / (1 + lam * np.exp(-logits))
+    return round(float(np.percentile(weights, 95) / np.percentile(weights, 5)), 2)
 
 
 def main() -> None:
@@ -63,11 +70,7 @@ def main() -> None:
                         strict=True,
                     )
                 ),
-                "weight_ratio_p95_p5": {
-                    lam: round(float(np.percentile(w, 95) / np.percentile(w, 5)), 2)
-                    for lam in (1, 4, 16)
-                    for w in [1 / (1 + lam * np.exp(-logits))]
-                },
+                "weight_ratio_p95_p5": {lam: weight_spread(logits, lam) for lam in LAMBDAS},
             }
     print(json.dumps(result))
 

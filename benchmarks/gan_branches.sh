@@ -4,8 +4,8 @@
 # share every weight, so the judge's differences are the settings' alone (a CPU run is
 # repeatable). This is how the late-training options of the quality-cpu recipe were judged
 # (README, the ablation): from step 16,000 of an 18,000-step quality-cpu run, 6,000 more steps
-# each. Every branch keeps the base run's settings except --steps, --lr-decay and --top-k, which
-# it sets itself (a base run's own --lr-decay, --top-k or --pr-lambda is dropped).
+# each. Every branch keeps the base run's settings except --steps, --lr-decay, --top-k,
+# --pr-lambda and --pr-start, which it sets itself (the base run's own values are dropped).
 #
 # Usage: bash benchmarks/gan_branches.sh BASE_RUN [AT_STEP] [STEPS] [BRANCH...]
 #   BASE_RUN  a GAN run folder holding checkpoints/ckpt-<AT_STEP>.npz (checkpoints keep the last

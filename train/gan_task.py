@@ -230,8 +230,9 @@ class GANTask:
 
     def apply_schedules(self) -> dict:
         """Set the step about to run's learning rates (--lr-decay), top-k fraction (--top-k)
-        and precision weight (--pr-lambda from --pr-start), and return them for the log. The step is the discriminator optimizer's count of
-        updates, so a resumed run follows its own schedules, with the --steps it now has."""
+        and --pr-lambda (from --pr-start on), and return them for the log. The step is the
+        discriminator optimizer's count of updates, so a resumed run follows its own schedules,
+        with the --steps it now has."""
         config = self.config
         step = int(keras.ops.convert_to_numpy(self.gan.d_optimizer.iterations))
         scheduled = {}
@@ -247,7 +248,9 @@ class GANTask:
                 self.gan.retrace()
             scheduled["top_k"] = fraction
         if config.pr_lambda != 1:
-            start = math.ceil(config.pr_start * config.steps - 1e-6)  # 16000 / 18000 * 18000
+            # The first step at or past the fraction; the tolerance keeps a fraction written as
+            # AT / STEPS (benchmarks/gan_branches.sh) from rounding up to the step after AT.
+            start = math.ceil(config.pr_start * config.steps - 1e-6)
             value = config.pr_lambda if step >= start else 1.0
             if value != self.gan.pr_lambda:
                 self.gan.pr_lambda = value
