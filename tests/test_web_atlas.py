@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _wait_for_atlas(page, n: int) -> dict:
-    wait_until(page, f"(window.latentwalk.views()[2] || {{}}).n === {n}", timeout_s=90)
+    wait_until(page, f"(window.latentwalk.views()[2] || {{}}).n === {n}")
     return views(page)["atlas"]
 
 

@@ -45,7 +45,7 @@ def test_a_961_frame_walk_never_blocks_the_main_thread(page, base_url):
     page.evaluate(WATCH_LONG_TASKS)
     type_into(page, "#walk-seeds", "0-15")
     type_into(page, "#steps", "64")
-    wait_until(page, "() => window.latentwalk.views()[1].frames === 961", timeout_s=120)
+    wait_until(page, "() => window.latentwalk.views()[1].frames === 961")
     page.wait_for_timeout(200)  # let the observer report the last tasks
     assert page.evaluate("window.longTasks") == []
     info = views(page)["walk"]

@@ -61,6 +61,7 @@ def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
 def new_page(browser):
     """A fresh page (own context, downloads on) that records every request and page error."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 1400})
+    context.set_default_timeout(WAIT_S * 1000)
     page = context.new_page()
     page.requests = []
     page.errors = []
@@ -69,7 +70,12 @@ def new_page(browser):
     return page
 
 
-def wait_until(page, expression: str, timeout_s: float = 20.0) -> None:
+# Browser waits are for conditions, never for time: generous, so that busy cores (a training run
+# beside the suite, a slower CPU) make a test slower, not failed.
+WAIT_S = 120.0
+
+
+def wait_until(page, expression: str, timeout_s: float = WAIT_S) -> None:
     """Poll a JS expression until it is truthy. (Playwright's wait_for_function compiles its
     predicate with eval while polling, which the page's Content-Security-Policy rightly blocks.)"""
     deadline = time.monotonic() + timeout_s

@@ -130,7 +130,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         dest="class_name",
         default=None,
         help="CIFAR-10 class name or index, or the folder name in a <class>/<image> layout "
-        "(default: frog; 'all' for every image)",
+        "(default: frog; several joined by commas, e.g. frog,truck; 'all' for every image)",
     )
     add("--max-images", type=int, default=None, help="use at most this many images")
     add(
@@ -260,7 +260,7 @@ def resolve(args: argparse.Namespace):
     preset = args.preset or "small"
     config = config_module.make_config(args.kind, preset, overrides, data)
     out = args.out or Path("runs") / (
-        f"{args.kind}-{preset}-{class_name or 'all'}-{time.strftime('%Y%m%d-%H%M%S')}"
+        f"{args.kind}-{preset}-{(class_name or 'all').replace(',', '+')}-{time.strftime('%Y%m%d-%H%M%S')}"
     )
     return config, out
 

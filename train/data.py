@@ -7,6 +7,7 @@ matching the real images to it keeps the discriminator from telling real from fa
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import warnings
@@ -56,6 +57,26 @@ def cifar10_class_index(class_name: str | int) -> int:
     )
 
 
+def class_list(class_name: str | int | None) -> list[str] | None:
+    """The classes a ``--class`` value names: None for every image, else one or more names
+    ("frog", "6", or "frog,truck" for a data set of several classes). CIFAR-10 indices become
+    names; a class named twice is refused (two identical classes are one class)."""
+    if class_name is None:
+        return None
+    names = [part.strip() for part in str(class_name).split(",")]
+    if any(not name for name in names):
+        raise DataError(f"--class {class_name!r} has an empty class name: use e.g. frog,truck")
+    names = [
+        CIFAR10_CLASSES[int(name)] if name.isdigit() and int(name) < 10 else name for name in names
+    ]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(
+            f"--class {class_name!r} names {', '.join(repeated)} twice: give different classes"
+        )
+    return names
+
+
 def is_keras_cifar10(source: str) -> bool:
     return source.lower() in ("cifar10", "cifar-10")
 
@@ -90,7 +111,19 @@ def keras_cifar10_train() -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_images(data: DataConfig) -> np.ndarray:
-    """Dispatch on the source; apply ``max_images``; refuse an empty result clearly."""
+    """Dispatch on the source; apply ``max_images``; refuse an empty result clearly. For several
+    classes, each class is loaded (and must have images) and ``max_images`` keeps a fixed random
+    subset, so every class keeps its share."""
+    names = class_list(data.class_name)
+    if names is not None and len(names) > 1:
+        parts = [
+            load_images(dataclasses.replace(data, class_name=n, max_images=None)) for n in names
+        ]
+        images = np.concatenate(parts)
+        if data.max_images is not None and data.max_images < len(images):
+            keep = np.random.default_rng(0).permutation(len(images))[: data.max_images]
+            images = images[np.sort(keep)]
+        return images
     source = data.source
     if is_keras_cifar10(source):
         images = load_cifar10(data.class_name)
@@ -109,12 +142,13 @@ def load_images(data: DataConfig) -> np.ndarray:
 
 
 def load_cifar10(class_name: str | int | None) -> np.ndarray:
-    """The CIFAR-10 training images of one class, through Keras's own download and cache."""
-    wanted = None if class_name is None else cifar10_class_index(class_name)  # check first
+    """The CIFAR-10 training images of the class(es), through Keras's own download and cache."""
+    names = class_list(class_name)
+    wanted = None if names is None else [cifar10_class_index(n) for n in names]  # check first
     x_train, y_train = keras_cifar10_train()
     if wanted is None:
         return x_train
-    return x_train[y_train == wanted]
+    return x_train[np.isin(y_train, wanted)]
 
 
 def npz_to_uint8(images: np.ndarray, where: str) -> np.ndarray:
@@ -180,12 +214,11 @@ def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
         if label_key is None:
             raise DataError(f"--class was given but {path} has no 'y' or 'labels' array")
         labels = np.asarray(arrays[label_key]).flatten()
-        wanted = (
-            cifar10_class_index(class_name)
-            if str(class_name) in CIFAR10_CLASSES or str(class_name).isdigit()
-            else class_name
-        )
-        images = images[labels == wanted]
+        wanted = [
+            cifar10_class_index(name) if name in CIFAR10_CLASSES else name
+            for name in class_list(class_name)
+        ]
+        images = images[np.isin(labels, wanted)]
     images = npz_to_uint8(images, f"{path}:{key}")
     if images.shape[-1] == 1:
         images = np.repeat(images, 3, axis=-1)
@@ -194,14 +227,13 @@ def load_npz(path: Path, class_name: str | int | None) -> np.ndarray:
 
 def _image_entries(path: Path, class_name: str | int | None):
     """(name, opener) pairs for the images under ``<class>/<image>`` in a folder or a zip."""
-    wanted = None if class_name is None else str(class_name)
-    if wanted is not None and wanted.isdigit() and int(wanted) < 10:
-        wanted = CIFAR10_CLASSES[int(wanted)]
+    names = class_list(class_name)
+    wanted = None if names is None else set(names)
 
     def keep(parts: tuple[str, ...]) -> bool:
         if Path(parts[-1]).suffix.lower() not in IMAGE_SUFFIXES or parts[-1].startswith("."):
             return False
-        return wanted is None or (len(parts) >= 2 and parts[-2] == wanted)
+        return wanted is None or (len(parts) >= 2 and parts[-2] in wanted)
 
     if path.is_dir():
         for file in sorted(path.rglob("*")):

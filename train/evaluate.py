@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from latentwalk.train import layout, quality
 from latentwalk.train.config import DataConfig
-from latentwalk.train.data import DataError, load_images, to_model_range
+from latentwalk.train.data import DataError, class_list, load_images, to_model_range
 from latentwalk.train.judge import FEATURES_LAYER, class_holdout_indices, content_hash
 
 DEFAULT_JUDGE = Path(__file__).resolve().parent.parent / "models" / "judge"
@@ -88,6 +88,15 @@ class Judge:
     def features(self, images: np.ndarray) -> np.ndarray:
         return self(images)[0]
 
+    def class_indices(self, class_name: str | int | None) -> tuple[int, ...] | None:
+        """The judge's indices of the class(es) a model was trained on ("frog,truck" is two);
+        None for every class."""
+        try:
+            names = class_list(class_name)
+        except DataError as error:
+            raise EvaluationError(str(error)) from None
+        return None if names is None else tuple(self.class_index(name) for name in names)
+
     def class_index(self, class_name: str | int) -> int:
         text = str(class_name)
         if text in self.class_names:
@@ -142,7 +151,7 @@ def find_model(path: Path | str) -> ModelToGrade:
         if (place / layout.MANIFEST).is_file() and not manifest:
             manifest = layout.read_json(place / layout.MANIFEST)
     data = config.get("data") or {}
-    class_name = data.get("class_name") if data else manifest.get("class_name")
+    class_name = layout.trained_class(config) if data else manifest.get("class_name")
     name = path.name if path.is_dir() else path.stem
     if name == role and path.is_dir():
         name = path.parent.name
@@ -222,9 +231,32 @@ class RealSplit:
         return self._train_features
 
 
+# The k-NN metrics hold a (real, real) distance matrix: past this many training images (ten
+# classes have 45,000) the reference is a fixed random subset of this size.
+MAX_REFERENCE_IMAGES = 10_000
+
+
 def real_split(judge: Judge, data_source: str, class_name: str) -> RealSplit:
-    index = judge.class_index(class_name)
-    name = judge.class_names[index]
+    """The real images of the class(es) ("frog", "frog,truck" or "all"), each class split as the
+    judge split it; for several classes the parts are joined."""
+    if class_name == layout.ALL_CLASSES:
+        names = list(judge.class_names)
+    else:
+        names = [judge.class_names[index] for index in judge.class_indices(class_name)]
+    parts = [_class_split(judge, data_source, name) for name in names]
+    if len(parts) == 1:
+        return parts[0]
+    train = np.concatenate([part.train for part in parts])
+    if len(train) > MAX_REFERENCE_IMAGES:
+        keep = np.random.default_rng(judge.split_seed).permutation(len(train))
+        train = train[np.sort(keep[:MAX_REFERENCE_IMAGES])]
+    joined = layout.ALL_CLASSES if class_name == layout.ALL_CLASSES else ",".join(names)
+    heldout = np.concatenate([part.heldout for part in parts])
+    return RealSplit(joined, train, heldout, all(part.matches_judge for part in parts))
+
+
+def _class_split(judge: Judge, data_source: str, name: str) -> RealSplit:
+    index = judge.class_index(name)
     try:
         images = load_images(DataConfig(source=data_source, class_name=name))
     except DataError as error:
@@ -238,9 +270,16 @@ def real_split(judge: Judge, data_source: str, class_name: str) -> RealSplit:
         warnings.warn(
             f"the {name} images of {data_source} are not the ones the judge was trained on: its "
             "held-out split does not apply, so the real floor may be optimistic",
-            stacklevel=2,
+            stacklevel=3,
         )
     return RealSplit(name, images[~mask], images[mask], matches)
+
+
+def _split_classes(judge: Judge, split: RealSplit) -> tuple[int, ...] | None:
+    """The judge's indices of a split's classes, None for every class (no class rate then)."""
+    if split.class_name == layout.ALL_CLASSES:
+        return None
+    return judge.class_indices(split.class_name)
 
 
 def evaluate_features(
@@ -261,7 +300,7 @@ def real_floor(judge: Judge, split: RealSplit) -> dict:
     train_features = split.train_features(judge)
     held_features, held_probabilities = judge(split.heldout)
     result = evaluate_features(
-        held_features, held_probabilities, train_features, judge.class_index(split.class_name)
+        held_features, held_probabilities, train_features, _split_classes(judge, split)
     )
     result["split_matches_judge"] = split.matches_judge
     return result
@@ -291,7 +330,7 @@ def evaluate_model(
             fake_features,
             fake_probabilities,
             train_features,
-            judge.class_index(split.class_name),
+            _split_classes(judge, split),
             seed=seed,
         )
         # FID is biased upward at small sample counts: the real floor has only the held-out
@@ -371,7 +410,7 @@ class QualityProbe:
         self.judge = judge
         pick = rng.choice(len(real_images), min(samples, len(real_images)), replace=False)
         self.real_features = judge.features(real_images[pick])
-        self.class_index = judge.class_index(class_name) if class_name is not None else None
+        self.class_index = judge.class_indices(class_name)
         self.latents = rng.standard_normal((samples, latent_dim)).astype(np.float32)
         self.seed = seed
 

@@ -38,7 +38,7 @@ class Sets:
     fake: np.ndarray
     real: np.ndarray
     fake_probabilities: np.ndarray | None = None
-    class_index: int | None = None
+    class_index: int | tuple[int, ...] | None = None  # the class(es) the model should draw
     kid_subsets: int = 100
     kid_subset_size: int = 1000
     k: int = 3
@@ -175,9 +175,10 @@ def _class_rate(sets: Sets) -> dict:
         return {}
     probabilities = np.asarray(sets.fake_probabilities)
     predicted = np.argmax(probabilities, axis=1)
+    wanted = np.atleast_1d(np.asarray(sets.class_index))
     return {
-        "class_rate": float(np.mean(predicted == sets.class_index)),
-        "class_confidence": float(np.mean(probabilities[:, sets.class_index])),
+        "class_rate": float(np.mean(np.isin(predicted, wanted))),
+        "class_confidence": float(np.mean(probabilities[:, wanted].sum(axis=1))),
     }
 
 

@@ -1,0 +1,175 @@
+"""Measure where the shipped GANs and VAEs tear, per data set, and write the verdict.
+
+For each data set (train/datasets.py) with both models in models/: every figure of
+train/verdict.py (class transitions along 512 cross-class walks of 256 steps, the latent mass
+between classes, the tail of the per-step change along random paths, the tear search), in the
+judge's features, the verdict sentence, and a chart of the class switch:
+
+    models/figures/tears-<id>.json    (figures, verdict, settings, provenance)
+    models/figures/tears-<id>.png     (end-class probability across the switch, GAN vs VAE)
+
+    python models/measure_tears.py [DATASET ...] [--data ../shared/data/cifar10-train-jpeg.zip]
+
+About 3-5 minutes a data set on 2 CPU cores (the judge's 130,000 walk frames per model dominate).
+The app and the page read these files for their first screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from latentwalk.train import quality
+from latentwalk.train.datasets import BY_ID, DATASETS, Dataset
+from latentwalk.train.evaluate import Judge, real_split
+from latentwalk.train.layout import find_model_file
+from latentwalk.train.provenance import provenance
+from latentwalk.train.verdict import Settings, measure, verdict
+
+REPO = Path(__file__).resolve().parent.parent
+COLOURS = {"GAN": (214, 39, 40), "VAE": (31, 119, 180)}  # the app's chart colours
+
+
+def generator(folder: Path, role: str):
+    import keras
+
+    path = find_model_file(folder, role)
+    if path is None:
+        raise SystemExit(f"no {role}.keras in {folder}: train and export the models first")
+    model = keras.saving.load_model(path, compile=False)
+    return lambda z: np.asarray(model([z], training=False), np.float32)
+
+
+def json_safe(value):
+    """NaN and infinities as null: the page's JSON.parse reads no Infinity."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def curve_png(figures: dict, title: str, path: Path, width: int = 560, height: int = 300) -> None:
+    """The end-class probability across the switch (median and quartiles, centred on each walk's
+    band) for every model: a step for a tearing model, a ramp for a smooth one."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    left, right, top, bottom = 50, width - 15, 30, height - 40
+    draw.rectangle((left, top, right, bottom), outline=(180, 180, 180))
+    for value in (0.1, 0.5, 0.9):
+        y = bottom - value * (bottom - top)
+        draw.line((left, y, right, y), fill=(230, 230, 230))
+        draw.text((left - 30, y - 6), f"{value:.1f}", fill="black")
+    draw.text((left, 8), title, fill="black")
+    draw.text((left, bottom + 8), "-0.5", fill="black")
+    draw.text(((left + right) / 2 - 8, bottom + 8), "0", fill="black")
+    draw.text((right - 25, bottom + 8), "+0.5", fill="black")
+    draw.text(
+        (left + 60, bottom + 22), "t from the middle of each walk's class switch", fill="black"
+    )
+    legend_x = right - 150
+    for index, (name, model) in enumerate(figures["models"].items()):
+        curve = model.get("transition_curve")
+        if not curve or not curve["median"]:
+            continue
+        offsets = np.array(curve["offset"])
+        xs = left + (offsets - offsets[0]) / (offsets[-1] - offsets[0]) * (right - left)
+
+        def ys(values):
+            return bottom - np.array(values) * (bottom - top)
+
+        colour = COLOURS.get(name, (0, 0, 0))
+        faint = tuple(int(c + (255 - c) * 0.75) for c in colour)
+        band = list(zip(xs, ys(curve["q75"]), strict=True)) + list(
+            zip(xs[::-1], ys(curve["q25"])[::-1], strict=True)
+        )
+        draw.polygon(band, fill=faint)
+        draw.line(list(zip(xs, ys(curve["median"]), strict=True)), fill=colour, width=3)
+        width_text = model["transitions"]["width_median"]
+        draw.text((legend_x, top + 8 + 16 * index), f"{name}: band {width_text:.2f}", fill=colour)
+    image.save(path)
+
+
+def measure_dataset(dataset: Dataset, judge: Judge, data: str, settings: Settings) -> dict:
+    gan_folder, vae_folder = REPO / "models" / dataset.gan, REPO / "models" / dataset.vae
+    generators = {
+        "GAN": generator(gan_folder, "generator"),
+        "VAE": generator(vae_folder, "decoder"),
+    }
+    split = real_split(judge, data, dataset.classes)
+    real_features = split.train_features(judge)
+    real = (real_features, quality.knn_radii(real_features, 3))
+    classes = (
+        None
+        if dataset.classes == "all" or "," not in dataset.classes
+        else judge.class_indices(dataset.classes)
+    )
+    started = time.monotonic()
+    figures = measure(
+        generators,
+        judge,
+        32,
+        classes,
+        settings,
+        real,
+        progress=lambda text: print(f"{dataset.id}: {text}", file=sys.stderr),
+    )
+    figures["seconds"] = round(time.monotonic() - started, 1)
+    figures["dataset"] = {"id": dataset.id, "classes": dataset.classes, "label": dataset.label}
+    figures["models_measured"] = {"GAN": dataset.gan, "VAE": dataset.vae}
+    figures["space"] = "judge features"
+    figures["verdict"] = verdict(figures, dataset.label)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="*", help=f"ids (default: all of {', '.join(BY_ID)})")
+    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--judge", type=Path, default=REPO / "models/judge")
+    parser.add_argument(
+        "--quick", action="store_true", help="the app's quick settings (a smoke run)"
+    )
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.datasets if name not in BY_ID]
+    if unknown:
+        parser.error(f"unknown data set {unknown[0]!r}: use one of {', '.join(BY_ID)}")
+    chosen = [BY_ID[name] for name in args.datasets] or list(DATASETS)
+    judge = Judge(args.judge)
+    settings = Settings.quick() if args.quick else Settings()
+    for dataset in chosen:
+        if (
+            not (REPO / "models" / dataset.gan).is_dir()
+            or not (REPO / "models" / dataset.vae).is_dir()
+        ):
+            print(
+                f"{dataset.id}: models/{dataset.gan} or models/{dataset.vae} missing, skipped",
+                file=sys.stderr,
+            )
+            continue
+        figures = measure_dataset(dataset, judge, args.data, settings)
+        figures.update(provenance())
+        out = REPO / "models" / "figures" / dataset.tears
+        out.write_text(json.dumps(json_safe(figures), indent=1, allow_nan=False) + "\n")
+        curve_png(
+            figures,
+            f"Class switch along cross-class walks: {dataset.label}",
+            out.with_suffix(".png"),
+        )
+        print(f"{dataset.id}: {figures['verdict']['sentence']} ({figures['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""The verdict sentence follows the figures: fed figures that say the opposite, its words change."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from latentwalk.train import verdict
+from latentwalk.train.datasets import BY_ID, DATASETS, dataset_of
+from tests.support import DIM, brightness_judge, ramp_generator, step_generator
+
+
+def figures(gan_width, vae_width, gan_tear, vae_tear, gan_tail=2.0, vae_tail=2.0, spread=0.01):
+    def model(width, tear, tail):
+        return {
+            "transitions": {
+                "switching": 500,
+                "width_median": width,
+                "width_median_ci": [width - spread, width + spread],
+            },
+            "tears": {"tears": [{"stretch_over_typical": tear}]},
+            "tails": {"p999_over_median": tail},
+        }
+
+    return {
+        "models": {
+            "GAN": model(gan_width, gan_tear, gan_tail),
+            "VAE": model(vae_width, vae_tear, vae_tail),
+        }
+    }
+
+
+def test_a_sharp_gan_and_a_ramping_vae_read_as_a_clear_tear():
+    said = verdict.verdict(figures(0.04, 0.31, 9.0, 2.1), "two classes")
+    assert said["call"] == "clear"
+    assert said["sentence"] == (
+        "On two classes, the GAN tears where the VAE ramps: it switches class within a band of "
+        "0.04 of the walk (VAE 0.31); its largest tear found is 9.0× its median stretch "
+        "(VAE 2.1×)."
+    )
+
+
+def test_the_opposite_figures_change_the_words():
+    said = verdict.verdict(figures(0.31, 0.04, 2.1, 9.0, 1.5, 4.0), "two classes")
+    assert said["call"] == "opposite"
+    assert said["sentence"].startswith("On two classes, the VAE jumps more than the GAN:")
+    assert "band of 0.31 of the walk (VAE 0.04)" in said["sentence"]
+
+
+def test_equal_figures_say_no_difference_and_small_ones_say_barely():
+    same = verdict.verdict(figures(0.2, 0.2, 2.0, 2.0), "frogs")
+    assert same["call"] == "no"
+    assert "tears no more than the VAE" in same["sentence"]
+    small = verdict.verdict(figures(0.2, 0.22, 2.6, 2.0, spread=0.05), "frogs")
+    assert small["call"] == "barely"
+    assert "barely" in small["sentence"]
+
+
+def test_overlapping_intervals_are_no_evidence_however_far_apart_the_medians():
+    said = verdict.verdict(figures(0.1, 0.3, 2.0, 2.0, spread=0.15), "frogs")
+    assert verdict.evidence(figures(0.1, 0.3, 2.0, 2.0, spread=0.15))["width"]["call"] == "none"
+    assert said["call"] == "no"
+
+
+def test_measure_on_a_tearing_and_a_smooth_generator():
+    settings = verdict.Settings(
+        samples=256, pairs=32, steps=64, paths=8, path_steps=16, tear_budget=256
+    )
+
+    def shifted(generate):  # walk ends far on either side of the hyperplane z[0] = 0
+        return lambda z: generate(np.asarray(z) * np.r_[3.0, np.ones(DIM - 1)])
+
+    measured = verdict.measure(
+        {"GAN": shifted(step_generator), "VAE": shifted(ramp_generator)},
+        brightness_judge,
+        DIM,
+        None,
+        settings,
+    )
+    gan, vae = measured["models"]["GAN"], measured["models"]["VAE"]
+    assert gan["transitions"]["switching"] > 0 and vae["transitions"]["switching"] > 0
+    assert gan["transitions"]["width_median"] < vae["transitions"]["width_median"]
+    assert gan["tears"]["tears"][0]["change_kept"] > 0.9 > vae["tears"]["tears"][0]["change_kept"]
+    said = verdict.verdict(measured, "a hyperplane")
+    assert said["call"] == "clear", said
+
+
+def test_datasets_are_defined_once_and_found_by_their_classes():
+    assert [d.id for d in DATASETS] == list(BY_ID)
+    assert dataset_of("frog,automobile").gan == "gan-frog-automobile"
+    assert dataset_of("all").vae == "vae-cifar10"
+    assert dataset_of("truck") is None

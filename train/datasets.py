@@ -1,0 +1,51 @@
+"""The data sets the shipped model pairs are trained on, defined once: their ids, the classes
+(as ``--class`` takes them), the words the front ends use, and the model folders under models/.
+
+frogs is the book's setting (one class, roughly one connected mode); the two far-apart classes
+were chosen by the judge (models/choose_pair.py: largest Fréchet distance between the classes'
+real images in judge features among the candidates); ten classes is the classic unconditional
+DCGAN-on-CIFAR-10 setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str  # in folder names, URLs and permalinks
+    classes: str  # the trainer's --class: one name, several joined by commas, or "all"
+    label: str  # "On {label}, ..." in the verdict; the app's and the page's choice
+    short: str  # a chart's or a menu's word
+
+    @property
+    def gan(self) -> str:
+        """The GAN's folder under models/."""
+        return f"gan-{self.id}"
+
+    @property
+    def vae(self) -> str:
+        return f"vae-{self.id}"
+
+    @property
+    def tears(self) -> str:
+        """The measured figures (models/measure_tears.py) under models/figures/."""
+        return f"tears-{self.id}.json"
+
+
+DATASETS = (
+    Dataset("frog", "frog", "frogs (one class)", "frogs"),
+    Dataset("frog-automobile", "frog,automobile", "two classes (frog, automobile)", "two classes"),
+    Dataset("cifar10", "all", "all ten CIFAR-10 classes", "ten classes"),
+)
+BY_ID = {dataset.id: dataset for dataset in DATASETS}
+BY_CLASSES = {dataset.classes: dataset for dataset in DATASETS}
+
+
+def dataset_of(class_name: str | None) -> Dataset | None:
+    """The shipped data set a model trained on ``class_name`` (as config.json or a manifest
+    records it: "frog", "frog,automobile", "all") belongs to; None for any other."""
+    if class_name is None:
+        return None
+    return BY_CLASSES.get(str(class_name))
