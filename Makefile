@@ -33,9 +33,9 @@ chromium:
 app: setup
 	$(VENV)/bin/streamlit run streamlit_app/app.py
 
+# The web demo's Node tests (npm test) run inside pytest: tests/test_web_vectors.py.
 test: setup
 	$(PY) -m pytest -q
-	npm test --prefix web_demo
 
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
@@ -52,10 +52,16 @@ lint: setup
 constraints: setup
 	$(PY) -m pip freeze --exclude-editable > constraints.txt
 
-# The book GAN joins the site (offered on request) once its TF.js export exists: make book-web.
+# Every data set of train/datasets.py whose GAN and VAE exports are in models/ (gan-<id>,
+# vae-<id>) joins the site, with its measured verdict (models/figures/tears-<id>.json) when
+# there is one; the page opens on train/datasets.py's DEFAULT_DATASET when the site has it.
+# The book GAN joins the frogs (offered on request) once its TF.js export exists: make book-web.
+DATASET_IDS = $(shell $(PY) -c 'from latentwalk.train.datasets import DATASETS; print(*(d.id for d in DATASETS))')
+exported = $(and $(wildcard models/gan-$(1)/generator/model.json),$(wildcard models/vae-$(1)/decoder/model.json))
+SITE_DATASETS = $(foreach id,$(DATASET_IDS),$(if $(call exported,$(id)),--dataset $(id) models/gan-$(id) models/vae-$(id)))
 BOOK_WEB := models/gan-book-frog-web
 site: setup
-	$(PY) -m export site --gan models/gan-frog --vae models/vae-frog \
+	$(PY) -m export site $(SITE_DATASETS) \
 	  $(if $(wildcard $(BOOK_WEB)/generator/model.json),--book $(BOOK_WEB)) --out $(SITE) --force
 
 # Served with the cross-origin isolation headers, so tfjs-wasm may use threads.
@@ -65,27 +71,37 @@ serve-site: site
 book-web: setup
 	bash models/reexport.sh models/gan-book-frog:$(BOOK_WEB)
 
-# Rebuild the shipped models from scratch on the CIFAR-10 frogs (see README for the time).
+# Rebuild the shipped models from scratch, every data set of train/datasets.py (how long:
+# docs/benchmarks.md; one data set: bash models/rebuild.sh DATA frog-automobile).
 DATA ?= ../shared/data/cifar10-train-jpeg.zip
 models: setup
 	bash models/rebuild.sh $(DATA)
 
-# The judge that grades every model (about 18 minutes on 2 cores with AMX; see README).
+# The judge that grades every model (how long: docs/evaluation.md).
 judge: setup
 	$(PY) -m train judge --data $(DATA) --out models/judge --force
 
-# Grade the shipped models with the judge: the README's quality table and models/*/quality.json.
+# Grade the shipped models with the judge: models/*/quality.json, the table in docs/evaluation.md.
 quality: setup
-	$(PY) -m train evaluate models/gan-frog models/gan-book-frog models/vae-frog --data $(DATA)
+	$(PY) -m train evaluate $(filter-out %-web,$(wildcard models/gan-* models/vae-*)) --data $(DATA)
 
+# Every cheap benchmark (no training run, no GPU), each into its results file with the date, the
+# hardware, the library versions and the commit. Run it on an otherwise idle machine: most are
+# timings. The expensive ones (training runs, GPU jobs) are listed in docs/benchmarks.md.
+RESULTS := benchmarks/results
 benchmarks: setup
-	$(PY) benchmarks/train_throughput.py
-	$(PY) benchmarks/export_sizes.py
-	$(PY) benchmarks/app_latency.py
-	$(PY) benchmarks/app_browser_latency.py
-	$(PY) benchmarks/browser_latency.py
-	$(PY) benchmarks/evaluate_speed.py
-	$(PY) benchmarks/atlas_speed.py
+	$(PY) benchmarks/training_records.py --out $(RESULTS)/training-records.json
+	$(PY) benchmarks/model_costs.py --out $(RESULTS)/model-costs.json
+	$(PY) benchmarks/train_throughput.py --preset small --data $(DATA) --out $(RESULTS)/train-throughput-small.json
+	$(PY) benchmarks/train_throughput.py --preset quality-cpu --data $(DATA) --out $(RESULTS)/train-throughput-quality-cpu.json
+	$(PY) benchmarks/ablation_speed.py --data $(DATA) --out $(RESULTS)/ablation-speed.json
+	$(PY) benchmarks/export_sizes.py --parity models/*/*/*.keras --out $(RESULTS)/export-sizes.json
+	$(PY) benchmarks/evaluate_speed.py --data $(DATA) --out $(RESULTS)/evaluate-speed.json
+	$(PY) benchmarks/app_latency.py --out $(RESULTS)/app-latency.json
+	$(PY) benchmarks/app_browser_latency.py --out $(RESULTS)/app-browser-latency.json
+	$(PY) benchmarks/atlas_speed.py --out $(RESULTS)/atlas-speed.json
+	$(PY) benchmarks/browser_latency.py --compare-graphs --out $(RESULTS)/browser-latency.json
+	$(PY) benchmarks/tears_speed.py --out $(RESULTS)/tears-speed.json
 
 clean:
 	rm -rf $(SITE) .pytest_cache tests/artifacts

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from results_file import add_out_option, write_results
+
 REPO = Path(__file__).resolve().parent.parent
 
 RUNNING = "[data-testid='stStatusWidget']"
@@ -110,12 +112,14 @@ def open_section(page, name: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=8, help="changes per interaction")
+    add_out_option(parser, "app-browser-latency.json")
     args = parser.parse_args(argv)
     from latentwalk.export.browser import chromium
 
     port = free_port()
     app = start_app(port)
     errors: list[str] = []
+    measurements: list[dict] = []
     try:
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
@@ -139,26 +143,25 @@ def main(argv: list[str] | None = None) -> int:
                 open_section(page, section)
                 errors.clear()
                 times = time_changes(page, label, values, selector)
-                print(
-                    json.dumps(
-                        {
-                            "interaction": f"{section}: {label}",
-                            "median_s": round(statistics.median(times), 3),
-                            "worst_s": round(max(times), 3),
-                            "runs": len(times),
-                            "console_errors": len(errors),
-                            "target": "median <= 0.4 s, worst <= 0.8 s",
-                            "browser": f"headless Chromium {browser.version}",
-                            "cores": os.cpu_count(),
-                        }
-                    ),
-                    flush=True,
-                )
+                measurement = {
+                    "interaction": f"{section}: {label}",
+                    "median_s": round(statistics.median(times), 3),
+                    "worst_s": round(max(times), 3),
+                    "runs": len(times),
+                    "console_errors": len(errors),
+                    "target": "median <= 0.4 s, worst <= 0.8 s",
+                    "browser": f"headless Chromium {browser.version}",
+                    "cores": os.cpu_count(),
+                }
+                print(json.dumps(measurement), flush=True)
+                measurement["console_error_texts"] = [error[:300] for error in errors[:3]]
+                measurements.append(measurement)
                 for error in errors[:3]:
                     print(json.dumps({"console_error": error[:300]}), flush=True)
     finally:
         app.terminate()
         app.wait(timeout=30)
+    write_results(args.out, measurements, argv)
     return 0
 
 

@@ -9,6 +9,7 @@ Uses the shipped models (models/gan-frog, models/vae-frog) when present, else mo
 `small` presets with random weights (same size and cost as trained ones), and says which.
 
     python benchmarks/app_latency.py                 # prints JSON
+    python benchmarks/app_latency.py --out benchmarks/results/app-latency.json
     python benchmarks/app_latency.py --gan runs/gan-small-frog --vae runs/vae-small-frog
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from results_file import add_out_option, write_results
 
 from latentwalk.streamlit_app import lab, media
 from latentwalk.streamlit_app.generation import load_model
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vae", type=Path, help="a VAE run or export folder")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--paths", type=int, default=256)
+    add_out_option(parser, "app-latency.json")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -137,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, generate in generators.items()
         }
         print(json.dumps(result, indent=2))
+        write_results(args.out, result, argv)
     return 0
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np
+from results_file import add_out_option, write_results
 
 from latentwalk.train import latent
 
@@ -37,7 +38,11 @@ new PerformanceObserver((list) => {
 """
 
 
+EMITTED: list[dict] = []  # every line printed, for --out
+
+
 def emit(line: dict) -> None:
+    EMITTED.append(line)
     print(json.dumps(line), flush=True)
 
 
@@ -163,12 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed Python runs (default: 3)")
     parser.add_argument("--site", type=Path, help="a built site (default: build one from models/)")
     parser.add_argument("--skip-browser", action="store_true")
+    add_out_option(parser, "atlas-speed.json")
     args = parser.parse_args(argv)
     if not latent.ATLAS_MIN_N <= args.n <= latent.ATLAS_MAX_N:
         parser.error(f"--n must be from {latent.ATLAS_MIN_N} to {latent.ATLAS_MAX_N}")
     emit({"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}})
     maps = python_figures(args.n, args.runs)
     if args.skip_browser:
+        write_results(args.out, EMITTED, argv)
         return 0
     with tempfile.TemporaryDirectory(prefix="latentwalk-atlas-") as folder:
         if args.site is None:
@@ -178,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             site = args.site
         browser_figures(site, args.n, maps.get("pixels"))
+    write_results(args.out, EMITTED, argv)
     return 0
 
 

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results_file import add_out_option, write_results
+
 REPO = Path(__file__).resolve().parent.parent
 
 DEFAULT_GAN = REPO / "models" / "gan-frog"
@@ -72,6 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also time the shipped models exported without the sub-pixel rewrite",
     )
+    add_out_option(parser, "browser-latency.json")
     args = parser.parse_args(argv)
     try:
         args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -228,10 +231,11 @@ def main(argv: list[str] | None = None) -> int:
             sites = [Path(site)]
             if args.compare_graphs:
                 sites.append(build_traced_site(Path(folder)))
-            run_benchmark(sites, args)
+            lines = run_benchmark(sites, args)
     except UsageError as error:
         print(f"browser_latency: error: {error}", file=sys.stderr)
         return 2
+    write_results(args.out, lines, argv)
     return 0
 
 

@@ -1,10 +1,11 @@
 """How far apart a GAN run's discriminator puts fakes and real images at one checkpoint: the
 percentiles of its logits on each (plain and DiffAugmented, dropout off), and how unevenly the
 generator's loss weights the fakes under --pr-lambda (the 95th over the 5th percentile of each
-fake's weight 1 / (1 + lambda exp(-logit))). This is the measurement behind the README's reading of
-the --pr-lambda branches: logits this close together weight every fake nearly alike.
+fake's weight 1 / (1 + lambda exp(-logit))). This is the measurement behind docs/experiments.md's
+reading of the --pr-lambda branches: logits this close together weight every fake nearly alike.
 
-    python benchmarks/discriminator_logits.py RUN [--step 16000] [--count 1024]
+    python benchmarks/discriminator_logits.py RUN [--step 16000] [--count 1024] \\
+        [--out benchmarks/results/discriminator-logits-quality-cpu-16000.json]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
+from results_file import add_out_option, write_results
 
 from latentwalk.train import augment
 from latentwalk.train import config as config_module
@@ -41,6 +43,7 @@ def main() -> None:
     parser.add_argument("run", type=Path, help="a GAN run folder with checkpoints/")
     parser.add_argument("--step", type=int, default=16000, help="which checkpoint")
     parser.add_argument("--count", type=int, default=1024, help="fakes and real images each")
+    add_out_option(parser, "discriminator-logits-quality-cpu-16000.json")
     args = parser.parse_args()
     config = config_module.load(args.run)
     task = GANTask(config)
@@ -51,7 +54,7 @@ def main() -> None:
         "fakes": np.asarray(keras.ops.convert_to_numpy(task.generator(latents)), np.float32),
         "reals": to_model_range(load_images(config.data)[: args.count]),
     }
-    result = {"run": str(args.run), "step": args.step, "count": args.count}
+    result = {"run": args.run.name, "step": args.step, "count": args.count}
     for name, batch in images.items():
         for augmented in (False, True):
             if augmented and task.augmentation:
@@ -73,6 +76,7 @@ def main() -> None:
                 "weight_ratio_p95_p5": {lam: weight_spread(logits, lam) for lam in LAMBDAS},
             }
     print(json.dumps(result))
+    write_results(args.out, result)
 
 
 if __name__ == "__main__":

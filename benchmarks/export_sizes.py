@@ -1,12 +1,15 @@
 """Download sizes of the exported models for each weight quantization, as one JSON object.
 
 By default the "small" presets' generator, decoder and encoder with freshly initialised weights
-(sizes depend on the architecture only). Given run folders, their trained models instead, and
-with ``--parity`` also the largest |Keras - TF.js| difference measured in headless Chromium
-(meaningful on trained weights only).
+(sizes depend on the architecture only). Given run folders or .keras files (the shipped models'),
+their trained models instead, converted as the converter writes them (without the exporter's
+sub-pixel rewrite), and with ``--parity`` also the largest |Keras - TF.js| difference measured in
+headless Chromium (meaningful on trained weights only).
 
     python benchmarks/export_sizes.py                       # sizes of the small architectures
     python benchmarks/export_sizes.py --parity runs/gan-small-frog runs/vae-small-frog
+    python benchmarks/export_sizes.py --parity models/*/*/*.keras \\
+        --out benchmarks/results/export-sizes.json       # the shipped models (make benchmarks)
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from results_file import add_out_option, write_results
 
 from latentwalk.export.browser import chromium
 from latentwalk.export.convert import QUANTIZATIONS, convert_to_tfjs, model_files
@@ -43,21 +48,27 @@ def small_models() -> dict:
     }
 
 
-def run_models(run_dirs: list[Path]) -> dict:
+def run_models(paths: list[Path]) -> dict:
+    """The models of run folders or .keras files, named folder/model (a shipped model's file,
+    models/gan-frog/generator/generator.keras, is gan-frog/generator)."""
     models = {}
-    for run_dir in run_dirs:
-        for source in find_sources(run_dir).models:
+    for path in paths:
+        folder = path if path.is_dir() else path.parent.parent
+        for source in find_sources(path).models:
             model, kind = load_model(source)
-            models[f"{run_dir.name}/{source.role}"] = (model, kind)
+            models[f"{folder.name}/{source.path.stem}"] = (model, kind)
     return models
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="*", type=Path, help="run folders (default: small presets)")
+    parser.add_argument(
+        "runs", nargs="*", type=Path, help="run folders or .keras files (default: small presets)"
+    )
     parser.add_argument(
         "--parity", action="store_true", help="also measure max |Keras - TF.js| in Chromium"
     )
+    add_out_option(parser, "export-sizes.json")
     args = parser.parse_args()
     models = run_models(args.runs) if args.runs else small_models()
     results: dict = {}
@@ -78,6 +89,7 @@ def main() -> int:
             results[name] = row
             print(name, row, file=sys.stderr)
     print(json.dumps(results, indent=1))
+    write_results(args.out, results)
     return 0
 
 

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Train the GAN ablation variants side by side on one GPU (Keras's JAX backend), for the judge to
-# grade afterwards with `python -m train evaluate` (benchmarks/gan_ablation_table.py).
+# grade afterwards. Back here, unpack the parts and grade every variant into the results file
+# (docs/experiments.md shows the table):
+#   for part in part-*.tar; do tar -xf "$part" -C runs/ablation; done
+#   .venv/bin/python -m train evaluate runs/ablation/*/generator.keras \
+#       --data ../shared/data/cifar10-train-jpeg.zip \
+#       --json benchmarks/results/gan-ablation-h200-8000-steps.json
+#   cp times.jsonl benchmarks/results/gan-ablation-h200-8000-steps-times.jsonl
+# The steps/s of the same variants on a CPU: benchmarks/ablation_speed.py.
 #
 # Every variant: the small preset's settings, the same seed, data and number of steps; each adds
 # one technique to the previous one (or swaps one). They run as parallel processes: the small

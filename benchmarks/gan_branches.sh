@@ -3,7 +3,7 @@
 # with one setting changed, then grade every branch with the judge. Up to the branch step they
 # share every weight, so the judge's differences are the settings' alone (a CPU run is
 # repeatable). This is how the late-training options of the quality-cpu recipe were judged
-# (README, the ablation): from step 16,000 of an 18,000-step quality-cpu run, 6,000 more steps
+# (docs/experiments.md): from step 16,000 of an 18,000-step quality-cpu run, 6,000 more steps
 # each. Every branch keeps the base run's settings except --steps, --lr-decay, --top-k,
 # --pr-lambda and --pr-start, which it sets itself (the base run's own values are dropped).
 #

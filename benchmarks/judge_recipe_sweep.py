@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results_file import add_out_option, write_results
+
 from latentwalk.train.config import make_judge_config
 from latentwalk.train.data import load_labelled_images
 from latentwalk.train.judge import train_judge
@@ -34,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--precision", default=None)
     parser.add_argument("--max-images", type=int, default=None)
+    add_out_option(parser, "judge-recipe-sweep.json")
     args = parser.parse_args(argv)
     images, labels, names = load_labelled_images(args.data, args.max_images)
+    variants = []
     for text in args.variant:
         widths, epochs = parse_variant(text)
         config = make_judge_config(
@@ -49,23 +53,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         with tempfile.TemporaryDirectory() as folder:
             summary = train_judge(config, images, labels, names, Path(folder) / "judge")
-        print(
-            json.dumps(
-                {
-                    "widths": widths,
-                    "epochs": epochs,
-                    "parameters": summary["parameters"],
-                    "heldout_accuracy": round(summary["heldout_accuracy"], 4),
-                    "training_seconds": summary["training_seconds"],
-                    "backend": summary["keras_backend"],
-                    "history": [
-                        [h["epoch"], round(h["heldout_accuracy"], 4), round(h["seconds"], 1)]
-                        for h in summary["history"]
-                    ],
-                }
-            ),
-            flush=True,
-        )
+        variant = {
+            "widths": widths,
+            "epochs": epochs,
+            "parameters": summary["parameters"],
+            "heldout_accuracy": round(summary["heldout_accuracy"], 4),
+            "training_seconds": summary["training_seconds"],
+            "backend": summary["keras_backend"],
+            "history": [
+                [h["epoch"], round(h["heldout_accuracy"], 4), round(h["seconds"], 1)]
+                for h in summary["history"]
+            ],
+        }
+        print(json.dumps(variant), flush=True)
+        variants.append(variant)
+    write_results(args.out, variants, argv)
     return 0
 
 

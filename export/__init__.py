@@ -2,10 +2,12 @@
 
     python -m export RUN_DIR --out DIR           # a GAN run's generator, a VAE's decoder+encoder
     python -m export site --gan DIR --vae DIR --out SITE   # the static web demo with the models
+    python -m export site --dataset ID GAN_DIR VAE_DIR ... --out SITE   # several data sets
 
 Modules, in the order an export runs: ``sources`` (what to export from a run folder or a .keras
 file), ``convert`` (Keras -> SavedModel -> TF.js graph model), ``parity`` (the same inputs through
 Keras and through TF.js in headless Chromium), ``manifest`` (manifest.json with test vectors),
-``exporter`` (puts it together, writes the output folder atomically), ``site`` (the static site),
+``exporter`` (puts it together, writes the output folder atomically), ``site`` (the static site)
+with ``site_datasets`` (which data sets it offers, where their models and figures go),
 ``browser`` (Chromium and a local server, reusable by other tests), ``cli``.
 """

@@ -15,6 +15,7 @@ from pathlib import Path
 from latentwalk.export.errors import ExportError
 from latentwalk.export.interrupts import ExportInterrupted, StopRequests
 from latentwalk.quiet import VERBOSE_HELP, quiet
+from latentwalk.train.datasets import BY_ID, DEFAULT_DATASET
 from latentwalk.train.layout import MODEL_KINDS
 
 EXPORT_DESCRIPTION = """\
@@ -27,8 +28,10 @@ samples.png. (`python -m export site --help` builds the static web demo.)
 
 SITE_DESCRIPTION = """\
 Build the static web demo: web_demo/'s page and scripts, TensorFlow.js from web_demo/node_modules
-(npm ci --prefix web_demo), and the exported models with their manifests. The folder works from
-any static file server (python -m http.server), offline: no request leaves its origin.
+(npm ci --prefix web_demo), and the exported models with their manifests, for one data set
+(--gan/--vae: the frogs) or several (--dataset, repeated), each with its measured verdict
+(models/figures/tears-<id>.json from models/measure_tears.py) when there is one. The folder works
+from any static file server (python -m http.server), offline: no request leaves its origin.
 """
 
 EXPORT_EXAMPLES = """\
@@ -50,6 +53,13 @@ SITE_EXAMPLES = """\
 examples:
   python -m export site --gan models/gan-frog --vae models/vae-frog --out site
   python -m http.server --directory site 8000     # then open http://localhost:8000/
+
+  # the frogs, two classes and ten classes, opening on two classes (what `make site` builds)
+  python -m export site --dataset frog models/gan-frog models/vae-frog \\
+    --dataset frog-automobile models/gan-frog-automobile models/vae-frog-automobile \\
+    --dataset cifar10 models/gan-cifar10 models/vae-cifar10 \\
+    --default-dataset frog-automobile --out site --force
+  python -m export serve site --port 8000         # with the headers for wasm threads
 """
 
 
@@ -112,10 +122,10 @@ def build_export_parser() -> argparse.ArgumentParser:
 
 # The export folders a site is built from (build_site's keyword arguments).
 SITE_MODELS = {
-    "gan": "a GAN export folder (from `python -m export RUN --out DIR`)",
-    "vae": "a VAE export folder (decoder and encoder)",
-    "book": "an export of the book's GAN (preset book), offered on the page on request: a "
-    "large download and over 100x the small GAN's work an image",
+    "gan": "the frogs' GAN export folder (from `python -m export RUN --out DIR`)",
+    "vae": "the frogs' VAE export folder (decoder and encoder)",
+    "book": "an export of the book's GAN (preset book, frogs), offered on the page on request: "
+    "a large download and over 100x the small GAN's work an image",
 }
 
 
@@ -129,11 +139,49 @@ def build_site_parser() -> argparse.ArgumentParser:
     for model_id, help_text in SITE_MODELS.items():
         parser.add_argument(f"--{model_id}", type=Path, default=None, metavar="DIR", help=help_text)
     parser.add_argument(
+        "--dataset",
+        dest="datasets",
+        action="append",
+        nargs=3,
+        default=[],
+        metavar=("ID", "GAN_DIR", "VAE_DIR"),
+        help=f"a data set's GAN and VAE export folders; repeat for more. ID is one of "
+        f"{', '.join(BY_ID)} (train/datasets.py); the page offers a choice between them",
+    )
+    parser.add_argument(
+        "--default-dataset",
+        dest="default",
+        metavar="ID",
+        default=None,
+        help=f"the data set the page opens on (default: {DEFAULT_DATASET} when the site has "
+        "it, else the first)",
+    )
+    parser.add_argument(
+        "--figures",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where each data set's measured figures are, as tears-<id>.json "
+        "(default: models/figures); a data set without one shows no verdict",
+    )
+    parser.add_argument(
         "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
     )
     parser.add_argument("--force", action="store_true", help="replace SITE if it exists")
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     return parser
+
+
+def site_summary(index: dict) -> str:
+    """e.g. "frogs: DCGAN (...), VAE (...), verdict measured; ten classes (opens here): ...,
+    no measured verdict" for the line that ends a site build."""
+    parts = []
+    for dataset in index["datasets"]:
+        labels = [m["label"] for m in index["models"] if m["dataset"] == dataset["id"]]
+        opens = " (opens here)" if dataset["id"] == index["default_dataset"] else ""
+        verdict = "verdict measured" if dataset["tears"] else "no measured verdict"
+        parts.append(f"{dataset['short']}{opens}: {', '.join(labels)}, {verdict}")
+    return "; ".join(parts)
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
@@ -215,6 +263,7 @@ def _site_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     quiet(args.verbose)
     from latentwalk.export.site import build_site
+    from latentwalk.export.site_datasets import FIGURES
 
     try:
         with StopRequests() as stop:
@@ -223,6 +272,9 @@ def _site_main(argv: list[str]) -> int:
                 **{model_id: getattr(args, model_id) for model_id in SITE_MODELS},
                 force=args.force,
                 stop=stop.check,
+                datasets=[(d, Path(g), Path(v)) for d, g, v in args.datasets],
+                default=args.default,
+                figures=FIGURES if args.figures is None else args.figures,
             )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
@@ -230,9 +282,9 @@ def _site_main(argv: list[str]) -> int:
         exit_interrupted(f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)")
     except KeyboardInterrupt:
         parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
-    labels = ", ".join(entry["label"] for entry in index["models"])
     print(
-        f"Done: {args.out} ({labels}); serve it with: python -m http.server --directory {args.out}",
+        f"Done: {args.out} ({site_summary(index)}); serve it with: python -m http.server "
+        f"--directory {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -1,14 +1,20 @@
-"""The static site: the web demo page, a pinned TensorFlow.js, and the exported models.
+"""The static site: the web demo page, a pinned TensorFlow.js, and the exported models of one
+or more data sets (export/site_datasets.py says which, and where each goes).
 
     SITE/index.html, SITE/js/, SITE/css/ ...   web_demo/, minus node_modules/, test/, package*.json
     SITE/vendor/tf-*.es2017.min.js, *.wasm     TensorFlow.js 4.22.0's parts the page uses (core,
                                                converter, cpu/webgl/wasm backends), from
                                                web_demo/node_modules, not the whole tf.min.js
     SITE/vendor/gifenc.esm.js                  the walk's GIF encoder (gifenc 1.0.3)
-    SITE/models/gan/generator/                 an export's role folders, without the .keras copies
-    SITE/models/vae/decoder/, .../encoder/
+    SITE/models/gan/generator/                 --gan/--vae/--book (the frogs): an export's role
+    SITE/models/vae/decoder/, .../encoder/     folders, without the .keras copies
     SITE/models/book/generator/                the book's GAN, when --book is given
-    SITE/models/index.json                     {"models": [{"id", "label", "kind", "path", ...}]}
+    SITE/models/<id>/gan/generator/ ...        --dataset ID GAN_DIR VAE_DIR: the same, by data set
+    SITE/models/figures/tears-<id>.json        a data set's measured figures and verdict, when
+                                               models/measure_tears.py has written them
+    SITE/models/index.json                     {"models": [{"id", "dataset", "label", "kind",
+                                               "path", ...}], "datasets": [{"id", "label", "short",
+                                               "classes", "tears"}], "default_dataset"}
     SITE/_headers                              COOP/COEP for hosts that read it (Netlify,
                                                Cloudflare Pages): threads in tfjs-wasm
 
@@ -21,13 +27,22 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from latentwalk.export.browser import ISOLATION_HEADERS, REPO, node_modules_dir, tfjs_files
 from latentwalk.export.errors import ExportError
 from latentwalk.export.exporter import check_destination, staging_folder
 from latentwalk.export.interrupts import never
+from latentwalk.export.site_datasets import (
+    FIGURES,
+    INDEX,
+    SiteDataset,
+    dataset_entry,
+    default_dataset,
+    read_tears,
+    site_datasets,
+)
 from latentwalk.train import layout
 
 WEB_DEMO = REPO / "web_demo"
@@ -48,12 +63,14 @@ VENDOR_SCRIPTS = (
 BOOK_NOTE = "the book's exact DCGAN: 7.7 GFLOP an image, over a hundred times the small GAN's work"
 
 
-def read_export(folder: Path, model_id: str) -> dict[str, dict]:
-    """The manifests of an export folder's roles, checked to be the kind ``--<model_id>`` wants."""
+def read_export(folder: Path, model_id: str, option: str | None = None) -> dict[str, dict]:
+    """The manifests of an export folder's roles, checked to be the kind ``--<model_id>`` wants.
+    ``option``: how the command line named the folder, for messages (default ``--<model_id>``)."""
     folder = Path(folder)
+    option = option or f"--{model_id}"
     hint = f"make one with: python -m export RUN_DIR --out {folder}"
     if not folder.is_dir():
-        raise ExportError(f"--{model_id} {folder}: no such export folder ({hint})")
+        raise ExportError(f"{option} {folder}: no such export folder ({hint})")
     manifests = {}
     for role in layout.ROLES[KIND_OF_ID[model_id]]:
         manifest_path = layout.manifest_path(folder, role)
@@ -61,20 +78,19 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
             if (folder / layout.CONFIG).exists() and layout.run_model_path(folder, role).exists():
                 hint = f"it is a run folder; export it first: python -m export {folder} --out DIR"
             raise ExportError(
-                f"--{model_id} {folder}: no {role}/model.json and "
-                f"{role}/manifest.json there ({hint})"
+                f"{option} {folder}: no {role}/model.json and {role}/manifest.json there ({hint})"
             )
         try:
             manifest = json.loads(manifest_path.read_text())
         except json.JSONDecodeError as error:
             raise ExportError(
-                f"--{model_id} {folder}: {role}/manifest.json is not valid JSON "
+                f"{option} {folder}: {role}/manifest.json is not valid JSON "
                 f"({error}); export it again"
             ) from None
         expected = layout.MODEL_KIND_OF_ROLE[role]
         if manifest.get("kind") != expected:
             raise ExportError(
-                f"--{model_id} {folder}: {role}/manifest.json says kind "
+                f"{option} {folder}: {role}/manifest.json says kind "
                 f"{manifest.get('kind')!r}, expected {expected!r}"
             )
         missing = [
@@ -82,7 +98,7 @@ def read_export(folder: Path, model_id: str) -> dict[str, dict]:
         ]
         if missing:
             raise ExportError(
-                f"--{model_id} {folder}: {role}/ lacks {', '.join(missing)} "
+                f"{option} {folder}: {role}/ lacks {', '.join(missing)} "
                 "(an incomplete copy? export it again)"
             )
         manifests[role] = manifest
@@ -135,42 +151,67 @@ def build_site(
     book: Path | None = None,
     web_demo: Path = WEB_DEMO,
     stop: Callable[[], None] = never,
+    datasets: Sequence[tuple[str, Path, Path]] = (),
+    default: str | None = None,
+    figures: Path | None = FIGURES,
 ) -> dict:
-    """Build the site into ``out``; returns the models/index.json it wrote. ``stop()`` is
-    called at safe points (see export/interrupts.py)."""
-    if gan is None and vae is None:
-        raise ExportError("give --gan DIR and/or --vae DIR (export folders)")
+    """Build the site into ``out``; returns the models/index.json it wrote. ``gan``/``vae``/
+    ``book`` are the frogs' exports, ``datasets`` more (id, GAN export, VAE export) triples,
+    ``default`` the data set the page opens on, ``figures`` the folder of tears-<id>.json files
+    (None: none). ``stop()`` is called at safe points (see export/interrupts.py)."""
+    offered = site_datasets(gan, vae, book, datasets)
+    opening = default_dataset(offered, default)
     exports = {
-        model_id: (Path(folder), read_export(folder, model_id))
-        for model_id, folder in (("gan", gan), ("vae", vae), ("book", book))
-        if folder is not None
+        (dataset.id, model_id): (folder, read_export(folder, model_id, dataset.option(model_id)))
+        for dataset in offered
+        for model_id, folder in dataset.exports.items()
     }
+    tears = {dataset.id: read_tears(figures, dataset.id) for dataset in offered}
     out = Path(out)
-    check_destination(out, force, protected=(Path(web_demo), *(f for f, _ in exports.values())))
-    index: dict = {"models": []}
+    sources = [folder for folder, _ in exports.values()]
+    check_destination(out, force, protected=(Path(web_demo), *sources))
+    index: dict = {"models": [], "datasets": [], "default_dataset": opening}
     with staging_folder(out, force) as site:
         copy_page(Path(web_demo), site)
         copy_vendor(site)
         stop()
-        for model_id, (folder, manifests) in exports.items():
-            for role, manifest in manifests.items():
-                target = site / "models" / model_id / role
-                target.mkdir(parents=True)
-                for name in [*manifest["files"], layout.MANIFEST]:
-                    shutil.copy2(folder / role / name, target / name)
-            first_role = layout.IMAGE_ROLE[KIND_OF_ID[model_id]]
-            entry = {
-                "id": model_id,
-                "label": label(model_id, manifests[first_role]),
-                "kind": layout.MODEL_KIND_OF_ROLE[first_role],
-                "path": f"models/{model_id}/{first_role}/",
-            }
-            if model_id == "vae":
-                entry["encoder_path"] = "models/vae/encoder/"
-            if model_id == "book":
-                # Loaded only when the person asks for it: a big download and slow to run.
-                entry.update(optional=True, note=BOOK_NOTE)
-            index["models"].append(entry)
-        (site / "models" / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+        for dataset in offered:
+            for model_id in dataset.exports:
+                folder, manifests = exports[dataset.id, model_id]
+                index["models"].append(copy_model(site, dataset, model_id, folder, manifests))
+            if tears[dataset.id] is not None:
+                target = site / dataset.tears_path()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(tears[dataset.id], allow_nan=False) + "\n")
+            index["datasets"].append(dataset_entry(dataset, tears[dataset.id]))
+            stop()
+        (site / INDEX).write_text(json.dumps(index, indent=1) + "\n")
         stop()
     return index
+
+
+def copy_model(
+    site: Path, dataset: SiteDataset, model_id: str, folder: Path, manifests: dict[str, dict]
+) -> dict:
+    """Copy an export's role folders (without the .keras copies) into the site; returns its
+    models/index.json entry."""
+    base = dataset.model_folder(model_id)
+    for role, manifest in manifests.items():
+        target = site / base / role
+        target.mkdir(parents=True)
+        for name in [*manifest["files"], layout.MANIFEST]:
+            shutil.copy2(folder / role / name, target / name)
+    first_role = layout.IMAGE_ROLE[KIND_OF_ID[model_id]]
+    entry = {
+        "id": model_id,
+        "dataset": dataset.id,
+        "label": label(model_id, manifests[first_role]),
+        "kind": layout.MODEL_KIND_OF_ROLE[first_role],
+        "path": f"{base}{first_role}/",
+    }
+    if model_id == "vae":
+        entry["encoder_path"] = f"{base}encoder/"
+    if model_id == "book":
+        # Loaded only when the person asks for it: a big download and slow to run.
+        entry.update(optional=True, note=BOOK_NOTE)
+    return entry

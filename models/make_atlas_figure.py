@@ -24,6 +24,7 @@ from latentwalk.streamlit_app import atlas as pictures
 from latentwalk.streamlit_app.generation import load_judge_features, load_model
 from latentwalk.streamlit_app.models import inspect_folder
 from latentwalk.train import latent
+from latentwalk.train.provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"
@@ -102,6 +103,7 @@ def main() -> None:
             for name, v in spectra.items()
         },
     }
+    summary |= provenance()  # date, hardware, library versions, commit
     (FIGURES / "atlas_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "local_spectrum_at_seed"}, indent=1))
     print(

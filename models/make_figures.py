@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw
 from latentwalk.train.images import make_grid, to_uint8
 from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk
 from latentwalk.train.layout import JUDGE_MODEL, find_model_file
+from latentwalk.train.provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent
 WALK_SEEDS = (3, 11)
@@ -149,6 +150,7 @@ def main() -> None:
         quality["ratio"] = {name: value / real_distance for name, value in diversity.items()}
     else:
         print(f"{args.data} not found: real-frog diversity not measured", file=sys.stderr)
+    quality |= provenance()  # date, hardware, library versions, commit
     (args.out / "quality.json").write_text(json.dumps(quality, indent=2) + "\n")
     print(json.dumps(quality))
 

@@ -28,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 from PIL import Image, ImageDraw
 
-from latentwalk.train import quality
+from latentwalk.train import quality, tearing
 from latentwalk.train.datasets import BY_ID, DATASETS, Dataset
 from latentwalk.train.evaluate import Judge, real_split
 from latentwalk.train.layout import find_model_file
@@ -78,7 +78,7 @@ def curve_png(figures: dict, title: str, path: Path, width: int = 560, height: i
     draw.text(
         (left + 60, bottom + 22), "t from the middle of each walk's class switch", fill="black"
     )
-    legend_x = right - 150
+    legend_x = left + 10  # upper left: the curves start low there
     for index, (name, model) in enumerate(figures["models"].items()):
         curve = model.get("transition_curve")
         if not curve or not curve["median"]:
@@ -130,7 +130,30 @@ def measure_dataset(dataset: Dataset, judge: Judge, data: str, settings: Setting
     figures["models_measured"] = {"GAN": dataset.gan, "VAE": dataset.vae}
     figures["space"] = "judge features"
     figures["verdict"] = verdict(figures, dataset.label)
+    names = dataset.classes.split(",")
+    if len(names) == 2:
+        figures["bound"] = theory_bound(judge, data, names, figures)
     return figures
+
+
+def theory_bound(judge: Judge, data: str, names: list[str], figures: dict) -> dict:
+    """Tanielian et al.'s precision bound for the GAN from measured quantities: the gap between
+    the two classes' supports and the largest stretch the tear search found (a lower estimate of
+    the Lipschitz constant L, so the bound drawn is the tightest one these figures allow, not a
+    guarantee)."""
+    a, b = (real_split(judge, data, name).train_features(judge) for name in names)
+    gap = tearing.class_gap(a, b)
+    tears = figures["models"]["GAN"]["tears"]["tears"]
+    lipschitz = max(tear["stretch"] for tear in tears) if tears else float("nan")
+    bound = tearing.precision_bound(gap["support_gap"], lipschitz)
+    return {
+        **gap,
+        "lipschitz_found": lipschitz,
+        "precision_bound": bound,
+        "between_mass_bound": 1.0 - bound,
+        "measured_outside_real": figures["models"]["GAN"].get("outside_real", {}).get("share"),
+        "reference": "Tanielian et al. 2020, Learning disconnected manifolds: a no GAN's land",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,17 +16,28 @@ import sys
 import streamlit as st
 
 from latentwalk.streamlit_app import models as discovery
-from latentwalk.streamlit_app import session
+from latentwalk.streamlit_app import session, url_state
+from latentwalk.streamlit_app import tear_figures as figures_data
 from latentwalk.streamlit_app.generation import ModelLoadError
-from latentwalk.streamlit_app.views import atlas, discontinuity, generate, vae_extras, walk
+from latentwalk.streamlit_app.views import (
+    atlas,
+    discontinuity,
+    generate,
+    tears,
+    vae_extras,
+    walk,
+)
 
-SECTIONS = {
-    "Generate": generate.render,
-    "Walk": walk.render,
-    "Discontinuity lab": discontinuity.render,
-    "Atlas": atlas.render,
-    "VAE extras": vae_extras.render,
+# Each section's renderer by its URL slug; the labels (and their order) are url_state.SECTIONS'.
+RENDERERS = {
+    "generate": generate.render,
+    "walk": walk.render,
+    "tears": tears.render,
+    "lab": discontinuity.render,
+    "atlas": atlas.render,
+    "vae": vae_extras.render,
 }
+SECTIONS = {label: RENDERERS[slug] for slug, label in url_state.SECTIONS.items()}
 NONE = "(none)"
 
 
@@ -48,9 +59,10 @@ def server_options(argv: list[str]) -> argparse.Namespace:
     return options
 
 
-def choose_models(options: argparse.Namespace) -> tuple[list, list]:
-    """Sidebar: which GAN and VAE to use (and, only when the server allows it, more folders to
-    look in). Returns the found and the chosen FoundModels."""
+def choose_models(options: argparse.Namespace) -> tuple[list, list, str]:
+    """Sidebar: the data set, which of its GANs and VAEs to use (and, only when the server allows
+    it, more folders to look in). Returns the found and the chosen FoundModels, and the data
+    set's id."""
     typed = ""
     if options.path_box:
         typed = st.sidebar.text_input(
@@ -73,9 +85,24 @@ def choose_models(options: argparse.Namespace) -> tuple[list, list]:
             f"{len(notes)} configured model folder(s) could not be used; the server's log says "
             "which."
         )
+    choices = figures_data.dataset_choices(found)
+    dataset = choices[0] if choices else figures_data.OTHER
+    if choices:
+        key = session.kept("dataset", choices[0])
+        if st.session_state[key] not in choices:  # a link's data set without models here
+            st.session_state[key] = choices[0]
+        dataset = st.sidebar.radio(
+            "Data set",
+            choices,
+            key=key,
+            format_func=figures_data.dataset_label,
+            help="What the models were trained on. A GAN must tear where the data has separate "
+            "modes: two far-apart classes show it best.",
+        )
+        session.keep(key)
     chosen = []
     for kind in ("gan", "vae"):
-        of_kind = [m for m in found if m.kind == kind]
+        of_kind = [m for m in found if m.kind == kind and figures_data.model_dataset(m) == dataset]
         labels = [m.label for m in of_kind] + [NONE]
         key = session.kept(f"pick_{kind}", labels[0])
         if st.session_state[key] not in labels:  # the folder list changed under a kept choice
@@ -83,7 +110,7 @@ def choose_models(options: argparse.Namespace) -> tuple[list, list]:
         label = st.sidebar.selectbox(kind.upper(), labels, key=key)
         session.keep(key)
         chosen += [m for m in of_kind if m.label == label][:1]
-    return found, chosen
+    return found, chosen, dataset
 
 
 def load_models(chosen: list) -> session.Models | None:
@@ -120,7 +147,7 @@ def main() -> None:
     st.sidebar.title("latentwalk")
     section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
     session.keep("section")
-    found, chosen = choose_models(options)
+    found, chosen, dataset = choose_models(options)
     picked = {kind: "none" for kind in ("gan", "vae")}
     picked.update({model.kind: model.folder.name for model in chosen})
     session.sync_url(picked)
@@ -139,12 +166,16 @@ def main() -> None:
         st.title("latentwalk")
         st.warning("None of the chosen models can be used: pick another in the sidebar.")
         return
+    tears.render_verdict(dataset, picked)
     if not st.session_state.get("_gc_frozen"):
         # TensorFlow and the models are loaded: set the objects alive now aside from Python's
         # collector, so its full collections stay short instead of pausing an interaction.
         gc.freeze()
         st.session_state["_gc_frozen"] = True
-    SECTIONS[section](models)
+    if SECTIONS[section] is tears.render:
+        tears.render(models, dataset)
+    else:
+        SECTIONS[section](models)
     session.sync_url()  # the section's widgets have their values now
 
 

@@ -229,3 +229,65 @@ def planes_chart(summaries: dict[str, list[dict]]) -> alt.Chart:
         )
         .properties(height=110)
     )
+
+
+def transition_frame(figures: dict) -> pd.DataFrame:
+    """Long-form rows of each model's end-class probability across the class switch (median and
+    quartiles at offsets from the middle of each walk's band)."""
+    rows = []
+    for name, model in figures["models"].items():
+        curve = model.get("transition_curve") or {}
+        for offset, median, q25, q75 in zip(
+            curve.get("offset", []),
+            curve.get("median", []),
+            curve.get("q25", []),
+            curve.get("q75", []),
+            strict=False,
+        ):
+            rows.append({"model": name, "offset": offset, "median": median, "q25": q25, "q75": q75})
+    return pd.DataFrame(rows, columns=["model", "offset", "median", "q25", "q75"])
+
+
+def transition_chart(figures: dict, height: int = 180) -> alt.LayerChart:
+    """The at-a-glance picture: a tearing model's probability of the end class jumps from 0 to 1
+    at the middle; a smooth one ramps. Quartile bands behind the medians."""
+    data = transition_frame(figures)
+    x = alt.X(
+        "offset:Q",
+        title="t, from the middle of each walk's class switch",
+        scale=alt.Scale(domain=[-0.5, 0.5]),
+    )
+    colour = alt.Color("model:N", scale=COLOURS, title=None)
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.2)
+        .encode(x=x, y=alt.Y("q25:Q", title="P(end class)"), y2="q75:Q", color=colour)
+    )
+    line = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=x,
+            y=alt.Y("median:Q", scale=alt.Scale(domain=[0, 1])),
+            color=colour,
+            tooltip=["model:N", "offset:Q", "median:Q"],
+        )
+    )
+    return (band + line).properties(height=height)
+
+
+def width_chart(rows: list[dict], height: int = 110) -> alt.LayerChart:
+    """Median transition width with its 95 % interval, one bar per model (narrow = tearing)."""
+    data = pd.DataFrame(rows, columns=["model", "width", "low", "high"])
+    y = alt.Y("model:N", title=None)
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("width:Q", title="class-switch width (share of the walk)"),
+            y=y,
+            color=alt.Color("model:N", scale=COLOURS, legend=None),
+        )
+    )
+    whiskers = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y)
+    return (bars + whiskers).properties(height=height)

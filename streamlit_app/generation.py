@@ -190,3 +190,31 @@ def load_judge_features(folder: Path) -> Callable[[np.ndarray], np.ndarray] | No
         return np.concatenate(parts) if parts else np.zeros((0, 1), np.float32)
 
     return features
+
+
+def load_judge(folder: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """The judge as the tear figures use it (train/tearing.py): images in [-1, 1] -> (its
+    penultimate-layer features, its class probabilities); None without a judge in ``folder``."""
+    import json
+
+    model_path, config_path = folder / layout.JUDGE_MODEL, folder / layout.CONFIG
+    if not (model_path.is_file() and config_path.is_file()):
+        return None
+    import keras
+
+    layer = json.loads(config_path.read_text()).get("feature_layer", "features")
+    judge = _load_keras(model_path)
+    both = keras.Model(judge.inputs, [judge.get_layer(layer).output, judge.outputs[0]])
+    forward = _compiled(both)
+
+    def run(images: np.ndarray):
+        features, probabilities = [], []
+        for start in range(0, len(images), 512):
+            out_features, logits = forward(np.asarray(images[start : start + 512], np.float32))
+            features.append(np.asarray(out_features, np.float64))
+            logits = np.asarray(logits, np.float64)
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probabilities.append(exp / exp.sum(axis=1, keepdims=True))
+        return np.concatenate(features), np.concatenate(probabilities)
+
+    return lambda images: on_model_thread(run, images)

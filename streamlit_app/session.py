@@ -12,11 +12,12 @@ import altair as alt
 import numpy as np
 import streamlit as st
 
-from latentwalk.streamlit_app import charts, media, url_state
+from latentwalk.streamlit_app import charts, media, tear_figures, url_state
 from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app.generation import (
     LoadedModel,
     ModelLoadError,
+    load_judge,
     load_judge_features,
     load_model,
 )
@@ -70,6 +71,19 @@ def judge_folder() -> Path:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _judge_cached(folder: str, stamp: int):
     return load_judge_features(Path(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _full_judge_cached(folder: str, stamp: int):
+    return load_judge(Path(folder))
+
+
+def judge() -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """The judge's (features, class probabilities) function, for the tear figures; None
+    without a judge."""
+    folder = judge_folder()
+    model = folder / layout.JUDGE_MODEL
+    return _full_judge_cached(str(folder), model.stat().st_mtime_ns if model.is_file() else 0)
 
 
 def judge_features() -> Callable[[np.ndarray], np.ndarray] | None:
@@ -187,6 +201,8 @@ def apply_url(find_models: Callable[[], list]) -> list[str]:
         match = [m for m in options if m.folder.name == folder]
         if match:
             st.session_state[f"_kept_pick_{kind}"] = match[0].label
+            if "dataset" not in values:  # a link from before the data-set choice
+                st.session_state["_kept_dataset"] = tear_figures.model_dataset(match[0])
         else:
             notices.append(f"Ignored `{kind}={folder[:40]}` from the link: no such {kind.upper()}.")
     return notices

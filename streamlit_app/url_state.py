@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from latentwalk.train import latent
+from latentwalk.train.datasets import BY_ID
 
 SECTIONS = {
     "generate": "Generate",
     "walk": "Walk",
+    "tears": "Where it tears",
     "lab": "Discontinuity lab",
     "atlas": "Atlas",
     "vae": "VAE extras",
@@ -83,6 +85,7 @@ def _paths(text: str) -> str:
 # parameter -> (widget key in st.session_state, checker turning the text into the widget value)
 PARAMETERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "section": ("section", _section),
+    "dataset": ("dataset", _choice((*BY_ID, "other"))),
     "seed": ("seed", _seed_text),
     "grid": ("grid_seeds", _seeds_text(256)),
     "waypoints": ("waypoints", _seeds_text(32, least=2)),

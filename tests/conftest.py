@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny image sets the tests make themselves, and tiny trained run folders."""
+"""Shared fixtures: tiny image sets the tests make themselves, tiny trained run folders, and a
+worker process on each Keras backend. (Helpers are in tests/support.py.)"""
 
 from __future__ import annotations
 
@@ -8,28 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support import backend_worker, make_images, train_tiny
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
-REPO = Path(__file__).resolve().parent.parent
-
 # The web demo's browser fixtures (sites, base_url, browser, page) live beside its helpers.
 pytest_plugins = ["web_support"]
-
-
-def make_images(count: int, seed: int = 0, size: int = 32) -> np.ndarray:
-    """Smooth colour blobs on a gradient: structured enough that a model can learn something."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size] / (size - 1)
-    images = np.empty((count, size, size, 3), dtype=np.uint8)
-    for index in range(count):
-        cy, cx, radius = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.1, 0.3)
-        blob = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))
-        background = rng.uniform(0, 0.5, 3) * (0.5 + 0.5 * yy[..., None])
-        colour = rng.uniform(0.3, 1.0, 3)
-        image = background * (1 - blob[..., None]) + colour * blob[..., None]
-        images[index] = np.clip(image * 255, 0, 255).astype(np.uint8)
-    return images
 
 
 @pytest.fixture(scope="session")
@@ -38,16 +24,6 @@ def tiny_npz(tmp_path_factory) -> Path:
     images = make_images(64)
     np.savez(path, x=images, y=np.arange(64) % 2)
     return path
-
-
-def train_tiny(kind: str, data: Path, out: Path, *extra: str) -> Path:
-    from latentwalk.train.cli import main
-
-    code = main(
-        [kind, "--preset", "tiny", "--data", str(data), "--class", "all", "--out", str(out), *extra]
-    )
-    assert code == 0
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +57,26 @@ def tiny_judge(tmp_path_factory, two_class_npz) -> Path:
     code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def jax_cache(tmp_path_factory) -> Path:
+    """JAX's compilation cache for the session's JAX processes (see support.backend_env)."""
+    return tmp_path_factory.mktemp("jax-cache")
+
+
+@pytest.fixture(scope="session")
+def jax_worker(tmp_path_factory, jax_cache):
+    """A process on Keras's JAX backend (CPU, two virtual devices) for the whole session."""
+    pytest.importorskip("jax")
+    log = tmp_path_factory.mktemp("workers") / "jax.log"
+    with backend_worker("jax", 2, log, jax_cache) as worker:
+        yield worker
+
+
+@pytest.fixture(scope="session")
+def tensorflow_worker(tmp_path_factory):
+    """A process on TensorFlow with two virtual CPU devices (data-parallel runs)."""
+    log = tmp_path_factory.mktemp("workers") / "tensorflow.log"
+    with backend_worker("tensorflow", 2, log) as worker:
+        yield worker

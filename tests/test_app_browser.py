@@ -5,6 +5,7 @@ screenshots saved to tests/artifacts/ for a person to look at."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,12 +15,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
+from web_support import WAIT_S, eventually
 
-from latentwalk.export.browser import CHROMIUM, CHROMIUM_ARGS
+from latentwalk.export.browser import CHROMIUM
 from latentwalk.streamlit_app import models as discovery
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
+WALK_HEADING = re.compile(r"^\s*Along the chosen walk")
+# Every wait is for a condition, with room for busy cores (a training run beside the suite).
+WAIT_MS = int(WAIT_S * 1000)
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,13 +40,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def running_app(tiny_gan_run, tiny_vae_run, tmp_path):
+@pytest.fixture(scope="module")
+def running_app(tiny_gan_run, tiny_vae_run, tmp_path_factory):
+    """`streamlit run` on the tiny models, one server for the module (each test opens its own
+    browser session, so each gets its own app session)."""
+    folder = tmp_path_factory.mktemp("app")
     port = _free_port()
     env = dict(
         os.environ, **{discovery.ENV_VAR: os.pathsep.join([str(tiny_gan_run), str(tiny_vae_run)])}
     )
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - the server's, closed below
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - the server's, closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -57,19 +66,20 @@ def running_app(tiny_gan_run, tiny_vae_run, tmp_path):
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=tmp_path,
+        cwd=folder,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + WAIT_S
+        while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert process.poll() is None, (tmp_path / "streamlit.log").read_text()
+                assert process.poll() is None, (folder / "streamlit.log").read_text()
+                assert time.monotonic() < deadline, "the app did not start listening"
                 time.sleep(0.5)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -78,11 +88,31 @@ def running_app(tiny_gan_run, tiny_vae_run, tmp_path):
         log.close()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module (closed with it: see tests/web_support.py)."""
+    from latentwalk.export.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser):
+    """A page of its own (own context): its own app session."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def _settle(page) -> None:
-    """Wait until Streamlit has finished the current run (its status widget disappears)."""
+    """Wait until Streamlit has finished the current run (its status widget disappears). The
+    checks after it wait for what they expect too: a rerun may start late on busy cores."""
     page.wait_for_timeout(500)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS
     )
     page.wait_for_timeout(500)
 
@@ -96,12 +126,14 @@ def _screenshot(page, path: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def _assert_images_loaded(page) -> int:
+def _images_loaded(page) -> int:
+    """How many of the app's images are shown, once every image on the page has loaded."""
     broken = page.evaluate(
         "() => [...document.querySelectorAll('img')]"
         ".filter(i => !i.complete || i.naturalWidth === 0).length"
     )
-    assert broken == 0
+    if broken:
+        return 0
     return page.locator(
         "[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img"
     ).count()
@@ -124,9 +156,7 @@ def _pixels_of_colour(chart, rgb: tuple[int, int, int]) -> int:
     )
 
 
-def test_running_app_in_chromium(running_app, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_running_app_in_chromium(running_app, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     upload = tmp_path / "frog.png"
     pixels = np.zeros((48, 64, 4), np.uint8)
@@ -136,97 +166,91 @@ def test_running_app_in_chromium(running_app, tmp_path):
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("these are notes, not a picture")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(running_app, timeout=60_000)
-        page.get_by_role("heading", name="Generate").wait_for(timeout=90_000)
-        _settle(page)
-        assert _assert_images_loaded(page) >= 4
-        rendering = page.evaluate(
-            "() => getComputedStyle(document.querySelector(\"[data-testid='stImage'] img\"))"
-            ".imageRendering"
-        )
-        assert rendering == "pixelated"  # enlarged 32-pixel images stay crisp
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(running_app)
+    page.get_by_role("heading", name="Generate").wait_for()
+    _settle(page)
+    eventually(lambda: _images_loaded(page) >= 4, "the Generate section's images")
+    rendering = page.evaluate(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stImage'] img\"))"
+        ".imageRendering"
+    )
+    assert rendering == "pixelated"  # enlarged 32-pixel images stay crisp
 
-        page.get_by_text("Discontinuity lab", exact=True).click()
-        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
-        _settle(page)
-        charts = page.locator("[data-testid='stVegaLiteChart']")
-        assert charts.count() == 2
-        charts.last.locator("canvas, svg").first.wait_for(timeout=30_000)
-        assert page.locator("[data-testid='stException']").count() == 0
-        _screenshot(page, ARTIFACTS / "streamlit_app.png")
+    page.get_by_text("Discontinuity lab", exact=True).click()
+    page.get_by_text("What the numbers say").wait_for()
+    _settle(page)
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    eventually(lambda: charts.count() >= 2, "the lab's two charts (the walk's, the paths')")
+    charts.last.locator("canvas, svg").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+    _screenshot(page, ARTIFACTS / "streamlit_app.png")
 
-        page.get_by_text("VAE extras", exact=True).click()
-        page.get_by_role("heading", name="VAE extras").wait_for(timeout=60_000)
-        _settle(page)
-        dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-        dropzone.set_input_files(str(not_an_image))
-        page.get_by_text("not an image Pillow can read").wait_for(timeout=60_000)
-        dropzone.set_input_files(str(upload))
-        page.get_by_text("Converted from RGBA to RGB.").wait_for(timeout=60_000)
-        page.get_by_text("VAE reconstruction").wait_for(timeout=60_000)
-        _settle(page)
-        page.get_by_text("Cropped the centre 48x48").wait_for(timeout=10_000)
-        assert _assert_images_loaded(page) >= 5
-        _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
-        browser.close()
+    page.get_by_text("VAE extras", exact=True).click()
+    page.get_by_role("heading", name="VAE extras").wait_for()
+    _settle(page)
+    dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    dropzone.set_input_files(str(not_an_image))
+    page.get_by_text("not an image Pillow can read").wait_for()
+    dropzone.set_input_files(str(upload))
+    page.get_by_text("Converted from RGBA to RGB.").wait_for()
+    page.get_by_text("VAE reconstruction").wait_for()
+    _settle(page)
+    page.get_by_text("Cropped the centre 48x48").wait_for()
+    eventually(lambda: _images_loaded(page) >= 5, "the upload's images")
+    _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
     assert errors == []
 
 
-def test_links_edits_and_lab_redraws_in_chromium(running_app):
+def test_links_edits_and_lab_redraws_in_chromium(running_app, page):
     """In a real browser: a permalink round trip, an out-of-range seed followed by another edit
     (both kept), garbage link parameters, and lab redraws without a console error (charts sent
     by st.altair_chart logged Vega's "Unrecognized data set" on every redraw with new numbers)."""
-    from playwright.sync_api import sync_playwright
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    page.goto(f"{running_app}/?section=lab&waypoints=3,%208&steps=6")
+    page.get_by_text("What the numbers say").wait_for()
+    _settle(page)
+    waypoints = page.get_by_label("Waypoint seeds (two or more, in order)", exact=True)
+    expect(waypoints).to_have_value("3, 8", timeout=WAIT_MS)
+    for text in ("0, 5", "2, 9, 4", "7, 1"):  # lab redraws: the walk's chart, new numbers
+        waypoints.fill(text)
+        waypoints.press("Enter")
+        _settle(page)
+    paths = page.get_by_label("Random paths", exact=True)
+    paths.fill("64")  # and the many paths' chart
+    paths.press("Enter")
+    _settle(page)
+    # The chart in the block that starts with the walk's heading (other figures may come first).
+    walk_block = page.locator("[data-testid='stVerticalBlock']", has_text=WALK_HEADING).last
+    walk_chart = walk_block.locator("[data-testid='stVegaLiteChart']").first
+    # Both models' lines are drawn (the legend alone has about 130 pixels of each colour).
+    eventually(lambda: _pixels_of_colour(walk_chart, (214, 39, 40)) > 300, "the GAN's red line")
+    eventually(lambda: _pixels_of_colour(walk_chart, (31, 119, 180)) > 300, "the VAE's blue line")
+    eventually(lambda: "waypoints=7%2C+1" in page.url or "waypoints=7,+1" in page.url, "the link")
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    page.get_by_text("What the numbers say").wait_for()
+    _settle(page)
+    waypoints = page.get_by_label("Waypoint seeds (two or more, in order)")
+    expect(waypoints).to_have_value("7, 1", timeout=WAIT_MS)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        console: list[str] = []
-        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: console.append(str(error)))
-        page.goto(f"{running_app}/?section=lab&waypoints=3,%208&steps=6", timeout=60_000)
-        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
-        _settle(page)
-        waypoints = page.get_by_label("Waypoint seeds (two or more, in order)", exact=True)
-        assert waypoints.input_value() == "3, 8"
-        for text in ("0, 5", "2, 9, 4", "7, 1"):  # lab redraws: the walk's chart, new numbers
-            waypoints.fill(text)
-            waypoints.press("Enter")
-            _settle(page)
-        paths = page.get_by_label("Random paths", exact=True)
-        paths.fill("64")  # and the many paths' chart
-        paths.press("Enter")
-        _settle(page)
-        walk_chart = page.locator("[data-testid='stVegaLiteChart']").first
-        # Both models' lines are drawn (the legend alone has about 130 pixels of each colour).
-        assert _pixels_of_colour(walk_chart, (214, 39, 40)) > 300  # the GAN's red
-        assert _pixels_of_colour(walk_chart, (31, 119, 180)) > 300  # the VAE's blue
-        assert "waypoints=7%2C+1" in page.url or "waypoints=7,+1" in page.url, page.url
-        link = page.url
-        page.goto("about:blank")
-        page.goto(link)
-        page.get_by_text("What the numbers say").wait_for(timeout=90_000)
-        _settle(page)
-        assert page.get_by_label("Waypoint seeds (two or more, in order)").input_value() == "7, 1"
-
-        page.goto(f"{running_app}/?seed=zzz&steps=1000&nonsense=1", timeout=60_000)
-        page.get_by_role("heading", name="Generate").wait_for(timeout=90_000)
-        _settle(page)
-        assert page.get_by_text("from the link: cannot read seeds").count() >= 1
-        seed = page.get_by_label("Seed", exact=True)
-        seed.fill("99999999999")
-        seed.press("Enter")
-        page.get_by_text("seeds must be between 0 and 4294967295").wait_for(timeout=30_000)
-        grid = page.get_by_label("Seeds", exact=True)
-        grid.fill("3-5")
-        grid.press("Enter")
-        _settle(page)
-        assert seed.input_value() == "99999999999" and grid.input_value() == "3-5"
-        page.get_by_text("seeds 3-5").first.wait_for(timeout=30_000)
-        browser.close()
+    page.goto(f"{running_app}/?seed=zzz&steps=1000&nonsense=1")
+    page.get_by_role("heading", name="Generate").wait_for()
+    _settle(page)
+    page.get_by_text("from the link: cannot read seeds").first.wait_for()
+    seed = page.get_by_label("Seed", exact=True)
+    seed.fill("99999999999")
+    seed.press("Enter")
+    page.get_by_text("seeds must be between 0 and 4294967295").wait_for()
+    grid = page.get_by_label("Seeds", exact=True)
+    grid.fill("3-5")
+    grid.press("Enter")
+    _settle(page)
+    page.get_by_text("seeds 3-5").first.wait_for()
+    expect(seed).to_have_value("99999999999", timeout=WAIT_MS)
+    expect(grid).to_have_value("3-5", timeout=WAIT_MS)
     assert console == []

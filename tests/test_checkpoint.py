@@ -15,7 +15,7 @@ import pytest
 from latentwalk.train import checkpoint
 from latentwalk.train import run as run_module
 from latentwalk.train.config import DataConfig, make_config
-from tests.conftest import REPO
+from tests.support import REPO
 
 OPTIONS = {"spectral_norm": True, "ema_decay": 0.9}  # nested layers, a second generator
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from latentwalk.train.cli import main
-from tests.conftest import REPO
+from tests.support import REPO
 
 
 @pytest.mark.parametrize("kind", ["gan", "vae"])

@@ -12,7 +12,7 @@ from PIL import Image
 
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, load_images, to_model_range
-from tests.conftest import make_images
+from tests.support import make_images
 
 
 def write_tree(root, images, class_name="frog"):

@@ -1,17 +1,16 @@
 """Data-parallel training (train/parallel.py) on virtual CPU devices and on local processes.
 
-Each run is the README's command (``python -m train gan ... --devices 2``) in a subprocess with
-LATENTWALK_CPU_DEVICES=2 (two virtual CPU devices; they must exist before the backend starts),
-on TensorFlow or JAX. Two replicas sharing the global batch must train as one device does on the
-whole batch: the same losses and weights up to the order of float sums. On TensorFlow dropout is
-off, because each replica draws its masks from the same mirrored seed; on JAX the masks are the
-single device's, so dropout stays on.
+Each run is the README's command line (``python -m train gan ... --devices 2``) on TensorFlow or
+JAX, run by the session's worker process of that backend (tests/support.py), which has two
+virtual CPU devices (LATENTWALK_CPU_DEVICES=2: they must exist before the backend starts). Two replicas sharing the
+global batch must train as one device does on the whole batch: the same losses and weights up to
+the order of float sums. On TensorFlow dropout is off, because each replica draws its masks from
+the same mirrored seed; on JAX the masks are the single device's, so dropout stays on.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -21,49 +20,35 @@ import numpy as np
 import pytest
 
 from latentwalk.train.cli import main
-from tests.conftest import REPO
-from tests.test_train_jax import fork_at, losses
+from tests.support import (
+    REPO,
+    backend_env,
+    fork_at,
+    losses,
+    make_images,
+    tiny_command,
+)
 
-BACKENDS = ("tensorflow", "jax")
+BACKENDS = ("tensorflow", pytest.param("jax", marks=pytest.mark.slow))
 STEPS = 4
 # TensorFlow: no dropout (the replicas' masks are not the single device's, see above).
 SAME_MASKS = {"tensorflow": ("--dropout", "0"), "jax": ()}
 
 
-def backend_env(backend: str, cpu_devices: int = 2) -> dict:
-    return {
-        **os.environ,
-        "KERAS_BACKEND": backend,
-        "LATENTWALK_CPU_DEVICES": str(cpu_devices),
-        "JAX_PLATFORMS": "cpu",
-        "CUDA_VISIBLE_DEVICES": "",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
 
 
-def train_command(kind: str, data: Path, out: Path, *extra: str) -> list[str]:
-    """The README's command on the tiny preset."""
-    return [sys.executable, "-m", "train", kind, "--preset", "tiny", "--data", str(data),
-            "--class", "all", "--out", str(out), *extra]  # fmt: skip
+@pytest.fixture
+def worker(backend, request):
+    """The session's worker process on ``backend``."""
+    return request.getfixturevalue(f"{backend}_worker")
 
 
-def run_train(backend: str, command: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        command, cwd=REPO, env=backend_env(backend), capture_output=True, text=True, timeout=900
-    )
-
-
-def train(backend: str, kind: str, data: Path, out: Path, *extra: str) -> Path:
-    result = run_train(backend, train_command(kind, data, out, *extra))
-    assert result.returncode == 0, result.stderr[-4000:]
+def train(worker, kind: str, data: Path, out: Path, *extra: str) -> Path:
+    worker.train(*tiny_command(kind, data, out, *extra))
     return out
-
-
-def resume(backend: str, kind: str, run: Path, *extra: str) -> Path:
-    command = [sys.executable, "-m", "train", kind, "--resume", str(run), *extra]
-    result = run_train(backend, command)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return run
 
 
 def checkpoint_arrays(run: Path, step: int) -> dict[str, np.ndarray]:
@@ -97,20 +82,20 @@ def assert_same_training(run: Path, expected: Path, keys: tuple[str, ...], from_
 
 
 # The TensorFlow runs are the quick check; JAX compiles each run's steps for ~10 s.
-@pytest.fixture(scope="module", params=["tensorflow", pytest.param("jax", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module", params=BACKENDS)
 def gan_runs(request, tiny_npz, tmp_path_factory) -> dict:
     """The tiny GAN trained on one device and on two, same seed and global batch (4 steps, a
     checkpoint every 2)."""
     backend = request.param
-    if backend == "jax":
-        pytest.importorskip("jax")
+    worker = request.getfixturevalue(f"{backend}_worker")
     root = tmp_path_factory.mktemp(f"dp-{backend}")
     options = ("--steps", str(STEPS), "--checkpoint-every", "2", *SAME_MASKS[backend])
     return {
         "backend": backend,
+        "worker": worker,
         "options": options,
-        "one": train(backend, "gan", tiny_npz, root / "one", *options, "--devices", "1"),
-        "two": train(backend, "gan", tiny_npz, root / "two", *options, "--devices", "2"),
+        "one": train(worker, "gan", tiny_npz, root / "one", *options, "--devices", "1"),
+        "two": train(worker, "gan", tiny_npz, root / "two", *options, "--devices", "2"),
     }
 
 
@@ -144,51 +129,45 @@ def test_the_generator_saved_by_two_replicas_is_the_one_device_model(gan_runs):
 def test_a_checkpoint_resumes_on_another_device_count(gan_runs, tmp_path, made_on, resumed_on):
     """From the step-2 checkpoint of the 2-device run on 1 device, and of the 1-device run on
     2: the resumed run continues the uninterrupted run's trajectory, to the same weights."""
-    backend, original = gan_runs["backend"], gan_runs[made_on]
+    original = gan_runs[made_on]
     forked = fork_at(original, 2, tmp_path / "forked")
-    resume(backend, "gan", forked, "--devices", resumed_on)
+    gan_runs["worker"].train("gan", "--resume", str(forked), "--devices", resumed_on)
     assert json.loads((forked / "config.json").read_text())["devices"] == int(resumed_on)
     assert_same_training(forked, original, ("d_loss", "g_loss"), from_step=2)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_vae_on_two_devices_trains_as_on_one(backend, tiny_npz, tmp_path):
-    if backend == "jax":
-        pytest.importorskip("jax")
+def test_vae_on_two_devices_trains_as_on_one(worker, tiny_npz, tmp_path):
     options = ("--steps", str(STEPS), "--checkpoint-every", "2")
-    one = train(backend, "vae", tiny_npz, tmp_path / "one", *options, "--devices", "1")
-    two = train(backend, "vae", tiny_npz, tmp_path / "two", *options, "--devices", "2")
+    one = train(worker, "vae", tiny_npz, tmp_path / "one", *options, "--devices", "1")
+    two = train(worker, "vae", tiny_npz, tmp_path / "two", *options, "--devices", "2")
     assert_same_training(two, one, ("loss", "reconstruction", "kl"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_clipping_augmentation_and_hinge_loss_on_two_devices_train_as_on_one(
-    backend, tiny_npz, tmp_path
+    backend, worker, tiny_npz, tmp_path
 ):
     """Clipping must see the gradient of the whole batch: at 0.001 most elements are clipped,
     and clipping each replica's half before the sum (what Keras's TensorFlow optimizer does on
     its own) would double them. DiffAugment's parameters and the label noise, drawn for the
     global batch, must reach the replica holding those rows."""
-    if backend == "jax":
-        pytest.importorskip("jax")
     options = ("--steps", str(STEPS), "--checkpoint-every", "2", *SAME_MASKS[backend],
                "--optimizer", "rmsprop", "--clipvalue", "0.001", "--loss", "hinge",
                "--diffaugment", "translation,cutout,color")  # fmt: skip
-    one = train(backend, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
-    two = train(backend, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
+    one = train(worker, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
+    two = train(worker, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
     assert_same_training(two, one, ("d_loss", "g_loss"))
 
 
 @pytest.mark.slow
-def test_mixed_precision_and_ema_on_two_tensorflow_devices(tiny_npz, tmp_path):
+def test_mixed_precision_and_ema_on_two_tensorflow_devices(tensorflow_worker, tiny_npz, tmp_path):
     """bfloat16 rounds each replica's half differently: the losses agree to bfloat16's precision,
     and the run folder is complete (the float32 EMA generator is saved)."""
     options = ("--steps", str(STEPS), "--dropout", "0", "--precision", "mixed_bfloat16",
                "--ema-decay", "0.9")  # fmt: skip
-    one = train("tensorflow", "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
-    two = train("tensorflow", "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
+    one = train(tensorflow_worker, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
+    two = train(tensorflow_worker, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
     for a, b in zip(losses(two, "d_loss", "g_loss"), losses(one, "d_loss", "g_loss"), strict=True):
         assert a["d_loss"] == pytest.approx(b["d_loss"], rel=1e-2)
         assert a["g_loss"] == pytest.approx(b["g_loss"], rel=1e-2)
@@ -196,64 +175,54 @@ def test_mixed_precision_and_ema_on_two_tensorflow_devices(tiny_npz, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_lr_decay_and_top_k_on_two_devices(backend, tiny_npz, tmp_path):
+def test_lr_decay_and_top_k_on_two_devices(backend, worker, tiny_npz, tmp_path):
     """The scheduled learning rates reach every replica. JAX's top-k ranks the whole global
     batch, as one device does; TensorFlow's ranks each replica's share (documented), so there it
     need only train."""
-    if backend == "jax":
-        pytest.importorskip("jax")
     options = ("--steps", str(STEPS), "--lr-decay", "0.5", *SAME_MASKS[backend])
     if backend == "jax":
         options += ("--top-k", "0.5")
-    one = train(backend, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
-    two = train(backend, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
+    one = train(worker, "gan", tiny_npz, tmp_path / "one", *options, "--devices", "1")
+    two = train(worker, "gan", tiny_npz, tmp_path / "two", *options, "--devices", "2")
     assert_same_training(two, one, ("d_loss", "g_loss", "learning_rate_factor"))
     if backend == "tensorflow":
-        top_k = train(backend, "gan", tiny_npz, tmp_path / "top-k", *options, "--top-k", "0.5",
+        top_k = train(worker, "gan", tiny_npz, tmp_path / "top-k", *options, "--top-k", "0.5",
                       "--devices", "2")  # fmt: skip
         records = losses(top_k, "g_loss", "top_k")
         assert [r["top_k"] for r in records] == [1, 0.5, 0.5, 0.5]
         assert all(np.isfinite(r["g_loss"]) for r in records)
 
 
-REBALANCE_ON_TWO_DEVICES = """
-import json
-import keras
-import numpy as np
-from latentwalk.train import cluster, parallel
-from latentwalk.train.config import DataConfig, make_config
-from tests.conftest import make_images
+def rebalance_on_two_devices() -> list[dict]:
+    """Four steps of one device and of two replicas, rebalanced after two: each one's
+    discriminator losses and final learning rate. (Run by a worker with two devices.)"""
+    import keras
 
-config = make_config("gan", "tiny", {"dropout": 0.0}, DataConfig())
-replicas = parallel.prepare(2, cluster.Cluster(), config.batch_size)
-from latentwalk.train.gan_task import GANTask
+    from latentwalk.train import cluster, parallel
+    from latentwalk.train.config import DataConfig, make_config
+    from latentwalk.train.gan_task import GANTask
 
-images = make_images(64)
-found = []
-for task in (GANTask(config), GANTask(config, replicas)):
-    losses = []
-    for step in range(4):
-        if step == 2:
-            task.rebalance()  # halves D's learning rate, raises dropout and rebuilds the steps
-            task.set_dropout(0.0)  # TensorFlow's replicas would draw other masks
-        rng = np.random.default_rng([0, step])
-        losses.append(task.train_step(images[rng.integers(0, 64, 8)], rng)["d_loss"])
-    rate = float(keras.ops.convert_to_numpy(task.gan.d_optimizer.learning_rate))
-    found.append({"losses": losses, "learning_rate": rate})
-print(json.dumps(found))
-"""
+    config = make_config("gan", "tiny", {"dropout": 0.0}, DataConfig())
+    replicas = parallel.prepare(2, cluster.Cluster(), config.batch_size)
+    images = make_images(64)
+    found = []
+    for task in (GANTask(config), GANTask(config, replicas)):
+        d_losses = []
+        for step in range(4):
+            if step == 2:
+                task.rebalance()  # halves D's learning rate, raises dropout and rebuilds the steps
+                task.set_dropout(0.0)  # TensorFlow's replicas would draw other masks
+            rng = np.random.default_rng([0, step])
+            d_losses.append(task.train_step(images[rng.integers(0, 64, 8)], rng)["d_loss"])
+        rate = float(keras.ops.convert_to_numpy(task.gan.d_optimizer.learning_rate))
+        found.append({"losses": [float(x) for x in d_losses], "learning_rate": rate})
+    return found
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", pytest.param("jax", marks=pytest.mark.slow)])
-def test_rebalancing_on_two_devices_acts_as_on_one(backend):
+def test_rebalancing_on_two_devices_acts_as_on_one(worker):
     """--auto-balance's rebalance reads the learning rate (float() of a mirrored variable
     failed) and rebuilds the steps, which must stay data-parallel."""
-    if backend == "jax":
-        pytest.importorskip("jax")
-    result = run_train(backend, [sys.executable, "-c", REBALANCE_ON_TWO_DEVICES])
-    assert result.returncode == 0, result.stderr[-4000:]
-    one, two = json.loads(result.stdout.splitlines()[-1])
+    one, two = worker.call("tests.test_data_parallel:rebalance_on_two_devices")
     assert one["learning_rate"] == two["learning_rate"] == pytest.approx(1e-4)
     assert two["losses"] == pytest.approx(one["losses"], rel=1e-5)
 
@@ -273,7 +242,7 @@ def free_ports(count: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_two_processes_train_in_lockstep_as_one_device(gan_runs, tiny_npz, tmp_path):
+def test_two_processes_train_in_lockstep_as_one_device(gan_runs, tiny_npz, tmp_path, jax_cache):
     """The cluster command of the README, with both "machines" on localhost and one CPU device
     each: JAX through jax.distributed (a coordinator at process 0's address), TensorFlow through
     MultiWorkerMirroredStrategy. Process 0 writes the run; process 1 is given a folder of its own
@@ -283,11 +252,15 @@ def test_two_processes_train_in_lockstep_as_one_device(gan_runs, tiny_npz, tmp_p
     outs = [tmp_path / "chief", tmp_path / "other"]
     # The README's cluster line, with the tiny preset's options.
     options = (*gan_runs["options"], "--devices", "auto", "--cluster", cluster)
+    commands = [
+        [sys.executable, "-m", "train", *tiny_command("gan", tiny_npz, out, *options)]
+        for out in outs
+    ]
     processes = [
         subprocess.Popen(
-            train_command("gan", tiny_npz, outs[index], *options, "--process-id", str(index)),
+            [*commands[index], "--process-id", str(index)],
             cwd=REPO,
-            env=backend_env(backend, cpu_devices=1),
+            env=backend_env(backend, cpu_devices=1, jax_cache=jax_cache),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -317,11 +290,6 @@ def _refused(argv: list[str], capsys) -> str:
     return capsys.readouterr().err
 
 
-def _tiny(tiny_npz: Path, out: Path, *extra: str) -> list[str]:
-    return ["gan", "--preset", "tiny", "--data", str(tiny_npz), "--class", "all", "--out",
-            str(out), *extra]  # fmt: skip
-
-
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -345,17 +313,16 @@ def _tiny(tiny_npz: Path, out: Path, *extra: str) -> list[str]:
 def test_impossible_device_settings_are_refused_before_anything_is_written(
     tiny_npz, tmp_path, capsys, options, message
 ):
-    err = _refused(_tiny(tiny_npz, tmp_path / "run", *options), capsys)
+    err = _refused(tiny_command("gan", tiny_npz, tmp_path / "run", *options), capsys)
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()
 
 
-def test_xla_with_several_tensorflow_replicas_is_refused(tiny_npz, tmp_path):
-    result = run_train(
-        "tensorflow", train_command("gan", tiny_npz, tmp_path / "run", "--devices", "2", "--jit")
-    )
-    assert result.returncode == 2
-    assert "--jit with several TensorFlow replicas is not supported" in result.stderr
+def test_xla_with_several_tensorflow_replicas_is_refused(tensorflow_worker, tiny_npz, tmp_path):
+    command = tiny_command("gan", tiny_npz, tmp_path / "run", "--devices", "2", "--jit")
+    code, err = tensorflow_worker.command(*command)
+    assert code == 2
+    assert "--jit with several TensorFlow replicas is not supported" in err
     assert not (tmp_path / "run").exists()
 
 
@@ -389,5 +356,5 @@ def test_tensorflow_workers_need_every_address(tiny_npz, tmp_path, capsys, monke
     monkeypatch.setenv("KERAS_DISTRIBUTION_JOB_ADDRESSES", "localhost:1")
     monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
     monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "0")
-    err = _refused(_tiny(tiny_npz, tmp_path / "run"), capsys)
+    err = _refused(tiny_command("gan", tiny_npz, tmp_path / "run"), capsys)
     assert "TensorFlow needs the address of each of the 2 workers" in err

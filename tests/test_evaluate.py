@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from latentwalk.train.cli import main
-from tests.conftest import REPO, train_tiny
+from tests.support import REPO, train_tiny
 
 SHARED_ZIP = REPO.parent / "shared" / "data" / "cifar10-train-jpeg.zip"
 SHIPPED_JUDGE = REPO / "models" / "judge"
@@ -179,9 +179,11 @@ def test_a_model_of_the_wrong_shape_is_a_one_line_error(
 
 # The shipped judge on real frogs ------------------------------------------------------------
 
+# The real images are not in the checkout: CI and the README's setup put them beside it.
 needs_real_data = pytest.mark.skipif(
-    not SHARED_ZIP.exists() or not (SHIPPED_JUDGE / "judge.keras").exists(),
-    reason="needs ../shared/data/cifar10-train-jpeg.zip and models/judge",
+    not SHARED_ZIP.exists(),
+    reason="needs the real CIFAR-10 images: ../shared/data/cifar10-train-jpeg.zip (beside the "
+    "checkout, as in CI) is missing",
 )
 
 
@@ -197,7 +199,6 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.clip(np.round(images), 0, 255).astype(np.uint8)
 
 
-@needs_real_data
 def test_the_shipped_judge_meets_its_accuracy_target():
     config = json.loads((SHIPPED_JUDGE / "config.json").read_text())
     assert config["heldout_accuracy"] >= 0.85
@@ -220,7 +221,7 @@ def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
     assert frechet_distance(reference, reference) == pytest.approx(0.0, abs=1e-6)
     mean, std = kernel_inception_distance(reference[:1000], reference[1000:], 50, 500)
     assert abs(mean) <= 2 * std + 1e-9
-    pictures = split.train[2000:3000]
+    pictures = split.train[2000:2500]  # FID's bias at 500 images is the same at every level
     rng = np.random.default_rng(0)
     noisy = [
         judge.features(to_uint8(pictures + rng.normal(0, sigma, pictures.shape)))

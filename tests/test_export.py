@@ -16,7 +16,7 @@ import pytest
 
 from latentwalk.export.cli import main
 from latentwalk.export.parity import ParityResult
-from tests.conftest import REPO
+from tests.support import REPO
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,7 @@ def test_serve_gives_a_site_the_isolation_headers(tmp_path):
     )
     try:
         assert "Serving" in server.stderr.readline()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as reply:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=60) as reply:
             assert reply.headers["Cross-Origin-Opener-Policy"] == "same-origin"
             assert reply.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
             assert b"<title>site</title>" in reply.read()

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from web_support import WAIT_S
 
 from latentwalk.export.browser import chromium, serve_folder, tfjs_files
 from latentwalk.export.exporter import export
 from latentwalk.export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
 from latentwalk.export.site import VENDOR_SCRIPTS, build_site
 from latentwalk.train.latent import seed_to_latent
-from tests.conftest import REPO
+from tests.support import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUANTIZATIONS = ("none", "float16", "uint8")
@@ -339,7 +340,7 @@ def test_site_page_shows_the_keras_image_for_a_seed_without_leaving_its_origin(
         page.goto(base_url + "index.html#seed=3")
         # A locator wait, not wait_for_function: the page's CSP forbids string eval.
         single = "#generate-columns [data-model=gan]"
-        page.locator(f"{single} p.summary", has_text="seed 3").wait_for(timeout=60_000)
+        page.locator(f"{single} p.summary", has_text="seed 3").wait_for(timeout=WAIT_S * 1000)
         badges = page.eval_on_selector_all(
             ".badge", "els => els.map(e => [e.dataset.model, e.className, e.title])"
         )

@@ -16,7 +16,7 @@ import pytest
 
 from latentwalk.export.cli import main
 from latentwalk.export.exporter import remove_stale_staging
-from tests.conftest import REPO
+from tests.support import REPO
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str]:
@@ -85,7 +85,7 @@ def _export_process(run: Path, out: Path) -> subprocess.Popen:
     )
 
 
-def _read_until(process: subprocess.Popen, text: str, timeout_s: float = 120) -> str:
+def _read_until(process: subprocess.Popen, text: str, timeout_s: float = 300) -> str:
     seen = []
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -123,7 +123,7 @@ def test_ctrl_c_at_any_moment_stops_cleanly_and_writes_nothing(
         os.killpg(process.pid, number)  # what a terminal's Ctrl-C does: the whole group
         time.sleep(0.3)
     try:
-        output, _ = process.communicate(timeout=90)
+        output, _ = process.communicate(timeout=300)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("the export hung after the interrupt") from None

@@ -13,8 +13,7 @@ from latentwalk.train import augment
 from latentwalk.train.checkpoint import model_variables
 from latentwalk.train.config import ConfigError, DataConfig, make_config
 from latentwalk.train.gan import build_generator
-from tests.conftest import train_tiny
-from tests.test_train_jax import fork_at, losses, train_on_jax
+from tests.support import fork_at, losses, tiny_command, train_tiny
 
 ALL_OPTIONS = (
     "--upsample", "resize", "--diffaugment", "translation,cutout,color", "--spectral-norm",
@@ -54,8 +53,11 @@ def test_every_upsampling_keeps_the_generator_contract(upsample):
 
 
 def test_the_small_preset_is_unchanged_by_the_new_options():
+    """Every quality option is off by default, so the small preset builds the generator it
+    built before they existed (the README's "previous small GAN generator", since replaced by
+    quality-cpu's as the shipped GAN): the same size and cost."""
     generator = build_generator(gan_config("small"))
-    assert generator.count_params() == 837_347  # the shipped small generator's count
+    assert generator.count_params() == 837_347
     assert 50e6 < conv_flops(generator) < 54e6  # ~52 MFLOP, as documented
 
 
@@ -281,7 +283,9 @@ def test_pr_lambda_weights_each_fake_by_how_much_denser_the_model_is_than_the_da
     assert weights[0] > 0.85 and weights[2] < 0.02  # q = 55 p pushed; q = p / 7 hardly
 
 
-def test_pr_lambda_starts_at_pr_start_and_resumes_on_it(tiny_npz, tmp_path, monkeypatch):
+def test_pr_lambda_starts_at_pr_start_and_resumes_on_it(
+    tiny_npz, tiny_gan_run, tmp_path, monkeypatch
+):
     """The plain loss before --pr-start's step, the shifted one from it (logged as pr_lambda,
     the step recompiled), the same losses as a plain run up to then, and a run resumed after the
     switch continues on the same trajectory."""
@@ -289,7 +293,7 @@ def test_pr_lambda_starts_at_pr_start_and_resumes_on_it(tiny_npz, tmp_path, monk
     from latentwalk.train.cli import main
 
     monkeypatch.setattr(run_module, "CHECKPOINTS_KEPT", 100)
-    plain = losses(train_tiny("gan", tiny_npz, tmp_path / "plain"), "g_loss")
+    plain = losses(tiny_gan_run, "g_loss")  # the same run without --pr-lambda
     run = train_tiny(
         "gan", tiny_npz, tmp_path / "pr", "--pr-lambda", "16", "--pr-start", "0.5",
         "--checkpoint-every", "1",
@@ -360,11 +364,11 @@ def test_a_rebalance_during_lr_decay_keeps_the_halved_rate(tiny_npz, tmp_path):
 
 
 @pytest.mark.slow
-def test_all_options_train_on_jax_and_load_on_tensorflow(tiny_npz, tmp_path):
-    run = train_on_jax(
-        "gan", tiny_npz, tmp_path / "jax", *ALL_OPTIONS, "--lr-decay", "0.5", "--top-k", "0.5",
-        "--steps", "6",
-    )  # fmt: skip
+def test_all_options_train_on_jax_and_load_on_tensorflow(jax_worker, tiny_npz, tmp_path):
+    run = tmp_path / "jax"
+    jax_worker.train(*tiny_command(
+        "gan", tiny_npz, run, *ALL_OPTIONS, "--lr-decay", "0.5", "--top-k", "0.5", "--steps", "6",
+    ))  # fmt: skip
     records = losses(run, "learning_rate_factor", "top_k")
     assert [r["learning_rate_factor"] for r in records] == pytest.approx([1, 1, 1, 1, 2 / 3, 1 / 3])
     assert [r["top_k"] for r in records] == [1, 0.75, 0.5, 0.5, 0.5, 0.5]
@@ -428,10 +432,5 @@ def test_shared_fakes_step_is_the_two_updates_on_one_batch_of_fakes():
 
 
 @pytest.mark.slow
-def test_shared_fakes_step_on_jax():
-    from tests.test_train_jax import on_jax
-
-    out = on_jax(
-        "-c", "from tests.test_gan_options import shared_fakes_difference as f; print(f())"
-    )
-    assert float(out.split()[-1]) < 1e-5
+def test_shared_fakes_step_on_jax(jax_worker):
+    assert jax_worker.call("tests.test_gan_options:shared_fakes_difference") < 1e-5

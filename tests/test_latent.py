@@ -47,8 +47,10 @@ def test_seed_to_latent_matches_the_javascript_box_muller():
     assert latent.SEED_MAPPING == "mulberry32-boxmuller/1"
     z0, z42 = latent.seed_to_latent(0), latent.seed_to_latent(42)
     assert z0.dtype == np.float32 and z0.shape == (32,)
-    np.testing.assert_array_equal(z0[:6], np.float32(LATENT_SEED_0_HEAD))
-    np.testing.assert_array_equal(z42[:6], np.float32(LATENT_SEED_42_HEAD))
+    # Box-Muller's log, cos and sin come from the machine's maths library, whose last bit may
+    # differ between CPUs (and from Node's): equal to within one float32 step.
+    np.testing.assert_array_max_ulp(z0[:6], np.float32(LATENT_SEED_0_HEAD), maxulp=1)
+    np.testing.assert_array_max_ulp(z42[:6], np.float32(LATENT_SEED_42_HEAD), maxulp=1)
     # An odd size takes the first value of the last pair, so it is a prefix of the even size.
     np.testing.assert_array_equal(latent.seed_to_latent(0, 5), z0[:5])
 

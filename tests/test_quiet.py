@@ -17,7 +17,7 @@ from latentwalk.quiet import strip_noise
 from latentwalk.train import config as config_module
 from latentwalk.train.cli import add_config_options, build_parser
 from latentwalk.train.config import GANConfig, VAEConfig, setting
-from tests.conftest import REPO
+from tests.support import REPO
 
 # What TensorFlow 2.19 printed to stderr before (a tiny GAN run, then its export).
 NOISE = {

@@ -48,8 +48,10 @@ def test_band_concentration_is_one_for_an_even_walk():
 def test_transition_band_on_hand_made_curves():
     assert tearing.transition_band(np.array([0.0, 0.05, 0.5, 0.95, 1.0])) == (1, 3)
     assert tearing.transition_width(np.array([0.0, 0.05, 0.5, 0.95, 1.0])) == 0.5
-    assert tearing.transition_band(np.array([0.0, 0.2, 0.3])) is None  # never reaches 0.9
-    assert tearing.transition_band(np.array([0.5, 0.95])) is None  # never below 0.1
+    assert tearing.transition_band(np.array([0.0, 0.1, 0.2])) is None  # rises too little
+    # Read relative to the walk's ends: a blurry model's 0.2 -> 0.8 is a whole switch.
+    assert tearing.transition_band(np.array([0.2, 0.2, 0.25, 0.7, 0.8])) == (2, 4)
+    assert tearing.transition_band(np.array([0.2, 0.3, 0.75, 0.8])) == (0, 2)
     # A dip back below 0.1 after an early rise: the band is the last rise.
     assert tearing.transition_band(np.array([0.0, 0.5, 0.05, 0.95])) == (2, 3)
 
@@ -111,3 +113,21 @@ def test_the_tear_finder_finds_the_tear_and_not_on_a_ramp():
 def test_the_tear_finder_refuses_a_budget_too_small():
     with pytest.raises(ValueError, match="too small"):
         tearing.find_tears(ramp_generator, brightness_judge, DIM, budget=10)
+
+
+def test_the_precision_bound_needs_a_gap_and_shrinks_with_it():
+    assert tearing.precision_bound(0.0, 1.0) == pytest.approx(1.0)  # touching modes: no bound
+    assert tearing.precision_bound(2.0, 1.0) == pytest.approx(2 * 0.158655, abs=1e-5)  # 2Φ(-1)
+    assert tearing.precision_bound(10.0, 1.0) < 1e-6
+    assert tearing.precision_bound(2.0, 4.0) > tearing.precision_bound(2.0, 1.0)  # a steeper map
+
+
+def test_class_gap_of_two_clusters():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 0.1, (50, 4))
+    b = rng.normal(0.0, 0.1, (50, 4)) + np.array([10.0, 0, 0, 0])
+    apart = tearing.class_gap(a, b)
+    assert 4.0 < apart["support_gap"] < 5.0  # about 10 / sqrt(4), less the balls' radii
+    assert apart["touching_pairs"] == 0
+    mixed = tearing.class_gap(a, rng.normal(0.0, 0.1, (50, 4)))
+    assert mixed["support_gap"] == 0.0 and mixed["touching_pairs"] > 0

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +12,7 @@ from PIL import Image
 
 from latentwalk.train.balance import Balancer
 from latentwalk.train.config import DataConfig, make_config
-from tests.conftest import REPO, train_tiny
-from tests.test_train_jax import tensorboard_scalars
+from tests.support import losses, tensorboard_scalars, tiny_command, train_tiny
 
 
 def gan_config(preset, **overrides):
@@ -144,8 +140,8 @@ def test_saved_generator_reproduces_the_sample_grid(tiny_gan_run):
     assert np.abs(make_grid(images, columns=8).astype(int) - saved.astype(int)).max() <= 1
 
 
-def test_same_seed_same_first_losses(tiny_npz, tmp_path):
-    first = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "a", "--steps", "3"))
+def test_same_seed_same_first_losses(tiny_gan_run, tiny_npz, tmp_path):
+    first = read_metrics(tiny_gan_run)[:3]  # the same seed, 20 steps
     second = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "b", "--steps", "3"))
     other = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "c", "--steps", "3", "--seed", "1"))
     losses = [[(r["d_loss"], r["g_loss"]) for r in m] for m in (first, second, other)]
@@ -153,8 +149,8 @@ def test_same_seed_same_first_losses(tiny_npz, tmp_path):
     assert not np.allclose(losses[0], losses[2])
 
 
-def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_npz, tmp_path):
-    straight = read_metrics(train_tiny("gan", tiny_npz, tmp_path / "straight", "--steps", "20"))
+def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_gan_run, tiny_npz, tmp_path):
+    straight = read_metrics(tiny_gan_run)  # 20 steps straight
     run = train_tiny("gan", tiny_npz, tmp_path / "split", "--steps", "10")
     from latentwalk.train.cli import main
 
@@ -171,48 +167,112 @@ def test_resume_continues_the_step_count_and_the_same_trajectory(tiny_npz, tmp_p
     )
 
 
-@pytest.mark.slow
-def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tiny_npz, tmp_path):
+def ctrl_c() -> None:
+    """What a terminal's Ctrl-C does: SIGINT to this process, handled before this returns."""
+    signal.raise_signal(signal.SIGINT)
+
+
+@pytest.fixture
+def sigint_counter():
+    """The trainer runs in this process and gets real signals: while the test runs, SIGINT has
+    a handler of the test's own, so that a Ctrl-C the trainer fails to catch is counted here
+    rather than stopping pytest. The trainer must put it back when it ends."""
+    caught = []
+
+    def count(signum, frame):
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, count)
+    try:
+        yield count, caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def ctrl_c_at_step(monkeypatch, step: int, before: bool = False) -> None:
+    """A Ctrl-C after (or just before) the trainer's ``step``-th training step."""
+    from latentwalk.train.gan_task import GANTask
+
+    real_step, done = GANTask.train_step, []
+
+    def train_step(self, images, rng):
+        done.append(1)
+        if before and len(done) == step:
+            ctrl_c()
+        metrics = real_step(self, images, rng)
+        if not before and len(done) == step:
+            ctrl_c()
+        return metrics
+
+    monkeypatch.setattr(GANTask, "train_step", train_step)
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(
+    tiny_npz, tmp_path, monkeypatch, capsys, sigint_counter
+):
+    from latentwalk.train.cli import main
+
+    ctrl_c_at_step(monkeypatch, 5)
     run = tmp_path / "run"
-    command = [
-        sys.executable,
-        "-m",
-        "train",
-        "gan",
-        "--preset",
-        "tiny",
-        "--data",
-        str(tiny_npz),
-        "--class",
-        "all",
-        "--steps",
-        "100000",
-        "--checkpoint-every",
-        "100000",
-        "--out",
-        str(run),
+    options = ("--steps", "100000", "--checkpoint-every", "100000")
+    assert main(tiny_command("gan", tiny_npz, run, *options)) == 130
+    err = capsys.readouterr().err
+    assert "Ctrl-C: finishing this step and saving a checkpoint" in err
+    assert "Traceback" not in err and f"Continue with: python -m train gan --resume {run}" in err
+    assert read_metrics(run)[-1] == {
+        "step": 5,
+        "event": "interrupted",
+        "message": "stopped by Ctrl-C; checkpoint saved",
+    }
+    assert [p.name for p in (run / "checkpoints").iterdir()] == ["ckpt-0000005.npz"]
+    handler, caught = sigint_counter
+    assert caught == [] and signal.getsignal(signal.SIGINT) is handler
+
+
+def test_a_second_ctrl_c_aborts_at_once_and_the_run_resumes_from_the_checkpoint_before(
+    tiny_npz, tiny_gan_run, tmp_path, monkeypatch, capsys, sigint_counter
+):
+    """The first Ctrl-C asks for a checkpoint ("send it again to abort without saving"); an
+    impatient second one, while that checkpoint is being written, stops at once: exit code 130
+    and a sentence, not a traceback; the half-written file is never taken for a checkpoint, and
+    the run resumes from the one before, on the uninterrupted run's trajectory."""
+    from latentwalk.train import checkpoint
+    from latentwalk.train.cli import main
+
+    ctrl_c_at_step(monkeypatch, 5, before=True)
+    real_savez = np.savez
+
+    def savez(path, *args, **kwargs):
+        real_savez(path, *args, **kwargs)
+        if "0000005" in Path(path).name:  # written, not yet renamed to its checkpoint name
+            ctrl_c()
+
+    monkeypatch.setattr(checkpoint.np, "savez", savez)
+    run = tmp_path / "run"
+    with pytest.raises(SystemExit) as stop:
+        main(tiny_command("gan", tiny_npz, run, "--checkpoint-every", "2"))
+    assert stop.value.code == 130
+    err = capsys.readouterr().err
+    assert "(send it again to abort without saving)" in err and "Traceback" not in err
+    assert err.rstrip().endswith("gan: aborted without saving this step")
+    assert sorted(p.name for p in (run / "checkpoints").glob("ckpt-*")) == [
+        "ckpt-0000002.npz",
+        "ckpt-0000004.npz",
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    assert not [r for r in read_metrics(run) if "event" in r]
+    handler, caught = sigint_counter
+    assert caught == [] and signal.getsignal(signal.SIGINT) is handler
+
+    monkeypatch.undo()
+    assert main(["gan", "--resume", str(run)]) == 0
+    assert not list(run.rglob("*.tmp*"))
+    resumed, straight = losses(run, "d_loss", "g_loss"), losses(tiny_gan_run, "d_loss", "g_loss")
+    assert [r["step"] for r in resumed] == list(range(1, 21))
+    np.testing.assert_allclose(
+        [(r["d_loss"], r["g_loss"]) for r in resumed],
+        [(r["d_loss"], r["g_loss"]) for r in straight],
+        rtol=1e-5,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        metrics = run / "metrics.jsonl"
-        if metrics.exists() and len(metrics.read_text().splitlines()) >= 5:
-            break
-        time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr and "--resume" in stderr
-    records = read_metrics(run)
-    assert records[-1]["event"] == "interrupted"
-    stopped_at = records[-1]["step"]
-    assert (run / "checkpoints" / f"ckpt-{stopped_at:07d}.npz").exists()
 
 
 def test_balancer_flags_a_dominating_discriminator():

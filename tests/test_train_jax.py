@@ -1,75 +1,44 @@
 """The trainer on Keras's JAX backend (for a GPU machine without TensorFlow).
 
-Each JAX run is a subprocess with KERAS_BACKEND=jax on the CPU; its run folders are then read
-here, on the TensorFlow backend, as later stages (export, the app) will read them.
+The JAX runs are made by the session's JAX worker (a process with KERAS_BACKEND=jax on the CPU,
+tests/support.py); their run folders are then read here, on the TensorFlow backend, as later
+stages (export, the app) will read them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, train_tiny
-
-JAX_ENV = {
-    **os.environ,
-    "KERAS_BACKEND": "jax",
-    "JAX_PLATFORMS": "cpu",
-    "CUDA_VISIBLE_DEVICES": "",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-}
-
-
-def on_jax(*args: str) -> str:
-    """Run ``python *args`` on the JAX backend; its stdout."""
-    result = subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=JAX_ENV, capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    return result.stdout
+from tests.support import (
+    fork_at,
+    losses,
+    make_images,
+    tensorboard_scalars,
+    tiny_command,
+    train_tiny,
+)
 
 
-def train_on_jax(kind: str, data: Path, out: Path, *extra: str) -> Path:
-    on_jax("-m", "train", kind, "--preset", "tiny", "--data", str(data), "--class", "all",
-           "--out", str(out), *extra)  # fmt: skip
+def train_on_jax(jax_worker, kind: str, data: Path, out: Path, *extra: str) -> Path:
+    jax_worker.train(*tiny_command(kind, data, out, *extra))
     return out
 
 
-def resume_on_jax(kind: str, run: Path, steps: int) -> Path:
-    on_jax("-m", "train", kind, "--resume", str(run), "--steps", str(steps))
+def resume_on_jax(jax_worker, kind: str, run: Path, steps: int) -> Path:
+    jax_worker.train(kind, "--resume", str(run), "--steps", str(steps))
     return run
 
 
-def losses(run: Path, *keys: str) -> list[dict]:
-    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    return [{key: r[key] for key in ("step", *keys)} for r in records if "event" not in r]
-
-
-def fork_at(run: Path, step: int, destination: Path) -> Path:
-    """A copy of ``run`` as it was at ``step``: its config, metrics and that checkpoint only."""
-    (destination / "checkpoints").mkdir(parents=True)
-    shutil.copy(run / "config.json", destination)
-    checkpoint = f"ckpt-{step:07d}.npz"
-    shutil.copy(run / "checkpoints" / checkpoint, destination / "checkpoints" / checkpoint)
-    lines = (run / "metrics.jsonl").read_text().splitlines()
-    kept = [line for line in lines if json.loads(line)["step"] <= step]
-    (destination / "metrics.jsonl").write_text("\n".join(kept) + "\n")
-    return destination
-
-
 @pytest.fixture(scope="module")
-def jax_gan_run(tiny_npz, tmp_path_factory) -> Path:
+def jax_gan_run(jax_worker, tiny_npz, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("jax") / "gan"
-    return train_on_jax("gan", tiny_npz, out, "--steps", "6", "--checkpoint-every", "3")
+    return train_on_jax(jax_worker, "gan", tiny_npz, out, "--steps", "6", "--checkpoint-every", "3")
 
 
 @pytest.mark.slow
@@ -98,15 +67,6 @@ def test_jax_gan_run_folder_is_complete_and_loads_on_tensorflow(jax_gan_run):
     assert np.abs(make_grid(images, columns=8).astype(int) - saved.astype(int)).max() <= 1
 
 
-def tensorboard_scalars(folder: Path, tag: str) -> list[tuple[int, float]]:
-    """(step, value) of ``tag`` in every event file of ``folder``, as TensorBoard reads them."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    accumulator = EventAccumulator(str(folder))
-    accumulator.Reload()
-    return [(event.step, event.value) for event in accumulator.Scalars(tag)]
-
-
 @pytest.mark.slow
 def test_jax_run_writes_tensorboard_scalars_without_tensorflow(jax_gan_run):
     logged = tensorboard_scalars(jax_gan_run / "tensorboard", "d_loss")
@@ -116,9 +76,9 @@ def test_jax_run_writes_tensorboard_scalars_without_tensorflow(jax_gan_run):
 
 
 @pytest.mark.slow
-def test_jax_resume_continues_the_same_trajectory(jax_gan_run, tmp_path):
+def test_jax_resume_continues_the_same_trajectory(jax_worker, jax_gan_run, tmp_path):
     # Dropout stays on: its random state is in the checkpoint, so the masks repeat too.
-    run = resume_on_jax("gan", fork_at(jax_gan_run, 3, tmp_path / "forked"), 6)
+    run = resume_on_jax(jax_worker, "gan", fork_at(jax_gan_run, 3, tmp_path / "forked"), 6)
     straight = losses(jax_gan_run, "d_loss", "g_loss")
     resumed = losses(run, "d_loss", "g_loss")
     assert [r["step"] for r in resumed] == [1, 2, 3, 4, 5, 6]
@@ -128,13 +88,15 @@ def test_jax_resume_continues_the_same_trajectory(jax_gan_run, tmp_path):
 
 
 @pytest.mark.slow
-def test_tensorflow_checkpoint_continues_on_jax_with_the_same_losses(tiny_npz, tmp_path):
+def test_tensorflow_checkpoint_continues_on_jax_with_the_same_losses(
+    jax_worker, tiny_npz, tmp_path
+):
     """Same labels, label noise, step order and frozen discriminator on both backends: from the
     same weights and batches, the JAX steps give the TensorFlow steps' losses. Dropout is off
     because each backend draws its masks from its own random number generator."""
     options = ("--steps", "6", "--checkpoint-every", "3", "--dropout", "0")
     tf_run = train_tiny("gan", tiny_npz, tmp_path / "tf", *options)
-    run = resume_on_jax("gan", fork_at(tf_run, 3, tmp_path / "jax"), 6)
+    run = resume_on_jax(jax_worker, "gan", fork_at(tf_run, 3, tmp_path / "jax"), 6)
     on_tf, on_jax_ = losses(tf_run, "d_loss", "g_loss"), losses(run, "d_loss", "g_loss")
     assert [r["step"] for r in on_jax_] == [1, 2, 3, 4, 5, 6]
     for a, b in zip(on_jax_[3:], on_tf[3:], strict=True):
@@ -143,14 +105,14 @@ def test_tensorflow_checkpoint_continues_on_jax_with_the_same_losses(tiny_npz, t
 
 
 @pytest.mark.slow
-def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_path):
+def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(jax_worker, tiny_npz, tmp_path):
     import keras
 
     from latentwalk.train.data import to_model_range
-    from tests.conftest import make_images
 
-    tf_run = train_tiny("vae", tiny_npz, tmp_path / "tf", "--steps", "6", "--checkpoint-every", "3")
-    run = train_on_jax("vae", tiny_npz, tmp_path / "jax", "--steps", "6", "--checkpoint-every", "3")
+    options = ("--steps", "6", "--checkpoint-every", "3")
+    tf_run = train_tiny("vae", tiny_npz, tmp_path / "tf", *options)
+    run = train_on_jax(jax_worker, "vae", tiny_npz, tmp_path / "jax", *options)
     records = losses(run, "loss", "reconstruction", "kl", "kl_weight")
     assert [r["step"] for r in records] == [1, 2, 3, 4, 5, 6]
     encoder = keras.saving.load_model(run / "encoder.keras", compile=False)
@@ -160,7 +122,7 @@ def test_jax_vae_run_loads_on_tensorflow_and_matches_its_steps(tiny_npz, tmp_pat
     assert images.shape == (2, 32, 32, 3) and images.min() >= -1 and images.max() <= 1
     assert (run / "samples" / "latest.png").is_file()
     # From the TensorFlow run's step-3 checkpoint, JAX continues with TensorFlow's losses.
-    forked = resume_on_jax("vae", fork_at(tf_run, 3, tmp_path / "forked"), 6)
+    forked = resume_on_jax(jax_worker, "vae", fork_at(tf_run, 3, tmp_path / "forked"), 6)
     on_tf, on_jax_ = losses(tf_run, "loss", "kl_weight"), losses(forked, "loss", "kl_weight")
     for a, b in zip(on_jax_[3:], on_tf[3:], strict=True):
         assert a["kl_weight"] == b["kl_weight"]
@@ -214,13 +176,10 @@ def check_rebalance(found: dict) -> None:
 
 
 @pytest.mark.slow
-def test_jax_steps_see_a_new_dropout_rate_and_learning_rate():
+def test_jax_steps_see_a_new_dropout_rate_and_learning_rate(jax_worker):
     """Rebalancing changes Dropout's rate (read when a step is traced, so the step is compiled
     anew) and the discriminator's learning rate (an optimizer variable the step reads)."""
-    probe = (
-        "import json; from tests.test_train_jax import rebalance_probe as p; print(json.dumps(p()))"
-    )
-    check_rebalance(json.loads(on_jax("-c", probe).splitlines()[-1]))
+    check_rebalance(jax_worker.call("tests.test_train_jax:rebalance_probe"))
 
 
 def test_tensorflow_steps_see_a_new_dropout_rate_and_learning_rate():

@@ -10,7 +10,7 @@ from PIL import Image
 
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.data import to_model_range
-from tests.conftest import make_images, train_tiny
+from tests.support import make_images, train_tiny
 
 
 def vae_config(preset="tiny", **overrides):

@@ -89,3 +89,10 @@ def test_datasets_are_defined_once_and_found_by_their_classes():
     assert dataset_of("frog,automobile").gan == "gan-frog-automobile"
     assert dataset_of("all").vae == "vae-cifar10"
     assert dataset_of("truck") is None
+
+
+def test_a_model_without_class_switches_is_named():
+    figures_ = figures(0.1, 0.3, 3.0, 2.0)
+    del figures_["models"]["VAE"]["transitions"]
+    said = verdict.verdict(figures_, "two classes")
+    assert "the VAE's samples are too seldom clearly of a class to walk between" in said["sentence"]

@@ -55,7 +55,7 @@ def test_atlas_runs_in_workers_picks_cells_and_cancels(page, base_url):
     assert views(page)["atlas"]["n"] is None  # nothing is mapped before it is asked for
     page.click("#atlas-run")
     info = _wait_for_atlas(page, 8)
-    assert "atlas=on" in page.evaluate("location.hash")
+    wait_until(page, "location.hash.includes('atlas=on')")  # the link is written a moment later
     assert info["picked"] == [4, 4]
     # A click on a map picks that cell (the map may be scaled by CSS: aim by fractions).
     box = page.locator(".atlas-column[data-model=gan] canvas.atlas-map").bounding_box()

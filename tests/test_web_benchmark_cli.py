@@ -32,7 +32,7 @@ def test_bad_arguments_exit_2_with_a_message(arguments, message):
 
 def test_help_ends_with_runnable_examples():
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0
     assert result.stdout.rstrip().endswith("--runs 20")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -92,15 +92,14 @@ def test_the_wheel_holds_one_package_and_the_page(installed, tmp_path):
 
 
 def test_latentwalk_trains_evaluates_and_exports_outside_the_checkout(
-    installed, tmp_path, tiny_npz, two_class_npz
+    installed, tmp_path, tiny_npz, two_class_npz, tiny_judge
 ):
     assert "commands:" in run(installed, tmp_path, "--help").stdout
     run(installed, tmp_path, "train", "gan", "--preset", "tiny", "--data", str(tiny_npz),
         "--class", "all", "--steps", "4", "--out", "run")  # fmt: skip
     assert (tmp_path / "run" / "generator.keras").exists()
-    run(installed, tmp_path, "train", "judge", "--preset", "tiny", "--data", str(two_class_npz),
-        "--out", "judge")  # fmt: skip
-    run(installed, tmp_path, "train", "evaluate", "run", "--judge", "judge", "--data",
+    # The judge is the session's (made by the same `train judge` code, in the test process).
+    run(installed, tmp_path, "train", "evaluate", "run", "--judge", str(tiny_judge), "--data",
         str(two_class_npz), "--class", "0", "--samples", "32", "--json", "quality.json")  # fmt: skip
     result = json.loads((tmp_path / "quality.json").read_text())["models"][0]
     assert result["samples"] == 32

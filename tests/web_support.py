@@ -1,8 +1,11 @@
-"""Helpers for the web demo's browser tests (tests/test_web_*.py): a built site per session, a
-served folder, and ways to read the page's latents and pixels.
+"""Helpers for the web demo's browser tests (tests/test_web_*.py): the built sites, served once
+per session, a headless Chromium per module, and ways to read the page's latents and pixels.
 
-The sites are built once per test session (exporting the tiny runs proves each model in Chromium,
-which takes a while) and reused by every module through an on-disk marker.
+The sites are built once per session (exporting the tiny runs proves each model in Chromium,
+which takes a while). Playwright's synchronous API runs one instance per thread, and tests in
+other modules run the exporter's command line in the test process, which starts a Chromium of
+its own: so a module's Chromium is closed with the module, and the sites are built before it
+starts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,7 +22,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support import REPO
+
 ARTIFACTS = REPO / "tests" / "artifacts"
 SIZE = 32
 SINGLE_SCALE, GRID_SCALE, FRAME_SCALE = 8, 2, 6  # as in web_demo/js/*_view.js
@@ -27,19 +32,16 @@ SINGLE_SCALE, GRID_SCALE, FRAME_SCALE = 8, 2, 6  # as in web_demo/js/*_view.js
 PIXEL_TOLERANCE = 1
 
 
-def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
+def build_sites(root: Path, gan_run: Path, vae_run: Path, browser) -> Path:
     """A folder of sites: site/ (complete), book/ (with a stand-in for the book's GAN), no-vae/
-    (VAE weights missing), no-index/ (no model list), tampered/ (a GAN manifest that disagrees with its model), plus exports/gan and
-    exports/vae. Built once per session."""
+    (VAE weights missing), no-index/ (no model list), tampered/ (a GAN manifest that disagrees
+    with its model), plus exports/gan and exports/vae (proven in ``browser``)."""
     from latentwalk.export.cli import main
+    from latentwalk.export.exporter import export
 
-    root = tmp_path_factory.getbasetemp() / "web_sites"
-    if (root / "complete").exists():
-        return root
-    shutil.rmtree(root, ignore_errors=True)
     exports = root / "exports"
     for name, run in (("gan", gan_run), ("vae", vae_run)):
-        assert main([str(run), "--out", str(exports / name), "--quantize", "none"]) == 0
+        export(run, exports / name, "none", browser=browser)
     site_args = ["site", "--gan", str(exports / "gan"), "--vae", str(exports / "vae")]
     assert main([*site_args, "--out", str(root / "site")]) == 0
     # The book GAN's place, held by the tiny GAN's export (the page only needs a GAN export).
@@ -54,14 +56,34 @@ def build_sites(tmp_path_factory, gan_run: Path, vae_run: Path) -> Path:
     manifest = json.loads(manifest_path.read_text())
     manifest["test_vectors"][0]["output_head"][0] += 0.5
     manifest_path.write_text(json.dumps(manifest))
-    (root / "complete").touch()
     return root
 
 
-def new_page(browser):
-    """A fresh page (own context, downloads on) that records every request and page error."""
+# On its first visit the page times its backends on the first model (about 2 s here, most of it
+# WebGL starting in software) and remembers the fastest in localStorage for later visits. Every
+# test's page is a first visit (a context of its own), so it is told what this machine's probe
+# finds (wasm, with no GPU) unless it asks to run the probe (test_web_engine.py tests it).
+_KEY = re.search(r"const PROBE_KEY = '([^']+)'", (REPO / "web_demo" / "js" / "app.js").read_text())
+PROBE_KEY = _KEY.group(1) if _KEY else None  # none found: every page probes (slower, as correct)
+REMEMBERED_PROBE = """(() => {
+    const key = %s;
+    try {
+        if (!localStorage.getItem(key)) {
+            localStorage.setItem(key, JSON.stringify({
+                backend: 'wasm', times: {wasm: 1}, when: Date.now(), userAgent: navigator.userAgent,
+            }));
+        }
+    } catch {}  // no storage (a file:// page): the page probes
+})();"""
+
+
+def new_page(browser, probe: bool = False):
+    """A fresh page (own context, downloads on) that records every request and page error; it
+    runs the backend probe only if ``probe`` (see PROBE_KEY)."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 1400})
     context.set_default_timeout(WAIT_S * 1000)
+    if not probe and PROBE_KEY:
+        context.add_init_script(REMEMBERED_PROBE % json.dumps(PROBE_KEY))
     page = context.new_page()
     page.requests = []
     page.errors = []
@@ -83,6 +105,15 @@ def wait_until(page, expression: str, timeout_s: float = WAIT_S) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def eventually(check, what: str, timeout_s: float = WAIT_S) -> None:
+    """Poll a Python ``check()`` (say, of pixels read from the page) until it is true."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not so after {timeout_s} s: {what}")
+        time.sleep(0.1)
 
 
 def open_demo(page, base_url: str, site: str = "site", hash_: str = "") -> dict:
@@ -120,14 +151,27 @@ def assert_close_pixels(actual: np.ndarray, expected: np.ndarray) -> None:
     assert difference.max() <= PIXEL_TOLERANCE, f"max difference {difference.max()} levels"
 
 
-# Fixtures shared by the browser test modules (each imports them, so each gets its own
-# module-scoped site, server and browser).
-@pytest.fixture(scope="module")
+# Fixtures shared by the browser test modules (conftest.py loads this module as a plugin).
+@pytest.fixture(scope="session")
 def sites(tmp_path_factory, tiny_gan_run, tiny_vae_run) -> Path:
-    return build_sites(tmp_path_factory, tiny_gan_run, tiny_vae_run)
+    from latentwalk.export.browser import chromium
+
+    with chromium() as browser:  # closed before any module's own starts (see above)
+        return build_sites(
+            tmp_path_factory.mktemp("web_sites"), tiny_gan_run, tiny_vae_run, browser
+        )
 
 
 @pytest.fixture(scope="module")
+def browser(sites):
+    """The module's headless Chromium, started after the sites are built (see above)."""
+    from latentwalk.export.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="session")
 def base_url(sites):
     from latentwalk.export.browser import serve_folder
 
@@ -135,17 +179,7 @@ def base_url(sites):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(sites):
-    # Module scope, started after the sites are built: the exporter runs its own Playwright,
-    # which cannot run beside this one.
-    from latentwalk.export.browser import chromium
-
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def keras_models(sites):
     """The Keras models the site's GAN and VAE decoder were exported from."""
     import keras
@@ -162,3 +196,51 @@ def page(browser):
     page = new_page(browser)
     yield page
     page.context.close()
+
+
+def make_tears(dataset_id: str, sentence: str, widths: tuple[float, float] = (0.05, 0.4)) -> dict:
+    """A tears-<id>.json as models/measure_tears.py writes it (the fields the page reads), for a
+    GAN and a VAE whose class switch spans ``widths`` of the walk (a logistic ramp each)."""
+    offset = np.linspace(-0.5, 0.5, 65)
+
+    def model(width: float, tear: float, nan_tail: bool = False) -> dict:
+        steep = 2 * np.log(9) / width  # 0.1 -> 0.9 across `width`
+        median = 1 / (1 + np.exp(-steep * offset))
+        return {
+            "transitions": {
+                "pairs": 64,
+                "switching": 60,
+                "steps": 64,
+                "width_median": width,
+                "width_median_ci": [width * 0.8, width * 1.25],
+            },
+            "transition_curve": {
+                "offset": offset.tolist(),
+                "median": median.tolist(),
+                "q25": np.clip(median - 0.1, 0, 1).tolist(),
+                "q75": np.clip(median + 0.1, 0, 1).tolist(),
+            },
+            "between_class": {"share": 0.1 + width / 4, "ci": [0.08, 0.3]},
+            "outside_real": {"share": 0.25, "ci": [0.2, 0.3]},
+            "tails": {
+                "p50": 0.04,
+                "p99": 0.09,
+                "p999": 0.04 * tear,
+                "p99_over_median": 2.0,
+                "p999_over_median": tear,
+                "top1_share": 0.02 * tear,
+                "tail_index": float("nan") if nan_tail else 6.1,  # the site writes null
+            },
+            "tears": {"typical_stretch": 0.17, "tears": [{"stretch_over_typical": tear}]},
+        }
+
+    return {
+        "dataset": {"id": dataset_id, "classes": dataset_id, "label": dataset_id},
+        "verdict": {"call": "clear", "sentence": sentence, "evidence": {"width": "clear"}},
+        "models": {"GAN": model(widths[0], 9.0, nan_tail=True), "VAE": model(widths[1], 2.1)},
+        "settings": {"samples": 1024, "pairs": 64, "steps": 64, "paths": 32, "tear_budget": 512},
+        "space": "judge features",
+        "models_measured": {"GAN": f"gan-{dataset_id}", "VAE": f"vae-{dataset_id}"},
+        "date": "2026-12-03T08:26:50+00:00",
+        "commit": "0123456789abcdef",
+    }

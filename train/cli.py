@@ -286,6 +286,7 @@ def make_probe(config, images):
 
 
 def main(argv: list[str] | None = None) -> int:
+    began = time.time()  # the session's start in config.json: loading the data is part of it
     parser = build_parser()
     args = parser.parse_args(argv)
     quiet(args.verbose)  # before anything imports TensorFlow
@@ -332,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             resume=args.resume is not None,
             probe=probe,
             chief=cluster.chief,
+            began=began,
         )
     except (UsageError, ConfigError, DataError, RunError, EvaluationError) as error:
         parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")

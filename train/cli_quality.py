@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from latentwalk.quiet import VERBOSE_HELP
-from latentwalk.train import layout
+from latentwalk.train import layout, quality_file
 
 JUDGE_EXAMPLES = """\
 examples:
@@ -37,6 +37,9 @@ examples:
 
   # the truncation trick: precision and recall at lower latent temperatures
   python -m train evaluate models/gan-frog --temperature 1 0.9 0.8 --json runs/temperature.json
+
+  # after retraining a shipped model: write its new figures into models/gan-frog/quality.json
+  python -m train evaluate models/gan-frog --write-shipped
 """
 
 
@@ -139,7 +142,10 @@ def add_evaluate_parser(commands, formatter) -> None:
         "with the judge: FID, KID, precision/recall, class rate and nearest-training-image "
         "distances of prior samples against the real images of the model's class, beside the "
         "same figures for the judge's held-out real images. Prints a table; writes "
-        "quality.json into each model's folder (or everything into --json).",
+        "quality.json into each model's folder (or everything into --json). A shipped model's "
+        "quality.json (under models/, tracked) is written only where it is missing or with "
+        "--write-shipped: otherwise it is left as it is, and the log says whether the new "
+        "figures agree with it within their noise or which ones moved.",
     )
     add = evaluate.add_argument
     add("models", nargs="*", type=Path, metavar="MODEL")
@@ -158,7 +164,20 @@ def add_evaluate_parser(commands, formatter) -> None:
         "the truncation trick, which trades recall for precision; several values grade each "
         "model at each (needs --json; default: 1)",
     )
-    add("--json", type=Path, default=None, help="write all results to this one file instead")
+    add(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write all results to this one file instead (checked before grading starts)",
+    )
+    add(
+        "--write-shipped",
+        action="store_true",
+        help="rewrite a shipped model's quality.json (models/*/quality.json) with the new "
+        "figures, even when they differ from it only by float noise; without this it is left "
+        "as it is",
+    )
     add("--real-only", action="store_true", help="grade the real held-out images only")
     add("--verbose", action="store_true", help=VERBOSE_HELP)
 
@@ -203,7 +222,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
             "--temperature other than 1 needs --json: a model's quality.json holds its prior's "
             "grades"
         )
-    models = [find_model(path) for path in args.models]  # every path checked before any work
+    # Every path checked before any work: grading takes minutes, a mistyped path none.
+    if args.json is not None and (reason := quality_file.unwritable(args.json)) is not None:
+        raise QualityUsageError(f"--json {args.json} {reason}")
+    models = [find_model(path) for path in args.models]
+    if args.json is None:
+        _check_quality_targets(models, args.write_shipped)
     judge = Judge(args.judge)
     splits, floors, rows, results = {}, {}, [], []
 
@@ -225,6 +249,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         graded = evaluate_model(judge, model, splits[key], args.samples, args.seed, temperatures)
         for result in graded:
             result.update(data=key[0], class_name=splits[key].class_name, real_floor=floors[key])
+            result["path"] = quality_file.shown(model.path)
             results.append(result)
             name = (
                 model.name
@@ -238,7 +263,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         rows.append((f"real held-out {split.class_name}", floors[key]))
     print(format_table(rows))
     judge_info = {
-        "folder": str(judge.folder),
+        "folder": quality_file.shown(judge.folder),
         "heldout_accuracy": judge.config.get("heldout_accuracy"),
         "feature_dim": judge.feature_dim,
     }
@@ -248,21 +273,38 @@ def run_evaluate(args: argparse.Namespace) -> int:
             for key, split in splits.items()
         ]
         payload = {"judge": judge_info, "models": results, "real": floors_out}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+        try:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(payload, indent=2) + "\n")
+        except OSError as error:
+            raise QualityUsageError(f"cannot write --json {args.json} ({_reason(error)})") from None
         print(f"wrote {args.json}", file=sys.stderr)
     else:
         for model, result in zip(models, results, strict=True):
-            target = (
-                model.path.parent
-                if model.path.parent.name not in layout.IMAGE_ROLE.values()
-                else model.path.parent.parent
-            ) / layout.QUALITY
+            target = quality_file.quality_path(model.path)
             try:
-                target.write_text(json.dumps({"judge": judge_info, **result}, indent=2) + "\n")
+                said = quality_file.write(
+                    target, {"judge": judge_info, **result}, args.write_shipped
+                )
             except OSError as error:
                 raise QualityUsageError(
-                    f"cannot write {target} ({error.strerror}): pass --json with a writable path"
+                    f"cannot write {target} ({_reason(error)}): pass --json with a writable path"
                 ) from None
-            print(f"wrote {target}", file=sys.stderr)
+            print(said, file=sys.stderr)
     return 0
+
+
+def _check_quality_targets(models, write_shipped: bool) -> None:
+    """Each model's quality.json can be written where it will be (a shipped one that exists is
+    written only with --write-shipped)."""
+    for model in models:
+        target = quality_file.quality_path(model.path)
+        kept = quality_file.is_shipped(target) and target.is_file() and not write_shipped
+        if not kept and (reason := quality_file.unwritable(target)) is not None:
+            raise QualityUsageError(
+                f"cannot write {target} ({reason}): pass --json with a writable path"
+            )
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)

@@ -428,11 +428,15 @@ def to_json(config) -> dict:
     return {"kind": config.kind, **values}
 
 
-def save(config, run_dir: Path) -> None:
-    """Write config.json through a temporary file, so a crash never leaves half of it."""
+def save(config, run_dir: Path, provenance: dict | None = None) -> None:
+    """Write config.json through a temporary file, so a crash never leaves half of it; with
+    ``provenance`` (train/provenance.py's Session.record), that goes last, after the data."""
     path = Path(run_dir) / layout.CONFIG
+    values = to_json(config)
+    if provenance is not None:
+        values[layout.PROVENANCE] = provenance
     temporary = path.with_name(".config.json.tmp")
-    temporary.write_text(json.dumps(to_json(config), indent=2) + "\n")
+    temporary.write_text(json.dumps(values, indent=2) + "\n")
     temporary.replace(path)
 
 
@@ -442,6 +446,7 @@ def load(run_dir: Path):
     try:
         values = json.loads(path.read_text())
         kind = values.pop("kind")
+        values.pop(layout.PROVENANCE, None)  # when and where it trained, not how
         data = DataConfig(**values.pop("data"))
         if kind == "gan":  # runs from before the option drew new latents for the generator
             values.setdefault("shared_fakes", False)

@@ -49,3 +49,8 @@ def dataset_of(class_name: str | None) -> Dataset | None:
     if class_name is None:
         return None
     return BY_CLASSES.get(str(class_name))
+
+
+# The data set both front ends open on: the one where the verdict shows (frogs stay the default
+# only while their verdict is clear; models/figures/tears-<id>.json says).
+DEFAULT_DATASET = "frog-automobile"

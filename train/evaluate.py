@@ -23,7 +23,7 @@ from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, class_list, load_images, to_model_range
 from latentwalk.train.judge import FEATURES_LAYER, class_holdout_indices, content_hash
 
-DEFAULT_JUDGE = Path(__file__).resolve().parent.parent / "models" / "judge"
+DEFAULT_JUDGE = layout.SHIPPED_MODELS / "judge"
 IMAGE_ROLES = tuple(layout.IMAGE_ROLE.values())  # what the judge grades
 
 

@@ -31,6 +31,7 @@ ROLE_OF_MODEL_KIND = {kind: role for role, kind in MODEL_KIND_OF_ROLE.items()}
 MODEL_KINDS = tuple(MODEL_KIND_OF_ROLE.values())
 
 CONFIG = "config.json"
+PROVENANCE = "provenance"  # config.json's record of when and where a run trained
 METRICS = "metrics.jsonl"
 SAMPLES = "samples"
 LATEST_SAMPLES = f"{SAMPLES}/latest.png"
@@ -46,6 +47,8 @@ RUN_FILES_IN_EXPORT = {CONFIG: CONFIG, METRICS: METRICS, LATEST_SAMPLES: "sample
 ALL_CLASSES = "all"  # the class a manifest names for a model trained on every class
 
 KIND_NAMES = {"gan": "DCGAN", "vae": "VAE"}
+# The shipped models and judge: models/ of a checkout (tracked files; absent beside a wheel).
+SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
 def keras_name(role: str) -> str:

@@ -2,7 +2,9 @@
 
 A run folder describes itself, so later stages need nothing else:
 
-    config.json          how the run was made (written once, read back on --resume)
+    config.json          how the run was made (read back on --resume), and under "provenance"
+                         when and where: each session's start, end, wall seconds, steps,
+                         outcome, hardware, library versions and commit (train/provenance.py)
     metrics.jsonl        one JSON object per logged step, plus events (rebalancing, interrupts)
     samples/             step_000250.png ... from fixed latent seeds, and latest.png
     checkpoints/         ckpt-0000250.npz: every model and optimizer variable under a stable key
@@ -30,6 +32,7 @@ from tqdm import tqdm
 from latentwalk.train import checkpoint, layout
 from latentwalk.train import config as config_module
 from latentwalk.train.images import save_grid
+from latentwalk.train.provenance import Session
 from latentwalk.train.tensorboard_log import open_scalars
 
 CHECKPOINTS_KEPT = 3
@@ -272,10 +275,15 @@ def train(
     resume: bool = False,
     probe=None,
     chief: bool = True,
+    began: float | None = None,
 ) -> Path:
     """Run ``task`` from its last checkpoint (or step 0) to ``config.steps``. With a ``probe``
     (train/evaluate.py's QualityProbe), every ``config.eval_every`` steps the judge grades
     samples and the figures go to metrics.jsonl and TensorBoard.
+
+    config.json records this session (train/provenance.py) from ``began`` (a ``time.time()``,
+    default now) after the run's earlier ones: rewritten at every checkpoint, so a killed run
+    still says how far it got, and once more with the outcome when the session ends.
 
     On several machines (train/parallel.py) every process runs this loop in step with the others
     and computes everything (on JAX, any computation with the shared weights takes all of them);
@@ -289,17 +297,22 @@ def train(
             f"(give more than {start}, or leave --steps out to finish the planned "
             "steps)"
         )
+    session = None
     try:
         if resume and chief:
             truncate_metrics(run_dir, start)
         if chief:
-            config_module.save(config, run_dir)  # on resume too: steps, jit, devices may change
+            earlier = layout.read_json(run_dir / layout.CONFIG).get(layout.PROVENANCE)
+            session = Session(start, earlier if resume else None, began)
+            # On resume too: steps, jit, devices may change, and a session begins.
+            config_module.save(config, run_dir, session.record(start))
         log = MetricsLog(run_dir) if chief else _NoLog()
     except OSError as error:
         raise RunError(f"cannot write to {run_dir}: {_reason(error)}") from None
     window: list[dict] = []
     window_seconds = 0.0
     step = start
+    outcome = "failed"  # until the loop says otherwise
     bar = tqdm(
         total=config.steps,
         initial=start,
@@ -349,6 +362,7 @@ def train(
                         task.sample_images()
                 if chief and (step % config.checkpoint_every == 0 or step == config.steps):
                     save_checkpoint(task, run_dir, step)
+                    config_module.save(config, run_dir, session.record(step))
                 if stop.requested and step < config.steps:
                     if chief:
                         save_checkpoint(task, run_dir, step)
@@ -359,14 +373,20 @@ def train(
                             "message": f"stopped by {stop.signal_name}; checkpoint saved",
                         }
                     )
+                    outcome = "interrupted"
                     raise Interrupted(step)
         _check_final_weights(task, step)
         if chief:
             task.save_final(run_dir)
+        outcome = "finished"
     except Diverged as error:
+        outcome = "diverged"
         kept = latest_checkpoint(run_dir)
         where = f"the last good checkpoint is {kept.name}" if kept else "no checkpoint was kept"
         raise Diverged(f"{error}; nothing from that step on was saved ({where})") from None
+    except KeyboardInterrupt:
+        outcome = "aborted"  # the second Ctrl-C
+        raise
     except OSError as error:
         kept = latest_checkpoint(run_dir)
         raise RunError(
@@ -376,7 +396,19 @@ def train(
     finally:
         bar.close()
         log.close()
+        if session is not None:
+            _end_session(config, run_dir, session, step, outcome)
     return run_dir
+
+
+def _end_session(config, run_dir: Path, session: Session, step: int, outcome: str) -> None:
+    """config.json's last word on this session. A run that failed is already reporting why: a
+    config.json that cannot be written then (a full disk, say) must not hide that."""
+    try:
+        config_module.save(config, run_dir, session.record(step, outcome))
+    except OSError as error:
+        if outcome == "finished":
+            raise RunError(f"cannot write {run_dir / layout.CONFIG}: {_reason(error)}") from None
 
 
 def _check_finite(metrics: dict, step: int, config, run_dir: Path, log: MetricsLog) -> None:

@@ -192,6 +192,9 @@ def verdict(figures: dict, label: str) -> dict:
             f"it switches class within a band of {_fmt(gan_width[0])} of the walk "
             f"(VAE {_fmt(vae_width[0])})"
         )
+    elif gan_width or vae_width:
+        silent = "VAE" if gan_width else "GAN"
+        details.append(f"the {silent}'s samples are too seldom clearly of a class to walk between")
     gan_tear, vae_tear = _tear(gan), _tear(vae)
     if gan_tear and vae_tear:
         details.append(

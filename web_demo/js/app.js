@@ -1,55 +1,57 @@
-// The page's wiring: read the model list and manifests (sizes shown while loading), start the
-// inference workers (engine.js; no TensorFlow.js on this thread), pick the backend (the person's
-// choice, else the fastest by a quick probe, remembered), verify every model, keep the state in
-// the URL hash, and hand drawing to the Generate, Walk and Atlas views. window.latentwalk is a
-// small hook for browser tests and benchmarks.
-import { seedToLatent } from './latent.js';
+// The page's wiring: read the model list (the data set in the link, else the site's default:
+// its verdict goes up first, before any model loads) and that data set's manifests (sizes shown
+// while loading), start the inference workers (engine.js; no TensorFlow.js on this thread), pick
+// the backend (the person's choice, else the fastest by a quick probe, remembered), verify every
+// model, keep the state in the URL hash, and hand drawing to the Generate, Walk, Atlas and
+// measure views. window.latentwalk is a small hook for browser tests and benchmarks
+// (test_hook.js).
 import * as models from './models.js';
 import { Engine, EngineError } from './engine.js';
 import { formatBytes } from './render.js';
+import { showNotice } from './dom.js';
 import { parseHash, stateToHash } from './state.js';
+import { chooseDataset, modelsOf, readIndex } from './datasets.js';
+import { createVerdictView } from './verdict_view.js';
+import { createMeasureView } from './measure_view.js';
 import { createGenerateView } from './generate_view.js';
 import { createWalkView } from './walk_view.js';
 import { createAtlasView } from './atlas_view.js';
+import { testHook } from './test_hook.js';
 
 const $ = (id) => document.getElementById(id);
+let showVerdict;
+const verdictShown = new Promise((resolve) => { showVerdict = resolve; });
 const PROBE_KEY = 'latentwalk-backend-probe/1';
 const PROBE_DAYS = 30;
 // Browsers ignore history.replaceState when it is called too often (Chromium: more than 200
-// times in 10 s, e.g. while dragging a slider); the hash follows at most every HASH_MS.
+// times in 10 s, e.g. while dragging a slider): a change is written at once, and changes that
+// follow within HASH_MS are written together when it ends.
 const HASH_MS = 150;
 let hashTimer = null;
+let hashPending = false;
 
 function writeHash() {
-  if (hashTimer !== null) return;
+  if (hashTimer !== null) {
+    hashPending = true;
+    return;
+  }
+  history.replaceState(null, '', stateToHash(app.state));
   hashTimer = setTimeout(() => {
     hashTimer = null;
-    history.replaceState(null, '', stateToHash(app.state));
+    if (hashPending) {
+      hashPending = false;
+      writeHash();
+    }
   }, HASH_MS);
-}
-
-// `source` 'link' marks notices about the URL hash, replaced when the hash changes. Every notice
-// can be dismissed.
-function showNotice(message, level = 'warning', source = 'page') {
-  const item = document.createElement('p');
-  item.className = `notice ${level}`;
-  item.dataset.source = source;
-  const text = document.createElement('span');
-  text.textContent = message;
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.className = 'dismiss';
-  close.setAttribute('aria-label', 'Dismiss');
-  close.textContent = '×';
-  close.addEventListener('click', () => item.remove());
-  item.append(text, close);
-  $('notices').append(item);
 }
 
 const app = {
   state: null,
   engine: null,
-  entries: [], // models/index.json's list
+  site: null, // models/index.json, read by datasets.js
+  dataset: null, // the data set on show: {id, label, short, tears}
+  verdict: null, // the first screen's verdict (verdict_view.js)
+  entries: [], // models/index.json's models of that data set
   described: {}, // id -> model description (models.describe), every listed model
   models: {}, // id -> description, for the models running in the workers
   errors: {}, // id -> message, for models that failed
@@ -107,13 +109,37 @@ function progressRow(model) {
   return row;
 }
 
+/** Another data set: every panel's models change, so reload the page on the new link (the
+ * models come from the browser's cache; the rest of the state is in the link). An uploaded
+ * image's code belongs to the other data set's VAE, so it is dropped. */
+function switchDataset(id) {
+  Object.assign(app.state, { dataset: id, start: '' });
+  history.replaceState(null, '', stateToHash(app.state));
+  location.reload();
+}
+
+/** The data set the link asks for (or the site's default, with a notice when the site lacks
+ * it), its verdict on screen without waiting for the models, and its models' index entries. */
+function chooseFromIndex(index) {
+  app.site = readIndex(index);
+  const { dataset, notice } = chooseDataset(app.site, app.state.dataset);
+  if (notice) showNotice(notice, 'warning', 'link');
+  app.dataset = dataset;
+  app.state.dataset = dataset.id;
+  app.verdict = createVerdictView(app.site, dataset, switchDataset);
+  app.verdict.ready.then(showVerdict);
+  return modelsOf(app.site, dataset.id);
+}
+
 /** Index and manifests; the models to start with (optional ones wait until asked for). */
 async function describeAll() {
   let entries;
   try {
-    entries = await models.loadIndex();
+    entries = chooseFromIndex(await models.loadIndex());
   } catch (error) {
     $('loading').querySelector('h2').textContent = 'No models to show';
+    $('verdict').hidden = $('evidence').hidden = true;
+    showVerdict(null);
     showNotice(`${error.message} Build the site with "python -m export site --gan … --vae …" ` +
       '(see the README) and serve that folder.', 'error');
     return false;
@@ -272,11 +298,17 @@ async function boot() {
   history.replaceState(null, '', stateToHash(app.state));
   $('loading').hidden = true;
   $('main').hidden = false;
-  app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app)];
+  app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app),
+    createMeasureView(app)];
   await Promise.all(app.views.map((view) => view.update(app.state, null)));
   window.addEventListener('hashchange', () => {
     document.querySelectorAll('.notice[data-source=link]').forEach((notice) => notice.remove());
-    app.update(applyHash());
+    const state = applyHash();
+    if (chooseDataset(app.site, state.dataset).dataset.id !== app.dataset.id) {
+      location.reload();
+      return;
+    }
+    app.update({ ...state, dataset: app.dataset.id });
   });
   const shown = app.shown();
   return { ok: true, models: shown, errors: app.errors, backend: app.engine.backend };
@@ -286,48 +318,8 @@ const ready = boot().catch((error) => {
   console.error(error);
   const message = error instanceof EngineError ? error.message : `${error.message}`;
   showNotice(`The demo failed to start: ${message}`, 'error');
+  showVerdict(app.verdict ? app.verdict.ready : null); // a no-op when it is already shown
   return { ok: false, error: message, errors: app.errors };
 });
 
-window.latentwalk = {
-  ready,
-  get state() {
-    return app.state && { ...app.state };
-  },
-  get checks() {
-    return app.checks;
-  },
-  get probe() {
-    return app.probe;
-  },
-  info: () => ({ ...app.engine?.info, workers: app.engine?.size }),
-  latent: (seed, dim = 32) => Array.from(seedToLatent(seed, dim)),
-  numTensors: async () => (await app.engine.memory()).reduce((a, b) => a + b, 0),
-  backend: () => app.engine?.backend,
-  setBackend: async (name) => {
-    await app.update({ backend: name });
-    return app.engine.backend;
-  },
-  /** Raw model outputs for seeds: {data: number[] NHWC in [-1, 1], ms}. */
-  generate: async (modelId, seeds) => {
-    const model = app.models[modelId];
-    const latents = seeds.map((s) => seedToLatent(s, model.latentDim));
-    const { data, ms } = await app.run(modelId, latents);
-    return { data: Array.from(data), ms };
-  },
-  /** Milliseconds for `size` images (seeds 0..size-1), without returning pixels, on all the
-   * workers or on `workers` of them. */
-  time: async (modelId, size, workers) => {
-    const model = app.models[modelId];
-    const latents = Array.from({ length: size }, (_, s) => seedToLatent(s, model.latentDim));
-    return (await app.run(modelId, latents, { workers })).ms;
-  },
-  views: () => app.views.map((view) => view.info?.()),
-  /** Start a walk (as typing it would); resolves when it is drawn or cancelled. */
-  walkTo: (walkSeeds, steps) => app.update({ walk: walkSeeds, steps }),
-  /** The walk's frames of one model (NHWC in [-1, 1]). */
-  walkFrames: (modelId) => app.views[1]?.frames(modelId),
-  /** The atlas on screen: its images for one model (row-major NHWC), and the cell picker. */
-  atlasImages: (modelId) => app.views[2]?.images(modelId),
-  atlasPick: (row, column) => app.views[2]?.pick([row, column]),
-};
+window.latentwalk = testHook(app, ready, verdictShown);

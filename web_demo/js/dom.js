@@ -1,4 +1,4 @@
-// Small DOM helpers the panels share: elements, buttons, and each model's column.
+// Small DOM helpers the panels share: elements, buttons, each model's column and the notices.
 
 /** A new element with an optional class and text. */
 export function element(tag, className, text) {
@@ -24,4 +24,17 @@ export function modelColumn(app, entry, parent, className) {
   if (app.models[entry.id]) return column;
   column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));
   return null;
+}
+
+/** A notice above the panels, which the person can dismiss. `source` 'link' marks notices
+ * about the URL hash, replaced when the hash changes. */
+export function showNotice(message, level = 'warning', source = 'page') {
+  const item = element('p', `notice ${level}`);
+  item.dataset.source = source;
+  const close = button('×');
+  close.className = 'dismiss';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.addEventListener('click', () => item.remove());
+  item.append(element('span', '', message), close);
+  document.getElementById('notices').append(item);
 }

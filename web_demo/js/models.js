@@ -28,13 +28,13 @@ async function fetchJson(url, what) {
   }
 }
 
-/** The list of shipped models, from models/index.json. */
+/** models/index.json: the shipped models, their data sets and figures (datasets.js reads it). */
 export async function loadIndex(url = 'models/index.json') {
   const index = await fetchJson(url, 'The model list');
   if (!Array.isArray(index.models) || index.models.length === 0) {
     throw new ModelError(`${url} lists no models.`);
   }
-  return index.models;
+  return index;
 }
 
 function checkManifest(manifest, entry, kind) {

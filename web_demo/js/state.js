@@ -1,5 +1,5 @@
-// The page's whole state (seeds, walk and its frame, atlas, backend, ...) <-> the URL hash, so any view is a
-// permalink. Every value is validated here, once; a bad value becomes a readable notice and falls
+// The page's whole state (data set, seeds, walk and its frame, atlas, backend, ...) <-> the URL
+// hash, so any view is a permalink. Every value is validated here, once; a bad value becomes a readable notice and falls
 // back to its default instead of breaking the page. No DOM or TensorFlow here (Node tests it).
 import { parseSeeds } from './latent.js';
 
@@ -11,7 +11,11 @@ export const MODES = ['slerp', 'lerp'];
 export const PLANES = ['seeds', 'random'];
 export const MEASURES = ['area', 'stretch'];
 
+// A data set id as models/index.json names them (train/datasets.py: "frog", "frog-automobile").
+export const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
 export const DEFAULTS = Object.freeze({
+  dataset: '', // the site's default data set (models/index.json says which)
   seed: 42,
   grid: '0-63',
   walk: '0,42,7',
@@ -32,6 +36,15 @@ export const DEFAULTS = Object.freeze({
 // One checker per key: returns the clean value or throws an Error whose message tells the user
 // what was expected.
 const CHECKS = {
+  // Which data set's GAN and VAE every view shows. Its form is checked here; whether the site
+  // has it, once models/index.json is read (datasets.js: chooseDataset).
+  dataset(text) {
+    const id = String(text).trim();
+    if (id !== '' && !DATASET_ID.test(id)) {
+      throw new Error('dataset must be a data set id such as "frog" or "cifar10"');
+    }
+    return id;
+  },
   seed(text) {
     const seeds = parseSeeds(text);
     if (seeds.length !== 1) throw new Error('seed must be a single whole number');

@@ -1,7 +1,8 @@
-"""Write web_demo/test/vectors.json: what train/latent.py computes for a fixed set of cases, so the
-JavaScript twin (web_demo/js/latent.js) can be tested against it with `npm test`.
+"""Write web_demo/test/vectors.json: what train/latent.py (and train/tearing.py's pixel tail
+statistics) computes for a fixed set of cases, so the JavaScript twins (web_demo/js/latent.js,
+web_demo/js/tails.js) can be tested against it with `npm test`.
 
-Run from the repository root after changing train/latent.py:
+Run from the repository root after changing train/latent.py or train/tearing.py:
     .venv/bin/python web_demo/test/make_vectors.py
 tests/test_web_vectors.py fails while the committed file differs from what Python computes now.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.train import latent
+from latentwalk.train import latent, tearing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,6 +176,30 @@ def _atlas_cases() -> dict:
     return {"planes": planes, "maps": maps, "plane_errors": errors, "bad_n": [0, 3, 65, 2.5]}
 
 
+def _tail_cases() -> dict:
+    """The page's "measure here, in pixels": per-step RMS pixel change (rms_steps over
+    pixel_judge) and tail_statistics of step lists with a heavy tail, a light one and zeros.
+    Every figure is finite here (JSON has no NaN); the NaN cases are in tails.test.js."""
+    rng = np.random.default_rng(13)
+    # Values slightly outside [-1, 1] check that both sides clip before measuring.
+    frames = rng.uniform(-1.2, 1.2, size=(7, 4, 4, 3)).astype(np.float32)
+    frames[4] = frames[3]
+    steps = tearing.rms_steps(tearing.pixel_judge(frames)[0])
+    lists = {
+        "heavy tail": rng.pareto(1.5, 1000) + 1e-3,
+        "light tail": rng.uniform(0.5, 1.0, 300),
+        "zeros and steps": np.concatenate([np.zeros(60), rng.exponential(1.0, 140)]),
+    }
+    return {
+        "frames": {"shape": list(frames.shape), "frames": _floats(frames.ravel())},
+        "rms_steps": _floats(steps),
+        "statistics": [
+            {"name": name, "values": _floats(values), "figures": tearing.tail_statistics(values)}
+            for name, values in lists.items()
+        ],
+    }
+
+
 def _parse_errors() -> list[str]:
     for text in PARSE_ERRORS:
         try:
@@ -216,6 +241,7 @@ def build_vectors() -> dict:
         "parse_seeds": [{"text": t, "seeds": latent.parse_seeds(t)} for t in PARSE_CASES],
         "parse_seeds_errors": _parse_errors(),
         "atlas": _atlas_cases(),
+        "tails": _tail_cases(),
     }
 
 

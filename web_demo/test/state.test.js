@@ -10,12 +10,13 @@ test('an empty hash gives the defaults and no notice', () => {
 });
 
 test('a state survives the trip through the hash', () => {
-  const state = { seed: 4294967295, grid: '0-15,42', walk: '3,9,27,81',
-    mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12, measure: 'stretch',
-    atlas: 'on', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25', book: 'on',
-    backend: 'webgl' };
+  const state = { dataset: 'frog-automobile', seed: 4294967295, grid: '0-15,42',
+    walk: '3,9,27,81', mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12,
+    measure: 'stretch', atlas: 'on', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25',
+    book: 'on', backend: 'webgl' };
   const hash = stateToHash(state);
-  assert.equal(hash, '#seed=4294967295&grid=0-15,42&walk=3,9,27,81&mode=lerp&steps=5' +
+  assert.equal(hash, '#dataset=frog-automobile&seed=4294967295&grid=0-15,42&walk=3,9,27,81' +
+    '&mode=lerp&steps=5' +
     '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on&frame=17&dims=3%3A1.25,7%3A-0.5' +
     '&start=0.5,-1.25&book=on&backend=webgl');
   assert.deepEqual(parseHash(hash), { state, notices: [] });
@@ -91,4 +92,19 @@ test('slider edits and a start latent are written canonically', () => {
   assert.deepEqual(checkValue('start', '0.123456, -2'), { value: '0.1235,-2' });
   assert.deepEqual(checkValue('start', ''), { value: '' });
   assert.ok(checkValue('start', '1,,2').error);
+});
+
+test('the data set comes first in the link, and only its form is checked here', () => {
+  assert.match(stateToHash(DEFAULTS), /^#dataset=&seed=42&/);
+  assert.deepEqual(parseHash('#dataset=cifar10').state, { ...DEFAULTS, dataset: 'cifar10' });
+  // An id the site lacks is the app's to resolve (datasets.js); a malformed one is a notice here.
+  assert.deepEqual(checkValue('dataset', 'cats'), { value: 'cats' });
+  for (const bad of ['../models', 'Frog', 'a b', '-frog', 'x'.repeat(41)]) {
+    assert.ok(checkValue('dataset', bad).error, bad);
+  }
+  const { state, notices } = parseHash('#dataset=%2E%2E%2Fx&seed=7');
+  assert.equal(state.dataset, '');
+  assert.equal(state.seed, 7);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /dataset/);
 });

@@ -1,0 +1,172 @@
+"""The verdict (on every section's first screen) and "Where it tears", its evidence: class
+transitions along cross-class walks, latent mass between classes, the tail of the per-step
+change, and the tears the search found, GAN beside VAE, from models/measure_tears.py's figures
+for the shipped pair, or measured live on the chosen models."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from latentwalk.streamlit_app import charts, media
+from latentwalk.streamlit_app import tear_figures as figures_data
+from latentwalk.streamlit_app.session import Models, judge, show_chart
+from latentwalk.train import verdict
+from latentwalk.train.datasets import BY_ID
+
+SECTION = "Where it tears"
+CALL_STYLE = {"clear": st.success, "barely": st.info, "no": st.info, "opposite": st.warning}
+
+
+def _open_evidence() -> None:
+    st.session_state["section"] = st.session_state["_kept_section"] = SECTION
+
+
+def shipped_figures(dataset_id: str) -> dict | None:
+    dataset = BY_ID.get(dataset_id)
+    return figures_data.load_figures(dataset) if dataset else None
+
+
+def render_verdict(dataset_id: str, chosen: dict[str, str]) -> None:
+    """The measured verdict for the chosen data set, in one sentence built from the figures, with
+    the compact chart and the way to the evidence; plain words when there is none."""
+    figures = shipped_figures(dataset_id)
+    if figures is None:
+        st.info(
+            f"No measured verdict for {figures_data.dataset_label(dataset_id)}: the shipped "
+            "figures cover the shipped data sets. Measure the chosen models in "
+            f"**{SECTION}**."
+        )
+        return
+    said = figures["verdict"]
+    text, chart = st.columns([3, 2])
+    with text:
+        CALL_STYLE.get(said["call"], st.info)(f"**Verdict.** {said['sentence']}")
+        note = (
+            "Measured in the judge's features on the shipped pair"
+            f" ({figures['settings']['pairs']} cross-class walks of "
+            f"{figures['settings']['steps']} steps per model)."
+        )
+        if not figures_data.measured_here(figures, chosen):
+            note += " The models chosen now are not that pair: measure them in the evidence."
+        st.caption(note)
+        st.button("See the evidence", on_click=_open_evidence, key="verdict_evidence")
+    with chart:
+        show_chart(charts.transition_chart(figures, height=150), use_container_width=True)
+
+
+def _measure_live(models: Models, found_judge, pairs: int) -> dict:
+    """A quick version of models/measure_tears.py on the chosen models, with a progress bar."""
+    settings = verdict.Settings(
+        samples=1024, pairs=pairs, steps=64, paths=32, path_steps=32, tear_budget=512
+    )
+    bar = st.progress(0.0, text="measuring...")
+    names = list(models.generators)
+    done = {"count": 0}
+    total = 4 * len(names)
+
+    def progress(text: str) -> None:
+        done["count"] += 1
+        bar.progress(min(done["count"] / total, 1.0), text=text)
+
+    measured = verdict.measure(
+        models.generators, found_judge, models.latent_dim, None, settings, progress=progress
+    )
+    bar.empty()
+    return measured
+
+
+def render(models: Models, dataset_id: str) -> None:
+    st.header(SECTION)
+    st.caption(
+        "A generator is a continuous map from one connected Gaussian: where the data has separate "
+        "modes it must tear (switch class in a narrow band of latent space) or put samples between "
+        "them. A VAE's decoder pays in blur instead. Measured in the judge's features."
+    )
+    figures = shipped_figures(dataset_id)
+    chosen = {name.lower(): model.found.folder.name for name, model in models.loaded.items()}
+    if figures is not None and figures_data.measured_here(figures, chosen):
+        render_figures(models, figures, "the shipped measurement")
+    else:
+        st.info(
+            "The chosen models are not a shipped, measured pair: measure them here (a quick "
+            "version of models/measure_tears.py)."
+        )
+    render_live(models)
+
+
+def render_live(models: Models) -> None:
+    found_judge = judge()
+    if found_judge is None:
+        st.warning("No judge found (models/judge): run `make judge` to measure in its features.")
+        return
+    with st.expander("Measure the chosen models now (quick settings)", expanded=False):
+        pairs = st.select_slider("Cross-class walks per model", [32, 64, 128, 256], value=64)
+        if st.button("Measure", key="tears_measure"):
+            started = time.monotonic()
+            keys = tuple(model.found.cache_key for model in models.loaded.values())
+            measured = _measure_live(models, found_judge, pairs)
+            measured["verdict"] = verdict.verdict(measured, "the chosen models")
+            st.session_state["_tears_live"] = (keys, measured, time.monotonic() - started)
+        live = st.session_state.get("_tears_live")
+        keys = tuple(model.found.cache_key for model in models.loaded.values())
+        if live and live[0] == keys:
+            _keys, measured, seconds = live
+            st.caption(
+                f"Measured in {seconds:.1f} s (64 steps a walk: widths below 1/64 read as 1/64)."
+            )
+            render_figures(models, measured, "this quick measurement")
+
+
+def render_figures(models: Models, figures: dict, source: str) -> None:
+    said = figures.get("verdict")
+    if said:
+        st.markdown(f"**{said['sentence']}**")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Class switch along cross-class walks** (median and quartiles)")
+        show_chart(charts.transition_chart(figures), use_container_width=True)
+    with right:
+        rows = figures_data.width_rows(figures)
+        if rows:
+            st.markdown("**Class-switch width** (median, 95 % interval)")
+            show_chart(charts.width_chart(rows), use_container_width=True)
+    frame = pd.DataFrame(figures_data.figure_rows(figures)).set_index("model")
+    # Figures down, models across: one column of text per model (mixed types per row).
+    st.dataframe(frame.T.map(lambda v: "–" if v is None else f"{v}"), use_container_width=True)
+    st.caption(
+        f"From {source}. Width: the share of a walk between two samples the judge gives "
+        "different classes (each with p ≥ 0.9) over which the end class's probability goes from "
+        "0.1 to 0.9; narrow = a tear. Change piled in the band: its share of the walk's image "
+        "change over its share of the steps (1 = even). Tails: per-step change along random "
+        "paths; a tear is a step far above the median. Largest tear: the steepest short segment "
+        "a search found, zoomed in; intervals are 95 % bootstrap intervals."
+    )
+    render_tear_gallery(models, figures)
+
+
+def render_tear_gallery(models: Models, figures: dict) -> None:
+    """The frames across the largest tears found for each model, drawn by the model now."""
+    st.subheader("The largest tears found")
+    columns = st.columns(len(figures["models"]))
+    for column, (name, model) in zip(columns, figures["models"].items(), strict=True):
+        tears = (model.get("tears") or {}).get("tears") or []
+        with column:
+            st.markdown(f"**{name}**")
+            loaded = models.loaded.get(name)
+            if loaded is None or not tears:
+                st.caption("not loaded" if loaded is None else "no tear search")
+                continue
+            for tear in [tear for tear in tears if tear.get("frame_latents")][:3]:
+                latents = np.asarray(tear["frame_latents"], np.float32)
+                images = loaded.generate(latents)
+                st.image(media.grid_png(images, columns=len(images), scale=2), output_format="PNG")
+                kept = tear.get("change_kept")
+                kind = "a tear" if kept is not None and kept > 0.5 else "a steep slope"
+                st.caption(
+                    f"{tear['stretch_over_typical']:.1f}× the median stretch; "
+                    f"{(kept or 0):.1%} of the change kept when zoomed 256× ({kind})"
+                )

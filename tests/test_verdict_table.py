@@ -1,0 +1,30 @@
+"""The README's verdict sentences and table are what models/verdict_table.py prints from the
+measured figures (models/figures/tears-<id>.json): they cannot drift from the measurements."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("verdict_table", REPO / "models/verdict_table.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_holds_the_measured_verdicts_and_table():
+    module, readme = _module(), (REPO / "README.md").read_text()
+    assert module.rows(), "no measured data set in models/figures"
+    assert module.table() in readme, (
+        "README's verdict table is stale: python models/verdict_table.py"
+    )
+    for sentence in module.sentences():
+        assert sentence in readme, f"README lacks the verdict: {sentence}"
+
+
+def test_a_data_set_without_figures_has_no_row(tmp_path):
+    assert _module().rows(tmp_path) == []

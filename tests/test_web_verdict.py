@@ -1,0 +1,216 @@
+"""The page's first screen in headless Chromium, on a site of two data sets built by `python -m
+export site --dataset ...` from the tiny trained runs: it opens on the site's default data set
+with that data set's verdict sentence and chart above the fold (1280 x 800 and a 390 px phone),
+the choice switches the models every view uses and the link carries it, a data set without
+measured figures says so, the evidence table holds the figures, and "measure here, in pixels"
+gives train/tearing.py's pixel tail figures, with a Cancel."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from web_support import ARTIFACTS, keras_images, make_tears, open_demo, views, wait_until
+
+from latentwalk.export.cli import main
+from latentwalk.train import latent, tearing
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SITE = "datasets"
+SENTENCE = (
+    "On two classes (frog, automobile), the GAN switches class within a band of 0.05 of the "
+    "walk (VAE 0.40); its largest tear found is 9.0× its median stretch (VAE 2.1×)."
+)
+
+
+@pytest.fixture(scope="module")
+def datasets_site(sites):
+    """sites/datasets/: the tiny GAN and VAE as the frogs (no measured figures) and as two
+    classes (figures from web_support.make_tears), opening on two classes. Served by base_url."""
+    out = sites / SITE
+    if not (out / "index.html").exists():
+        figures = sites / "figures"
+        figures.mkdir(exist_ok=True)
+        tears = make_tears("frog-automobile", SENTENCE, widths=(0.05, 0.4))
+        (figures / "tears-frog-automobile.json").write_text(json.dumps(tears))
+        exports = [str(sites / "exports" / "gan"), str(sites / "exports" / "vae")]
+        args = ["site", "--dataset", "frog", *exports, "--dataset", "frog-automobile", *exports]
+        extra = ["--default-dataset", "frog-automobile", "--figures", str(figures)]
+        assert main([*args, *extra, "--out", str(out), "--force"]) == 0
+    return out
+
+
+def open_at(page, base_url, width: int, height: int, hash_: str = "") -> dict:
+    page.set_viewport_size({"width": width, "height": height})
+    return open_demo(page, base_url, site=SITE, hash_=hash_)
+
+
+def in_first_screen(page, selector: str, height: int) -> bool:
+    box = page.locator(selector).bounding_box()
+    return (
+        box is not None
+        and box["height"] > 0
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= height
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_first_screen_states_the_default_data_sets_verdict_with_its_chart(
+    page, base_url, datasets_site, width, height
+):
+    result = open_at(page, base_url, width, height)
+    assert result["ok"] and result["models"] == ["gan", "vae"], result
+    verdict = page.evaluate("window.latentwalk.verdict()")
+    assert verdict == {
+        "view": "verdict",
+        "dataset": "frog-automobile",
+        "status": "shown",
+        "sentence": SENTENCE,
+        "curves": 2,
+    }
+    assert page.inner_text("#verdict-sentence") == SENTENCE
+    for selector in ("#verdict-sentence", "#verdict-chart", "a[href='#evidence']"):
+        assert in_first_screen(page, selector, height), selector
+    # GAN red, VAE blue; a sharp GAN switch, a ramping VAE.
+    colours = page.eval_on_selector_all(
+        "#verdict-chart path.curve",
+        "ps => ps.map(p => [p.dataset.model, p.getAttribute('stroke')])",
+    )
+    assert colours == [["GAN", "#d62728"], ["VAE", "#1f77b4"]]
+    legend = page.eval_on_selector_all(
+        "#verdict-chart text.legend", "ts => ts.map(t => t.textContent)"
+    )
+    assert legend == ["GAN: band 0.05", "VAE: band 0.40"]
+    assert page.is_checked("#dataset-choice input[value=frog-automobile]")
+    assert "dataset=frog-automobile&" in page.evaluate("location.hash")
+    # Nothing sideways, and the chart's text stays readable on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    smallest = page.eval_on_selector_all(
+        "#verdict-chart text", "ts => Math.min(...ts.map(t => t.getBoundingClientRect().height))"
+    )
+    assert smallest >= 10, smallest
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"web_verdict_{width}.png"))
+    assert page.errors == []
+
+
+def test_choosing_a_data_set_switches_every_view_and_the_link_carries_it(
+    page, base_url, datasets_site
+):
+    open_at(page, base_url, 1280, 800, "#seed=7")
+    urls = page.evaluate("window.latentwalk.dataset.models")
+    assert urls["gan"].endswith("/models/frog-automobile/gan/generator/model.json")
+    with page.expect_navigation():
+        page.click("#dataset-choice label[data-dataset=frog]")
+    wait_until(page, "window.latentwalk !== undefined")
+    result = page.evaluate("window.latentwalk.ready")
+    assert result["ok"] and result["models"] == ["gan", "vae"]
+    state = page.evaluate("window.latentwalk.state")
+    assert state["dataset"] == "frog" and state["seed"] == 7
+    assert page.evaluate("location.hash").startswith("#dataset=frog&seed=7&")
+    dataset = page.evaluate("window.latentwalk.dataset")
+    assert dataset["id"] == "frog"
+    assert dataset["models"]["gan"].endswith("/models/frog/gan/generator/model.json")
+    assert dataset["models"]["vae-encoder"].endswith("/models/frog/vae/encoder/model.json")
+    # Every view draws the frogs' models.
+    shown = views(page)
+    assert shown["generate"]["single"] == {
+        "seed": 7,
+        "dims": "",
+        "models": ["gan", "vae"],
+        "backend": result["backend"],
+    }
+    assert shown["walk"]["frames"] > 0 and set(shown["walk"]["distances"]) == {"gan", "vae"}
+    # No figures for the frogs in this site: said plainly, no chart, no table.
+    verdict = page.evaluate("window.latentwalk.verdict()")
+    assert verdict["status"] == "none" and verdict["sentence"] is None
+    said = page.inner_text("#verdict-sentence")
+    assert said.startswith("No measured verdict for frogs (one class)")
+    assert "tears-frog.json" in said and in_first_screen(page, "#verdict-sentence", 800)
+    assert not page.is_visible("#verdict-chart") and not page.is_visible("#evidence-table")
+    assert page.inner_text("#evidence-status") == said
+    # The link opens the same data set.
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    wait_until(page, "window.latentwalk !== undefined")
+    assert page.evaluate("window.latentwalk.ready")["ok"]
+    assert page.evaluate("window.latentwalk.state")["dataset"] == "frog"
+    assert page.is_checked("#dataset-choice input[value=frog]")
+    assert page.errors == []
+
+
+def test_an_unknown_data_set_in_a_link_gets_a_notice_and_the_default(page, base_url, datasets_site):
+    result = open_at(page, base_url, 1280, 800, "#dataset=cats&seed=9")
+    assert result["ok"]
+    notices = page.locator(".notice").all_inner_texts()
+    assert any('no data set "cats"' in text and "showing two classes" in text for text in notices)
+    state = page.evaluate("window.latentwalk.state")
+    assert (state["dataset"], state["seed"]) == ("frog-automobile", 9)
+    assert page.inner_text("#verdict-sentence") == SENTENCE
+    wait_until(page, "location.hash.startsWith('#dataset=frog-automobile&')")
+
+
+def test_the_evidence_link_leads_to_every_figure_and_how_it_was_measured(
+    page, base_url, datasets_site
+):
+    open_at(page, base_url, 1280, 800)
+    page.click("a[href='#evidence']")
+    wait_until(page, "document.querySelector('#evidence').getBoundingClientRect().top < 100")
+    cells = page.eval_on_selector_all(
+        "#evidence-table tbody tr",
+        "rows => rows.map(r => [r.dataset.figure, ...[...r.cells].slice(1).map(c => c.firstChild.textContent)])",
+    )
+    assert cells == [
+        ["width", "0.05 (0.04–0.06)", "0.40 (0.32–0.50)"],
+        ["between", "11.3% (8.0%–30.0%)", "20.0% (8.0%–30.0%)"],
+        ["outside", "25.0% (20.0%–30.0%)", "25.0% (20.0%–30.0%)"],
+        ["p999", "9.0×", "2.1×"],
+        ["top1", "18.0%", "4.2%"],
+        ["tear", "9.0×", "2.1×"],
+    ]
+    provenance = page.inner_text("#evidence-provenance")
+    assert provenance.startswith("Measured on gan-frog-automobile and vae-frog-automobile")
+    assert "the judge's features" in provenance
+    assert "models/measure_tears.py" in page.inner_text("#evidence details summary")
+
+
+def test_measure_here_in_pixels_gives_pythons_tail_figures_and_can_be_cancelled(
+    page, base_url, datasets_site, keras_models
+):
+    open_at(page, base_url, 1280, 800)
+    measure = "window.latentwalk.views().find(v => v.view === 'measure')"
+    page.fill("#measure-paths", "4")
+    page.click("#measure-run")
+    wait_until(page, f"{measure}.result !== null")
+    result = page.evaluate(f"{measure}.result")
+    assert (result["paths"], result["steps"]) == (4, 32)
+    # The same paths through the Keras models, measured by train/tearing.py.
+    ends = latent.seeds_to_latents(list(range(8)))
+    t = np.linspace(0.0, 1.0, 33)
+    latents = np.concatenate([latent.slerp(ends[2 * i], ends[2 * i + 1], t) for i in range(4)])
+    for model_id, model in keras_models.items():
+        images = keras_images(model, latents.astype(np.float32))
+        steps = tearing.rms_steps(tearing.pixel_judge(images)[0].reshape(4, 33, -1))
+        expected = tearing.tail_statistics(steps)
+        for key in ("p50", "p99", "p999", "p999_over_median", "top1_share"):
+            got = result["figures"][model_id][key]
+            assert got == pytest.approx(expected[key], rel=1e-3, abs=1e-6), (model_id, key)
+    rows = page.locator("#measure-table tbody tr").count()
+    assert rows == 6 and page.is_visible("#measure-table")
+    assert page.locator("#measure-table thead th").all_inner_texts() == ["in pixels", "GAN", "VAE"]
+    # A big one, cancelled: the figures on screen stay those of the 4 paths.
+    page.fill("#measure-paths", "512")
+    page.click("#measure-run")
+    wait_until(page, f"{measure}.running")
+    page.click("#measure-cancel")
+    wait_until(page, f"!{measure}.running")
+    assert "Cancelled" in page.inner_text("#measure-status")
+    assert page.evaluate(f"{measure}.result.paths") == 4
+    page.fill("#measure-paths", "3")
+    page.click("#measure-run")
+    assert "from 4 to 512" in page.inner_text("#measure-error")
+    assert page.errors == []

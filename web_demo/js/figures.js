@@ -1,0 +1,151 @@
+// A data set's measured figures (models/figures/tears-<id>.json, written by
+// models/measure_tears.py in the judge's features) as the page shows them: the evidence table's
+// rows, the provenance line, and the transition chart's geometry. The verdict sentence itself is
+// built in Python (train/verdict.py) and shown as it is. No DOM here (Node tests it).
+
+export const MODELS = ['GAN', 'VAE'];
+export const COLOURS = { GAN: '#d62728', VAE: '#1f77b4' }; // as every chart of the project
+
+const missing = (value) => value === null || value === undefined || !Number.isFinite(value);
+const DASH = '—';
+
+/** A number with `digits` decimals, or a dash when it was not measured (null in the file). */
+export function formatNumber(value, digits = 2) {
+  return missing(value) ? DASH : value.toFixed(digits);
+}
+
+export function formatShare(value, digits = 1) {
+  return missing(value) ? DASH : `${(100 * value).toFixed(digits)}%`;
+}
+
+export function formatRatio(value) {
+  return missing(value) ? DASH : `${value.toFixed(value >= 10 ? 0 : 1)}×`;
+}
+
+/** "0.20 (0.15–0.31)": a value and its 95 % interval, in one format. */
+function withInterval(value, interval, format) {
+  const [lo, hi] = Array.isArray(interval) ? interval : [];
+  if (missing(value)) return DASH;
+  if (missing(lo) || missing(hi)) return format(value);
+  return `${format(value)} (${format(lo)}–${format(hi)})`;
+}
+
+/** The verdict sentence, or null when the file has none. */
+export function verdictSentence(tears) {
+  const sentence = tears?.verdict?.sentence;
+  return typeof sentence === 'string' && sentence.trim() ? sentence : null;
+}
+
+/** What the first screen says for a data set without measured figures. */
+export function noVerdictText(dataset) {
+  const name = dataset.label || dataset.id || 'this data set';
+  const file = dataset.id ? `tears-${dataset.id}.json` : 'tears-<id>.json';
+  return `No measured verdict for ${name}: this site has no figures for its models ` +
+    `(${file}, written by models/measure_tears.py).`;
+}
+
+/** The evidence table: one row per figure, a cell per model ("—" where not measured). */
+export function evidenceRows(tears) {
+  const of = (name) => tears?.models?.[name] ?? {};
+  const rows = [
+    {
+      key: 'width',
+      figure: 'Class-switch band: the share of a cross-class walk over which P(end class) goes ' +
+        'from 0.1 to 0.9 (median, 95% interval)',
+      cell: (m) => withInterval(m.transitions?.width_median, m.transitions?.width_median_ci,
+        (v) => formatNumber(v, 2)),
+      note: (m) => (m.transitions ? `${m.transitions.switching ?? 0} of ` +
+        `${m.transitions.pairs ?? 0} walks switched class` : ''),
+    },
+    {
+      key: 'between',
+      figure: 'Samples between classes (top class probability below 0.5)',
+      cell: (m) => withInterval(m.between_class?.share, m.between_class?.ci, formatShare),
+    },
+    {
+      key: 'outside',
+      figure: 'Samples off the data (outside every real image\'s k-NN ball)',
+      cell: (m) => withInterval(m.outside_real?.share, m.outside_real?.ci, formatShare),
+    },
+    {
+      key: 'p999',
+      figure: 'Random paths: p99.9 step / median step',
+      cell: (m) => formatRatio(m.tails?.p999_over_median),
+    },
+    {
+      key: 'top1',
+      figure: 'Random paths: share of the length in the largest 1% of steps',
+      cell: (m) => formatShare(m.tails?.top1_share),
+    },
+    {
+      key: 'tear',
+      figure: 'Largest tear found: its stretch / the model\'s median stretch',
+      cell: (m) => formatRatio(m.tears?.tears?.[0]?.stretch_over_typical),
+    },
+  ];
+  return rows.map(({ key, figure, cell, note }) => ({
+    key,
+    figure,
+    cells: Object.fromEntries(MODELS.map((name) => [name, cell(of(name))])),
+    notes: Object.fromEntries(MODELS.map((name) => [name, note ? note(of(name)) : ''])),
+  }));
+}
+
+/** Where the figures come from, in one sentence. */
+export function provenanceText(tears) {
+  const s = tears?.settings ?? {};
+  const measured = tears?.models_measured ?? {};
+  const models = MODELS.map((name) => measured[name]).filter(Boolean);
+  const parts = [
+    models.length ? `Measured on ${models.join(' and ')}` : 'Measured',
+    tears?.date ? `on ${String(tears.date).slice(0, 10)}` : '',
+    `in ${!tears?.space || tears.space === 'judge features' ? 'the judge\'s features' : tears.space}:`,
+    [
+      s.samples && `${s.samples} samples`,
+      s.pairs && `${s.pairs} cross-class walks of ${s.steps} steps`,
+      s.paths && `${s.paths} random paths of ${s.path_steps ?? '?'} steps`,
+      s.tear_budget && `a tear search of ${s.tear_budget} model calls`,
+    ].filter(Boolean).join(', ') + ' per model',
+    tears?.commit ? `(commit ${String(tears.commit).slice(0, 12)}).` : '.',
+  ];
+  return parts.filter(Boolean).join(' ').replace(' .', '.');
+}
+
+/** The chart of the end class's probability across the switch, GAN vs VAE, in a box of
+ * `width` x `height` units: the plot area, axis ticks and, per model with a curve, an SVG path
+ * for the median and one for the quartile band. */
+export function transitionChart(tears, { width = 400, height = 200, left = 44, right = 10,
+  top = 10, bottom = 40 } = {}) {
+  const plot = { left, right: width - right, top, bottom: height - bottom };
+  const x = (offset) => plot.left + (offset + 0.5) * (plot.right - plot.left);
+  const y = (p) => plot.bottom - Math.min(1, Math.max(0, p)) * (plot.bottom - plot.top);
+  const point = (a, b) => `${a.toFixed(1)},${b.toFixed(1)}`;
+  const series = [];
+  for (const name of MODELS) {
+    const figures = tears?.models?.[name];
+    const curve = figures?.transition_curve;
+    const ok = (list) => Array.isArray(list) && list.length === curve.offset.length;
+    if (!curve || !Array.isArray(curve.offset) || curve.offset.length < 2 || !ok(curve.median)) {
+      continue;
+    }
+    const keep = curve.offset.map((o, i) => !missing(o) && !missing(curve.median[i]));
+    const at = (list) => curve.offset.flatMap((o, i) => (keep[i] ? [point(x(o), y(list[i]))] : []));
+    const line = `M${at(curve.median).join('L')}`;
+    let band = null;
+    if (ok(curve.q25) && ok(curve.q75) && curve.q25.every((v) => !missing(v)) &&
+      curve.q75.every((v) => !missing(v))) {
+      band = `M${at(curve.q75).join('L')}L${at(curve.q25).reverse().join('L')}Z`;
+    }
+    series.push({ name, colour: COLOURS[name], line, band,
+      width: figures.transitions?.width_median ?? null });
+  }
+  return {
+    width,
+    height,
+    plot,
+    series,
+    xTicks: [-0.5, -0.25, 0, 0.25, 0.5].map((v) => ({ value: v, at: x(v) })),
+    yTicks: [0, 0.5, 1].map((v) => ({ value: v, at: y(v) })),
+    thresholds: [0.1, 0.9].map((v) => ({ value: v, at: y(v) })),
+  };
+}
