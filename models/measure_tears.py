@@ -9,6 +9,7 @@ judge's features, the verdict sentence, and a chart of the class switch:
     models/figures/tears-<id>.png     (end-class probability across the switch, GAN vs VAE)
 
     python models/measure_tears.py [DATASET ...] [--data ../shared/data/cifar10-train-jpeg.zip]
+    python models/measure_tears.py --redraw      (the charts again, from the stored figures)
 
 About 3-5 minutes a data set on 2 CPU cores (the judge's 130,000 walk frames per model dominate).
 The app and the page read these files for their first screen.
@@ -79,26 +80,39 @@ def curve_png(figures: dict, title: str, path: Path, width: int = 560, height: i
         (left + 60, bottom + 22), "t from the middle of each walk's class switch", fill="black"
     )
     legend_x = left + 10  # upper left: the curves start low there
-    for index, (name, model) in enumerate(figures["models"].items()):
+    drawn = []
+    for name, model in figures["models"].items():
         curve = model.get("transition_curve")
         if not curve or not curve["median"]:
             continue
         offsets = np.array(curve["offset"])
         xs = left + (offsets - offsets[0]) / (offsets[-1] - offsets[0]) * (right - left)
+        drawn.append((name, model, curve, xs, COLOURS.get(name, (0, 0, 0))))
 
-        def ys(values):
-            return bottom - np.array(values) * (bottom - top)
+    def ys(values):
+        return bottom - np.array(values) * (bottom - top)
 
-        colour = COLOURS.get(name, (0, 0, 0))
-        faint = tuple(int(c + (255 - c) * 0.75) for c in colour)
+    # Every model's quartile band first, translucent, then every median line on top: a band drawn
+    # after another model's line would hide it where the curves overlap.
+    bands = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    for _, _, curve, xs, colour in drawn:
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
         band = list(zip(xs, ys(curve["q75"]), strict=True)) + list(
             zip(xs[::-1], ys(curve["q25"])[::-1], strict=True)
         )
-        draw.polygon(band, fill=faint)
+        ImageDraw.Draw(layer).polygon(band, fill=(*colour, 56))
+        bands = Image.alpha_composite(bands, layer)
+    image = Image.alpha_composite(image.convert("RGBA"), bands).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for index, (name, model, curve, xs, colour) in enumerate(drawn):
         draw.line(list(zip(xs, ys(curve["median"]), strict=True)), fill=colour, width=3)
         width_text = model["transitions"]["width_median"]
         draw.text((legend_x, top + 8 + 16 * index), f"{name}: band {width_text:.2f}", fill=colour)
     image.save(path)
+
+
+def draw_chart(figures: dict, dataset: Dataset, path: Path) -> None:
+    curve_png(figures, f"Class switch along cross-class walks: {dataset.label}", path)
 
 
 def measure_dataset(dataset: Dataset, judge: Judge, data: str, settings: Settings) -> dict:
@@ -164,11 +178,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="the app's quick settings (a smoke run)"
     )
+    parser.add_argument(
+        "--redraw",
+        action="store_true",
+        help="redraw the charts from the stored figures (models/figures/tears-<id>.json) only",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.datasets if name not in BY_ID]
     if unknown:
         parser.error(f"unknown data set {unknown[0]!r}: use one of {', '.join(BY_ID)}")
     chosen = [BY_ID[name] for name in args.datasets] or list(DATASETS)
+    if args.redraw:
+        for dataset in chosen:
+            out = REPO / "models" / "figures" / dataset.tears
+            if out.is_file():
+                draw_chart(json.loads(out.read_text()), dataset, out.with_suffix(".png"))
+                print(f"{dataset.id}: {out.with_suffix('.png').relative_to(REPO)}")
+        return 0
     judge = Judge(args.judge)
     settings = Settings.quick() if args.quick else Settings()
     for dataset in chosen:
@@ -185,11 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(provenance())
         out = REPO / "models" / "figures" / dataset.tears
         out.write_text(json.dumps(json_safe(figures), indent=1, allow_nan=False) + "\n")
-        curve_png(
-            figures,
-            f"Class switch along cross-class walks: {dataset.label}",
-            out.with_suffix(".png"),
-        )
+        draw_chart(figures, dataset, out.with_suffix(".png"))
         print(f"{dataset.id}: {figures['verdict']['sentence']} ({figures['seconds']} s)")
     return 0
 

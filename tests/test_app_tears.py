@@ -74,10 +74,10 @@ def _as_dataset(run: Path, folder: Path, classes: str) -> Path:
 
 @pytest.fixture
 def shipped(tiny_gan_run, tiny_vae_run, tiny_judge, monkeypatch, tmp_path):
-    """A stand-in models/ folder: the tiny pair as the two-class and the frog data sets, the
-    two-class figures (a GAN that tears), and the tiny judge."""
+    """A stand-in models/ folder: the tiny pair as the ten-class and the frog data sets, the
+    ten-class figures (a GAN that tears), and the tiny judge."""
     root = tmp_path / "models"
-    pair, frogs = BY_ID["frog-automobile"], BY_ID["frog"]
+    pair, frogs = BY_ID["cifar10"], BY_ID["frog"]
     _as_dataset(tiny_gan_run, root / pair.gan, pair.classes)
     _as_dataset(tiny_vae_run, root / pair.vae, pair.classes)
     _as_dataset(tiny_gan_run, root / frogs.gan, frogs.classes)
@@ -107,14 +107,14 @@ def _texts(app) -> str:
 def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
     app = _app()
     dataset = app.sidebar.radio(key="dataset")
-    assert dataset.value == DEFAULT_DATASET == "frog-automobile"
-    assert dataset.options == [BY_ID["frog-automobile"].label, BY_ID["frog"].label]
+    assert dataset.value == DEFAULT_DATASET == "cifar10"
+    assert dataset.options == [BY_ID["cifar10"].label, BY_ID["frog"].label]
     gan = app.sidebar.selectbox(key="pick_gan")
-    assert gan.options[0].startswith("DCGAN gan-frog-automobile")
-    said = json.loads((shipped / "figures" / "tears-frog-automobile.json").read_text())["verdict"]
+    assert gan.options[0].startswith("DCGAN gan-cifar10")
+    said = json.loads((shipped / "figures" / "tears-cifar10.json").read_text())["verdict"]
     assert said["call"] == "clear"
     assert f"**Verdict.** {said['sentence']}" in [s.value for s in app.success]
-    assert app.query_params["dataset"] == ["frog-automobile"]
+    assert app.query_params["dataset"] == ["cifar10"]
 
     # Frogs have models but no measured figures here: plain words, no sentence.
     dataset.set_value("frog").run()
@@ -124,7 +124,7 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
     assert not app.success
 
     # The evidence button opens the evidence section.
-    app.sidebar.radio(key="dataset").set_value("frog-automobile").run()
+    app.sidebar.radio(key="dataset").set_value("cifar10").run()
     app.button(key="verdict_evidence").click().run()
     assert not app.exception
     assert app.sidebar.radio(key="section").value == "Where it tears"
@@ -134,7 +134,7 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
 
 @pytest.mark.slow
 def test_the_opposite_figures_change_the_verdict_on_screen(shipped):
-    pair = BY_ID["frog-automobile"]
+    pair = BY_ID["cifar10"]
     (shipped / "figures" / pair.tears).write_text(json.dumps(_figures(0.3, 0.02, pair.id)))
     app = _app()
     shown = _texts(app) + "".join(w.value for w in app.warning)
@@ -171,9 +171,10 @@ def test_models_belong_to_data_sets_by_their_classes_and_source(tiny_gan_run, tm
     assert tear_figures.model_dataset(truck) == "other"
     # Every class of some other data (the tiny runs' blobs) is not CIFAR-10's ten classes.
     assert tear_figures.model_dataset(inspect_folder(tiny_gan_run)) == "other"
+    # The default data set first, then DATASETS order, then the rest.
     assert tear_figures.dataset_choices([truck, everything, pair]) == [
-        "frog-automobile",
         "cifar10",
+        "frog-automobile",
         "other",
     ]
 

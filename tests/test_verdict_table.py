@@ -4,7 +4,10 @@ measured figures (models/figures/tears-<id>.json): they cannot drift from the me
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
+
+from latentwalk.train.datasets import DATASETS, DEFAULT_DATASET
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,3 +31,16 @@ def test_the_readme_holds_the_measured_verdicts_and_table():
 
 def test_a_data_set_without_figures_has_no_row(tmp_path):
     assert _module().rows(tmp_path) == []
+
+
+def test_the_front_ends_open_where_the_measured_verdict_is_clear():
+    """train/datasets.py's DEFAULT_DATASET follows the stored verdicts: frogs while theirs is
+    clear, else the first data set whose verdict is clear (frogs when none is)."""
+    calls = {}
+    for dataset in DATASETS:
+        path = REPO / "models" / "figures" / dataset.tears
+        if path.is_file():
+            calls[dataset.id] = json.loads(path.read_text())["verdict"]["call"]
+    clear = [dataset.id for dataset in DATASETS if calls.get(dataset.id) == "clear"]
+    expected = "frog" if calls.get("frog") == "clear" or not clear else clear[0]
+    assert DEFAULT_DATASET == expected, f"the verdicts say {calls}: open on {expected}"
