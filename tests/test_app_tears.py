@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from latentwalk.streamlit_app import models as discovery
@@ -131,6 +132,15 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
     assert "class-switch width" in app.dataframe[0].value.index
     assert len(app.get("imgs")) >= 2  # the tears' frames, drawn by the models
 
+    # Walk through the GAN's tear: both models on the same latents, with the change chart.
+    charts_before = len(app.get("arrow_vega_lite_chart"))
+    app.button(key="tear_walk_GAN_0").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Walk through the GAN's tear no. 1" in [h.value for h in app.subheader]
+    rows = [m.value for m in app.markdown if "the same 33 latents" in m.value]
+    assert rows == ["**GAN: the same 33 latents**", "**VAE: the same 33 latents**"]
+    assert len(app.get("arrow_vega_lite_chart")) == charts_before + 1
+
 
 @pytest.mark.slow
 def test_the_opposite_figures_change_the_verdict_on_screen(shipped):
@@ -186,3 +196,14 @@ def test_figure_rows_show_missing_figures_as_dashes():
     assert rows["VAE"]["between classes (top p < 0.5)"] == "–"
     assert rows["GAN"]["class-switch width"] == "0.020 (0.018–0.022)"
     assert tear_figures.load_figures(BY_ID["frog"], Path("/nonexistent")) is None
+
+
+def test_a_walk_through_a_tear_spans_its_stored_frames():
+    from latentwalk.streamlit_app.views import tears
+
+    frames = np.array([[-1.0, 2.0], [0.0, 2.5], [1.0, 3.0]], np.float32)
+    latents = tears.tear_walk_latents({"frame_latents": frames.tolist()}, frames=5)
+    assert latents.shape == (5, 2)
+    np.testing.assert_allclose(latents[0], frames[0])
+    np.testing.assert_allclose(latents[-1], frames[-1])
+    np.testing.assert_allclose(np.diff(latents, axis=0), [[0.5, 0.25]] * 4, rtol=1e-6)

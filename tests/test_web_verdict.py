@@ -11,10 +11,20 @@ import json
 
 import numpy as np
 import pytest
-from web_support import ARTIFACTS, keras_images, make_tears, open_demo, views, wait_until
+from web_support import (
+    ARTIFACTS,
+    assert_close_pixels,
+    canvas_pixels,
+    keras_images,
+    make_tears,
+    open_demo,
+    views,
+    wait_until,
+)
 
 from latentwalk.export.cli import main
 from latentwalk.train import latent, tearing
+from latentwalk.train.images import to_uint8
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -213,4 +223,33 @@ def test_measure_here_in_pixels_gives_pythons_tail_figures_and_can_be_cancelled(
     page.fill("#measure-paths", "3")
     page.click("#measure-run")
     assert "from 4 to 512" in page.inner_text("#measure-error")
+    assert page.errors == []
+
+
+def test_the_evidence_draws_the_tears_found_with_the_models(
+    page, base_url, datasets_site, keras_models
+):
+    open_at(page, base_url, 1280, 800)
+    assert page.evaluate("window.latentwalk.tears()") == {
+        "view": "tears",
+        "drawn": {"GAN": 2, "VAE": 1},
+    }
+    captions = page.eval_on_selector_all(
+        "#evidence-tears figcaption", "fs => fs.map(f => f.textContent)"
+    )
+    assert captions == [
+        "9.0× the median stretch; 2.0% of the change kept when zoomed 256× (a steep slope)",
+        "4.5× the median stretch; 90.0% of the change kept when zoomed 256× (a tear)",
+        "2.1× the median stretch; 1.0% of the change kept when zoomed 256× (a steep slope)",
+    ]
+    # The frames are the models' images of the stored latents.
+    tears = json.loads((datasets_site / "models/figures/tears-frog-automobile.json").read_text())
+    stored = tears["models"]["GAN"]["tears"]["tears"][0]["frame_latents"]
+    expected = to_uint8(keras_images(keras_models["gan"], np.asarray(stored, np.float32)))
+    drawn = canvas_pixels(page, "#evidence-tears .tear-column[data-model=GAN] canvas")
+    scale, padding, side = 2, 2, expected.shape[1]
+    for k, image in enumerate(expected):
+        left = padding + k * (side * scale + padding)
+        cell = drawn[padding : padding + side * scale : scale, left : left + side * scale : scale]
+        assert_close_pixels(cell, image)
     assert page.errors == []

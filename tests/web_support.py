@@ -200,10 +200,12 @@ def page(browser):
 
 def make_tears(dataset_id: str, sentence: str, widths: tuple[float, float] = (0.05, 0.4)) -> dict:
     """A tears-<id>.json as models/measure_tears.py writes it (the fields the page reads), for a
-    GAN and a VAE whose class switch spans ``widths`` of the walk (a logistic ramp each)."""
+    GAN and a VAE whose class switch spans ``widths`` of the walk (a logistic ramp each), with
+    two tears found in the GAN (a steep slope, then a tear) and one in the VAE, each with the
+    latents of five frames across it."""
     offset = np.linspace(-0.5, 0.5, 65)
 
-    def model(width: float, tear: float, nan_tail: bool = False) -> dict:
+    def model(width: float, tear: float, found: list, nan_tail: bool = False) -> dict:
         steep = 2 * np.log(9) / width  # 0.1 -> 0.9 across `width`
         median = 1 / (1 + np.exp(-steep * offset))
         return {
@@ -231,13 +233,29 @@ def make_tears(dataset_id: str, sentence: str, widths: tuple[float, float] = (0.
                 "top1_share": 0.02 * tear,
                 "tail_index": float("nan") if nan_tail else 6.1,  # the site writes null
             },
-            "tears": {"typical_stretch": 0.17, "tears": [{"stretch_over_typical": tear}]},
+            "tears": {"typical_stretch": 0.17, "tears": found},
         }
+
+    def frames(seed: int) -> list:
+        """Five latents on a line, as the tear search stores them."""
+        rng = np.random.default_rng(seed)
+        centre, direction = rng.standard_normal(32), rng.standard_normal(32)
+        offsets = np.linspace(-0.125, 0.125, 5)
+        return (centre + offsets[:, None] * direction / np.linalg.norm(direction)).tolist()
+
+    gan_tears = [
+        {"stretch_over_typical": 9.0, "change_kept": 0.02, "frame_latents": frames(1)},
+        {"stretch_over_typical": 4.5, "change_kept": 0.9, "frame_latents": frames(2)},
+    ]
+    vae_tears = [{"stretch_over_typical": 2.1, "change_kept": 0.01, "frame_latents": frames(3)}]
 
     return {
         "dataset": {"id": dataset_id, "classes": dataset_id, "label": dataset_id},
         "verdict": {"call": "clear", "sentence": sentence, "evidence": {"width": "clear"}},
-        "models": {"GAN": model(widths[0], 9.0, nan_tail=True), "VAE": model(widths[1], 2.1)},
+        "models": {
+            "GAN": model(widths[0], 9.0, gan_tears, nan_tail=True),
+            "VAE": model(widths[1], 2.1, vae_tears),
+        },
         "settings": {"samples": 1024, "pairs": 64, "steps": 64, "paths": 32, "tear_budget": 512},
         "space": "judge features",
         "models_measured": {"GAN": f"gan-{dataset_id}", "VAE": f"vae-{dataset_id}"},

@@ -11,13 +11,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from latentwalk.streamlit_app import charts, media
+from latentwalk.streamlit_app import charts, lab, media
 from latentwalk.streamlit_app import tear_figures as figures_data
-from latentwalk.streamlit_app.session import Models, judge, show_chart
+from latentwalk.streamlit_app.session import (
+    Models,
+    judge,
+    judge_features,
+    show_chart,
+    show_row,
+)
 from latentwalk.train import verdict
 from latentwalk.train.datasets import BY_ID
 
 SECTION = "Where it tears"
+TEAR_WALK_FRAMES = 33  # frames of the walk through a tear (its stored frames span the segment)
 CALL_STYLE = {"clear": st.success, "barely": st.info, "no": st.info, "opposite": st.warning}
 
 
@@ -160,7 +167,7 @@ def render_tear_gallery(models: Models, figures: dict) -> None:
             if loaded is None or not tears:
                 st.caption("not loaded" if loaded is None else "no tear search")
                 continue
-            for tear in [tear for tear in tears if tear.get("frame_latents")][:3]:
+            for index, tear in enumerate([tear for tear in tears if tear.get("frame_latents")][:3]):
                 latents = np.asarray(tear["frame_latents"], np.float32)
                 images = loaded.generate(latents)
                 st.image(media.grid_png(images, columns=len(images), scale=2), output_format="PNG")
@@ -170,3 +177,57 @@ def render_tear_gallery(models: Models, figures: dict) -> None:
                     f"{tear['stretch_over_typical']:.1f}× the median stretch; "
                     f"{(kept or 0):.1%} of the change kept when zoomed 256× ({kind})"
                 )
+                st.button(
+                    "Walk through it",
+                    key=f"tear_walk_{name}_{index}",
+                    on_click=_pick_tear,
+                    args=(_source(figures), name, index),
+                    help="Both models along the line through this place, frame by frame, with "
+                    "the change per step",
+                )
+    picked = st.session_state.get("_tear_walk")
+    if picked and picked[0] == _source(figures):  # not a tear of another data set's figures
+        render_tear_walk(models, figures, *picked[1:])
+
+
+def _source(figures: dict) -> str:
+    return (figures.get("dataset") or {}).get("id", "measured live")
+
+
+def _pick_tear(source: str, name: str, index: int) -> None:
+    st.session_state["_tear_walk"] = (source, name, index)
+
+
+def tear_walk_latents(tear: dict, frames: int = TEAR_WALK_FRAMES) -> np.ndarray:
+    """Latents on the straight line through a tear, over the span of its stored frames."""
+    stored = np.asarray(tear["frame_latents"], np.float32)
+    share = np.linspace(0.0, 1.0, frames, dtype=np.float32)[:, None]
+    return stored[0][None] + share * (stored[-1] - stored[0])[None]
+
+
+def render_tear_walk(models: Models, figures: dict, name: str, index: int) -> None:
+    """Every model along the line through one model's tear: the same latents, so a place where
+    one model jumps and the other ramps shows side by side."""
+    tears = [
+        tear
+        for tear in ((figures["models"].get(name) or {}).get("tears") or {}).get("tears") or []
+        if tear.get("frame_latents")
+    ]
+    if index >= len(tears):
+        st.session_state.pop("_tear_walk", None)
+        return
+    tear = tears[index]
+    st.subheader(f"Walk through the {name}'s tear no. {index + 1}")
+    latents = tear_walk_latents(tear)
+    frames = models.images(latents)
+    for model, images in frames.items():
+        show_row(f"{model}: the same {len(latents)} latents", images, scale=1, fill=True)
+    features = judge_features()
+    walks = lab.walk_report(frames, features=features)
+    show_chart(charts.step_chart(walks, relative=True), use_container_width=True)
+    space = "the judge's features" if features is not None else "pixels"
+    st.caption(
+        f"Change per step in {space}, over each model's median step along this line; rings mark "
+        f"jumps. The line is the tear search's segment (latent length "
+        f"{float(np.linalg.norm(latents[-1] - latents[0])):.2f}), centred on the place it found."
+    )

@@ -2,8 +2,8 @@
 // its verdict goes up first, before any model loads) and that data set's manifests (sizes shown
 // while loading), start the inference workers (engine.js; no TensorFlow.js on this thread), pick
 // the backend (the person's choice, else the fastest by a quick probe, remembered), verify every
-// model, keep the state in the URL hash, and hand drawing to the Generate, Walk, Atlas and
-// measure views. window.latentwalk is a small hook for browser tests and benchmarks
+// model, keep the state in the URL hash, and hand drawing to the Generate, Walk, Atlas,
+// measure and tears views. window.latentwalk is a small hook for browser tests and benchmarks
 // (test_hook.js).
 import * as models from './models.js';
 import { Engine, EngineError } from './engine.js';
@@ -16,6 +16,7 @@ import { createMeasureView } from './measure_view.js';
 import { createGenerateView } from './generate_view.js';
 import { createWalkView } from './walk_view.js';
 import { createAtlasView } from './atlas_view.js';
+import { createTearsView } from './tears_view.js';
 import { testHook } from './test_hook.js';
 
 const $ = (id) => document.getElementById(id);
@@ -51,6 +52,7 @@ const app = {
   site: null, // models/index.json, read by datasets.js
   dataset: null, // the data set on show: {id, label, short, tears}
   verdict: null, // the first screen's verdict (verdict_view.js)
+  tears: null, // resolves when the tears found are drawn (tears_view.js)
   entries: [], // models/index.json's models of that data set
   described: {}, // id -> model description (models.describe), every listed model
   models: {}, // id -> description, for the models running in the workers
@@ -301,6 +303,8 @@ async function boot() {
   app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app),
     createMeasureView(app)];
   await Promise.all(app.views.map((view) => view.update(app.state, null)));
+  // The tears the search found, drawn by the models (below the first screen: not awaited).
+  app.tears = app.verdict.ready.then(() => createTearsView(app, app.verdict.figures()).ready);
   window.addEventListener('hashchange', () => {
     document.querySelectorAll('.notice[data-source=link]').forEach((notice) => notice.remove());
     const state = applyHash();

@@ -47,6 +47,8 @@ export function testHook(app, ready, verdict) {
       return (await app.run(modelId, latents, { workers })).ms;
     },
     views: () => app.views.map((view) => view.info?.()),
+    /** Resolves when the evidence's tears are drawn: {view, drawn: {GAN: count, VAE: count}}. */
+    tears: () => app.tears ?? Promise.resolve(null),
     /** Start a walk (as typing it would); resolves when it is drawn or cancelled. */
     walkTo: (walkSeeds, steps) => app.update({ walk: walkSeeds, steps }),
     /** The walk's frames of one model (NHWC in [-1, 1]). */

@@ -120,9 +120,11 @@ async function fetchTears(url) {
 }
 
 /** Show the choice and the chosen data set's verdict and evidence. `onChoose(id)` switches
- * the data set. Returns {info(), ready}: ready resolves once the verdict is on screen. */
+ * the data set. Returns {info(), ready, figures()}: ready resolves once the verdict is on
+ * screen; figures() is then the figures read (null when there are none). */
 export function createVerdictView(site, dataset, onChoose) {
   const shown = { dataset: dataset.id, status: 'loading', sentence: null, curves: 0 };
+  let figures = null; // the data set's tears-<id>.json, once read
   buildChoice(site, dataset, onChoose);
   $('evidence-dataset').textContent = dataset.label ? ` on ${dataset.label}` : '';
 
@@ -152,6 +154,7 @@ export function createVerdictView(site, dataset, onChoose) {
     $('verdict-sentence').textContent = sentence ??
       `The figures for ${dataset.label} hold no verdict sentence; the evidence is below.`;
     shown.sentence = sentence;
+    figures = tears;
     shown.curves = drawChart($('verdict-chart'), tears);
     $('verdict-figure').hidden = shown.curves === 0;
     fillEvidence(tears);
@@ -165,5 +168,5 @@ export function createVerdictView(site, dataset, onChoose) {
     shown.status = status;
     return info();
   });
-  return { ready, info };
+  return { ready, info, figures: () => figures };
 }
