@@ -31,7 +31,8 @@ Build the static web demo: web_demo/'s page and scripts, TensorFlow.js from web_
 (npm ci --prefix web_demo), and the exported models with their manifests, for one data set
 (--gan/--vae: the frogs) or several (--dataset, repeated), each with its measured verdict
 (models/figures/tears-<id>.json from models/measure_tears.py) when there is one. The folder works
-from any static file server (python -m http.server), offline: no request leaves its origin.
+from any static file server, offline: no request leaves its origin; `python -m export serve`
+also sends the cross-origin isolation headers that let the wasm backend use threads.
 """
 
 EXPORT_EXAMPLES = """\
@@ -52,7 +53,7 @@ examples:
 SITE_EXAMPLES = """\
 examples:
   python -m export site --gan models/gan-frog --vae models/vae-frog --out site
-  python -m http.server --directory site 8000     # then open http://localhost:8000/
+  python -m export serve site --port 8000    # then open http://localhost:8000/
 
   # the frogs, two classes and ten classes, opening on two classes (what `make site` builds)
   python -m export site --dataset frog models/gan-frog models/vae-frog \\
@@ -283,8 +284,9 @@ def _site_main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         parser.exit(130, f"{parser.prog}: aborted: nothing was written\n")
     print(
-        f"Done: {args.out} ({site_summary(index)}); serve it with: python -m http.server "
-        f"--directory {args.out}",
+        f"Done: {args.out} ({site_summary(index)}); serve it with: python -m export serve "
+        f"{args.out} (any static server works; this one sends the cross-origin isolation "
+        "headers that let the wasm backend use threads)",
         file=sys.stderr,
     )
     return 0

@@ -60,7 +60,7 @@ def test_help_explains_inputs_and_ends_with_runnable_examples(capsys):
     assert text.rstrip().splitlines()[-1].strip().startswith("python -m export site")
     with pytest.raises(SystemExit):
         main(["site", "--help"])
-    assert "python -m http.server" in capsys.readouterr().out
+    assert "python -m export serve site --port 8000" in capsys.readouterr().out
 
 
 def test_a_missing_path_is_a_usage_error(tmp_path, capsys):

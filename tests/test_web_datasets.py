@@ -66,6 +66,8 @@ def test_two_data_sets_each_get_their_models_and_figures(exports, figures, tmp_p
     out = tmp_path / "site"
     code, err = site(*two_datasets(exports, figures, out), capsys=capsys)
     assert code == 0, err
+    # The server it suggests sends the headers the wasm backend's threads need.
+    assert f"serve it with: python -m export serve {out} " in err
     index = json.loads((out / "models" / "index.json").read_text())
     assert [(m["dataset"], m["id"], m["path"]) for m in index["models"]] == [
         ("frog", "gan", "models/frog/gan/generator/"),
@@ -90,8 +92,8 @@ def test_two_data_sets_each_get_their_models_and_figures(exports, figures, tmp_p
     tears = json.loads(text)
     assert tears["models"]["GAN"]["tails"]["tail_index"] is None
     assert tears["verdict"]["sentence"] == "On two classes, the GAN tears."
-    assert "frogs: DCGAN (tiny, all classes, 20 steps)" in err
-    assert "two classes (opens here)" in err and "no measured verdict" in err
+    assert "frogs (opens here): DCGAN (tiny, all classes, 20 steps)" in err
+    assert "two classes: DCGAN" in err and "no measured verdict" in err
 
 
 def test_default_data_set_can_be_chosen(exports, figures, tmp_path, capsys):
