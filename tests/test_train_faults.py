@@ -411,6 +411,11 @@ def _losses(run_dir: Path) -> list[tuple]:
     return [(r["step"], r["d_loss"], r["g_loss"]) for r in records if "event" not in r]
 
 
+def _events(run_dir: Path) -> list[dict]:
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [r for r in records if "event" in r]
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume_ends_like_an_uninterrupted_run(tiny_npz, tmp_path):
     """Fault injection: the run is killed with SIGKILL at 4 random moments (mid-step, mid-save,
@@ -420,8 +425,10 @@ def test_sigkill_at_random_moments_then_resume_ends_like_an_uninterrupted_run(ti
     steps, kills_wanted = 120, 4
     common = ["--checkpoint-every", "7", "--log-every", "1", "--sample-every", "50"]
     reference = tmp_path / "reference"
+    # The balance monitor (short windows: it compares one every 10 steps) and the EMA on too.
     fresh = ["gan", "--preset", "tiny", "--data", str(tiny_npz), "--class", "all",
-             "--steps", str(steps), *common]  # fmt: skip
+             "--steps", str(steps), "--auto-balance", "--balance-window", "10",
+             "--ema-decay", "0.9", *common]  # fmt: skip
     process = _train_process([*fresh, "--out", str(reference)])
     assert process.wait(timeout=300) == 0, process.stderr.read()
 
@@ -452,6 +459,7 @@ def test_sigkill_at_random_moments_then_resume_ends_like_an_uninterrupted_run(ti
     assert not [p for p in run_dir.rglob("*") if ".tmp" in p.name]
     assert [s for s, _, _ in _losses(run_dir)] == list(range(1, steps + 1))
     assert _losses(run_dir) == _losses(reference)
+    assert _events(run_dir) == _events(reference)
     ours, theirs = _final_arrays(run_dir), _final_arrays(reference)
     assert ours.keys() == theirs.keys()
     for key in ours:
@@ -485,3 +493,43 @@ def test_keras_is_a_release_without_the_safe_mode_advisories():
     assert pinned >= (3, 14), pinned
     assert keras_pin((REPO / "constraints.txt").read_text()) == pinned
     assert tuple(int(part) for part in keras.__version__.split(".")[:3]) == pinned
+
+
+@pytest.mark.slow
+def test_a_live_run_cannot_be_resumed_by_a_second_trainer(tiny_npz, tmp_path, capsys):
+    """Two trainers on one run folder lost metrics (the resumer replaced metrics.jsonl while the
+    first kept writing): the run's owner holds its lock, and a second trainer is refused."""
+    from latentwalk.train.cli import main
+
+    run_dir = tmp_path / "live"
+    process = _train_process(
+        ["gan", "--preset", "tiny", "--data", str(tiny_npz), "--class", "all",
+         "--out", str(run_dir), "--steps", "100000", "--log-every", "1",
+         "--checkpoint-every", "5"]
+    )  # fmt: skip
+    try:
+        _wait_for_step(run_dir, 6, process)
+        before = (run_dir / "config.json").read_text()
+        with pytest.raises(SystemExit) as exit_info:
+            main(["gan", "--resume", str(run_dir), "--steps", "50"])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert f"{run_dir} is being trained by another process (pid {process.pid} since " in err
+        assert "Traceback" not in err
+        assert (
+            json.loads((run_dir / "config.json").read_text())["steps"]
+            == json.loads(before)["steps"]
+        )
+        assert process.poll() is None  # the owner trains on
+    finally:
+        process.kill()
+        process.wait()
+    # Killed, its lock went with it: a resume takes the run over, and says so.
+    assert f"pid {process.pid} since" in (run_dir / ".lock").read_text()
+    done = max(metric_steps(run_dir))
+    assert main(["gan", "--resume", str(run_dir), "--steps", str(done + 3)]) == 0
+    err = capsys.readouterr().err
+    assert f"its last trainer (pid {process.pid} since " in err and "taking the run over" in err
+    assert (run_dir / ".lock").read_text() == ""  # a clean end leaves no holder named
+    assert main(["gan", "--resume", str(run_dir), "--steps", str(done + 4)]) == 0
+    assert "taking the run over" not in capsys.readouterr().err

@@ -302,6 +302,44 @@ def test_auto_balance_lowers_d_learning_rate_raises_dropout_and_logs(tiny_npz, t
     task.train_step(rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), rng)  # still trains
 
 
+def test_a_resumed_run_rebalances_at_the_step_the_uninterrupted_one_does(tmp_path):
+    """The balance monitor's windows are in the checkpoint: a run resumed halfway through a
+    window notices the dominating discriminator (and rebalances) at the same step."""
+    from latentwalk.train import run as run_module
+    from latentwalk.train.gan_task import GANTask
+
+    def losses(step):
+        return {"d_loss": 0.6, "g_loss": 1.0} if step <= 10 else {"d_loss": 0.05, "g_loss": 5.0}
+
+    config = gan_config("tiny", auto_balance=True, balance_window=10)
+    straight, killed = GANTask(config), GANTask(config)
+    for step in range(1, 16):  # the first window closed, the second half full
+        assert straight.after_step(step, losses(step)) == []
+        killed.after_step(step, losses(step))
+    (tmp_path / "checkpoints").mkdir()
+    saved = run_module.save_checkpoint(killed, tmp_path, 15)
+    resumed = GANTask(config)
+    assert run_module.restore_checkpoint(resumed, saved) == 15
+    for step in range(16, 31):
+        expected = straight.after_step(step, losses(step))
+        assert resumed.after_step(step, losses(step)) == expected, step
+        if step == 20:
+            assert [e["event"] for e in expected] == ["discriminator_dominating", "rebalance"]
+    assert resumed.dropout == straight.dropout
+    assert resumed.d_learning_rate == straight.d_learning_rate
+
+
+def test_the_balance_monitors_state_survives_json():
+    balancer = Balancer(window=10)
+    for _ in range(14):
+        balancer.update(0.6, 1.0)
+    again = Balancer(window=10)
+    again.load_state(json.loads(json.dumps(balancer.state())))
+    assert again.state() == balancer.state()
+    found = [again.update(0.05, 4.0) for _ in range(6)]
+    assert found[:-1] == [None] * 5 and found[-1]["d_loss_mean_before"] == pytest.approx(0.6)
+
+
 def test_rebalancing_never_raises_a_learning_rate_below_its_floor():
     """Halving stops at MIN_D_LEARNING_RATE, but a rate set below that floor stays put (it was
     raised to the floor: a "lower the rate" step that raised it)."""

@@ -45,3 +45,15 @@ class Balancer:
                 "g_loss_mean_before": g_before,
             }
         return None
+
+    def state(self) -> dict:
+        """What the monitor has seen of the open window and the window before it, for the
+        checkpoint: a resumed run must notice (and rebalance) exactly when the uninterrupted run
+        would have. Plain floats, for the checkpoint's JSON."""
+        return {"d": list(self._d), "g": list(self._g), "previous": self._previous}
+
+    def load_state(self, state: dict) -> None:
+        self._d[:] = [float(value) for value in state.get("d", [])]
+        self._g[:] = [float(value) for value in state.get("g", [])]
+        previous = state.get("previous")
+        self._previous = None if previous is None else (float(previous[0]), float(previous[1]))

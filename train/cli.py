@@ -296,12 +296,15 @@ def main(argv: list[str] | None = None) -> int:
             return run_judge(args) if args.kind == "judge" else run_evaluate(args)
         except (QualityUsageError, ConfigError, DataError, EvaluationError) as error:
             parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
+    lock = None
     try:
         config, run_dir = resolve(args)
         from latentwalk.train.cluster import cluster_from
         from latentwalk.train.data import load_images
         from latentwalk.train.parallel import prepare
-        from latentwalk.train.run import check_run_dir, prepare_run_dir, train
+        from latentwalk.train.run import RunLock, check_run_dir, prepare_run_dir, train
+
+        lock = RunLock()  # the run folder's owner from here to the end of training
 
         # Before TensorFlow or JAX runs anything: devices are set up and machines join first.
         cluster = cluster_from(args.cluster, args.process_id)
@@ -310,10 +313,19 @@ def main(argv: list[str] | None = None) -> int:
         # Only process 0 (the chief) touches the run folder.
         if cluster.chief:
             check_run_dir(run_dir, resume=args.resume is not None)
+            if args.resume is not None:  # a live run is refused before the data loads
+                lock.acquire(run_dir)
         images = load_images(config.data)
         probe = make_probe(config, images)  # a missing judge stops us before anything is written
         if cluster.chief:
             run_dir = prepare_run_dir(run_dir, resume=args.resume is not None)
+            lock.acquire(run_dir)
+            if lock.took_over:
+                print(
+                    f"{run_dir}: its last trainer ({lock.took_over}) was stopped without "
+                    "finishing; taking the run over",
+                    file=sys.stderr,
+                )
         where = f"; {replicas.describe()}" if replicas is not None else ""
         print(
             f"{len(images)} training images from {config.data.source}; run folder: "
@@ -348,5 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    finally:
+        if lock is not None:
+            lock.release()
     print(f"Done: {run_dir}", file=sys.stderr)
     return 0

@@ -305,9 +305,15 @@ class GANTask:
         self.gan.retrace()  # the compiled step read the old rate when it was traced
 
     def extra_state(self) -> dict:
-        return {"dropout": self.dropout, "d_learning_rate": self.d_learning_rate}
+        return {
+            "dropout": self.dropout,
+            "d_learning_rate": self.d_learning_rate,
+            "balancer": self.balancer.state(),
+        }
 
     def load_extra_state(self, state: dict) -> None:
+        # Checkpoints from before the monitor's state was kept start it afresh.
+        self.balancer.load_state(state.get("balancer", {}))
         if state.get("dropout", self.dropout) != self.dropout:
             self.set_dropout(state["dropout"])
         if "d_learning_rate" in state:

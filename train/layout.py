@@ -37,6 +37,7 @@ SAMPLES = "samples"
 LATEST_SAMPLES = f"{SAMPLES}/latest.png"
 CHECKPOINTS = "checkpoints"  # ckpt-<step>.npz
 TENSORBOARD = "tensorboard"  # event files
+LOCK = ".lock"  # held by the training process that owns the run (train/run.py's RunLock)
 MANIFEST = "manifest.json"
 TFJS_MODEL = "model.json"
 QUALITY = "quality.json"

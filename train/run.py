@@ -11,6 +11,7 @@ A run folder describes itself, so later stages need nothing else:
                          (train/checkpoint.py), the step, extras
     tensorboard/         scalars for TensorBoard
     generator.keras      (GAN) or decoder.keras + encoder.keras (VAE), written when training ends
+    .lock                held (flock) by the one process training the run, with its pid
 
 Each training step draws its batch and noise from ``numpy.random.default_rng([seed, step])``, so a
 run is repeatable and a resumed run continues exactly as the uninterrupted run would have.
@@ -19,6 +20,7 @@ run is repeatable and a resumed run continues exactly as the uninterrupted run w
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -79,6 +81,57 @@ def check_run_dir(run_dir: Path, resume: bool) -> None:
             f"{run_dir} already exists and is not empty: pass --resume {run_dir} to "
             "continue it, or choose another --out"
         )
+
+
+class RunLock:
+    """A run folder's owner: an exclusive ``flock`` on its .lock file, held while one process
+    trains it, so a second trainer (a --resume of a live run, say) is refused instead of both
+    writing the same files. The kernel releases the lock when its process dies, however it dies,
+    so a lock left by a killed run is simply taken over (and said so)."""
+
+    def __init__(self):
+        self.file = None
+        self.took_over: str | None = None  # the line of a holder that was killed
+
+    def acquire(self, run_dir: Path) -> None:
+        if self.file is not None:
+            return
+        import fcntl
+
+        path = Path(run_dir) / layout.LOCK
+        try:
+            handle = open(path, "a+")  # noqa: SIM115 -- held open for the run's life
+        except OSError as error:
+            raise RunError(f"cannot lock {run_dir}: {_reason(error)}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise RunError(
+                f"{run_dir} is being trained by another process ({holder}): wait for it to "
+                "finish, or stop it (Ctrl-C saves a checkpoint) and resume then"
+            ) from None
+        handle.seek(0)
+        previous = handle.read().strip()
+        self.took_over = previous or None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        self.file = handle
+
+    def release(self) -> None:
+        """Ends the ownership: the file is emptied (a holder's line left in it means that holder
+        was killed) and closed, which drops the flock."""
+        if self.file is not None:
+            try:
+                self.file.truncate(0)
+            except OSError:
+                pass  # a full or read-only disk: the line stays, the lock goes all the same
+            self.file.close()
+            self.file = None
 
 
 def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
