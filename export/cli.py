@@ -15,8 +15,8 @@ from pathlib import Path
 from latentwalk.export.errors import ExportError
 from latentwalk.export.interrupts import ExportInterrupted, StopRequests
 from latentwalk.quiet import VERBOSE_HELP, quiet
+from latentwalk.train import layout
 from latentwalk.train.datasets import BY_ID, DEFAULT_DATASET
-from latentwalk.train.layout import MODEL_KINDS
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -113,7 +113,7 @@ def build_export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--kind",
-        choices=MODEL_KINDS,
+        choices=layout.MODEL_KINDS,
         default=None,
         help="for a single .keras file: say what it is instead of inferring it",
     )
@@ -200,6 +200,10 @@ def build_serve_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def disk_error(error: OSError, out: Path) -> str:
+    return f"cannot write {layout.os_error_words(error)}; nothing was written ({out} is as it was)"
+
+
 def _serve_main(argv: list[str]) -> int:
     parser = build_serve_parser()
     args = parser.parse_args(argv)
@@ -243,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except OSError as error:  # a full or read-only disk, say: the old export stays
+        parser.exit(2, f"{parser.prog}: error: {disk_error(error, args.out)}\n")
     except ExportInterrupted as error:
         exit_interrupted(f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)")
     except KeyboardInterrupt:
@@ -279,6 +285,8 @@ def _site_main(argv: list[str]) -> int:
             )
     except ExportError as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except OSError as error:  # a full or read-only disk, say: the old export stays
+        parser.exit(2, f"{parser.prog}: error: {disk_error(error, args.out)}\n")
     except ExportInterrupted as error:
         exit_interrupted(f"{parser.prog}: {error}: nothing was written ({args.out} is as it was)")
     except KeyboardInterrupt:

@@ -45,7 +45,15 @@ def convert_to_tfjs(model, out_dir: Path, quantize: str = "float16") -> None:
         saved_model = Path(folder) / "saved_model"
         # Inference mode is traced here: BatchNormalization uses its moving statistics and
         # dropout is off, exactly what model(x, training=False) computes.
-        model.export(str(saved_model), format="tf_saved_model", verbose=False)
+        import tensorflow as tf
+
+        try:
+            model.export(str(saved_model), format="tf_saved_model", verbose=False)
+        except tf.errors.OpError as error:  # e.g. ResourceExhaustedError: the disk is full
+            raise ExportError(
+                f"cannot write {model.name}'s SavedModel into {folder} (the temporary folder): "
+                f"{error.message}; nothing was written"
+            ) from None
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 converter.convert_tf_saved_model(

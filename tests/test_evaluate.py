@@ -118,9 +118,12 @@ def test_evaluate_grades_each_temperature_into_the_json(
         (["--temperature", "0"], "must be positive"),
         (["--temperature", "nan"], "must be positive"),
         (["--temperature", "0.8"], "needs --json"),
+        # ran out of memory after grading the real images, with a traceback
+        (["--samples", "10000000000"], "--samples must be from 10 to 50,000"),
+        (["--samples", "9"], "--samples must be from 10 to 50,000"),
     ],
 )
-def test_bad_temperatures_are_one_line_errors(
+def test_bad_temperatures_and_counts_are_one_line_errors(
     tiny_gan_run, tiny_judge, two_class_npz, extra, message, capsys
 ):
     with pytest.raises(SystemExit) as exit_info:

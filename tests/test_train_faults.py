@@ -293,6 +293,38 @@ def test_resume_to_fewer_steps_than_done_is_refused_and_changes_nothing(finished
     assert (finished_run / "config.json").read_text() == before
 
 
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ({"batch_size": "eight"}, 'batch_size is "eight", not a whole number'),
+        ({"steps": None}, "steps is null, not a whole number"),
+        ({"latent_dim": "32"}, 'latent_dim is "32", not a whole number'),
+        ({"d_learning_rate": [1]}, "d_learning_rate is [1], not a number"),
+        ({"data": {"source": "x.npz", "class_name": 3, "max_images": None}}, "class_name is 3"),
+        ({"batch_size": 0}, "holds a setting that is not allowed: --batch-size"),
+    ],
+)
+def test_wrong_values_in_a_resumed_config_are_named(finished_run, capsys, edit, said):
+    """A hand-edited config.json: one line naming the field and what it holds, no traceback,
+    nothing written."""
+    path = finished_run / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **edit}))
+    before = path.read_text()
+    code, err = _exit_code(["gan", "--resume", str(finished_run)], capsys)
+    assert code == 2 and said in err and str(path) in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert path.read_text() == before
+
+
+def test_a_folder_without_a_kind_is_not_a_run(finished_run, capsys):
+    path = finished_run / "config.json"
+    config = json.loads(path.read_text())
+    del config["kind"]
+    path.write_text(json.dumps(config))
+    code, err = _exit_code(["gan", "--resume", str(finished_run)], capsys)
+    assert code == 2 and "is not a latentwalk run's config" in err and "it has no 'kind'" in err
+
+
 @pytest.mark.parametrize("content", ["{not json", '{"kind": "gan"}', '{"kind": "cat"}', ""])
 def test_a_damaged_config_json_gives_a_message(finished_run, capsys, content):
     (finished_run / "config.json").write_text(content)

@@ -42,6 +42,8 @@ examples:
   python -m train evaluate models/gan-frog --write-shipped
 """
 
+MAX_SAMPLES = 50_000  # evaluate --samples: the papers' FID-50k; memory grows with it
+
 
 class QualityUsageError(Exception):
     pass
@@ -121,6 +123,11 @@ def run_judge(args: argparse.Namespace) -> int:
         return 130
     except ValueError as error:
         raise QualityUsageError(str(error)) from None
+    except OSError as error:
+        raise QualityUsageError(
+            f"cannot write the judge ({layout.os_error_words(error)}): nothing was written "
+            f"({out} is as it was)"
+        ) from None
     scored = [item for item in summary["heldout_accuracy_by_class"].items() if item[1] is not None]
     worst = min(scored, key=lambda item: item[1])
     print(
@@ -150,7 +157,12 @@ def add_evaluate_parser(commands, formatter) -> None:
     add = evaluate.add_argument
     add("models", nargs="*", type=Path, metavar="MODEL")
     add("--judge", type=Path, default=None, help="judge folder (default: models/judge)")
-    add("--samples", type=int, default=5000, help="samples per model (default: 5000)")
+    add(
+        "--samples",
+        type=int,
+        default=5000,
+        help=f"samples per model (default: 5000, at most {MAX_SAMPLES:,})",
+    )
     add("--data", default=None, help="real images (default: the model's training data)")
     add("--class", dest="class_name", default=None, help="class (default: the model's)")
     add("--seed", type=int, default=0, help="seed of the latents and KID subsets")
@@ -212,8 +224,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     if not args.models and not args.real_only:
         raise QualityUsageError("name at least one MODEL folder (or pass --real-only)")
-    if args.samples < 10:
-        raise QualityUsageError("--samples must be at least 10")
+    if not 10 <= args.samples <= MAX_SAMPLES:
+        raise QualityUsageError(
+            f"--samples must be from 10 to {MAX_SAMPLES:,} (FID-50k, the papers' count; the "
+            "distances to the real images grow with it)"
+        )
     temperatures = tuple(dict.fromkeys(args.temperature))
     if not all(math.isfinite(t) and t > 0 for t in temperatures):
         raise QualityUsageError("--temperature must be positive (1 is the prior)")
@@ -306,5 +321,4 @@ def _check_quality_targets(models, write_shipped: bool) -> None:
             )
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
+_reason = layout.os_reason

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -440,6 +442,51 @@ def save(config, run_dir: Path, provenance: dict | None = None) -> None:
     temporary.replace(path)
 
 
+def _fits(value, hint) -> bool:
+    """Whether a value read from JSON fits a field's annotation (tuples are JSON lists)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin is tuple:
+        items = args[:1] * len(value) if args[-1:] == (Ellipsis,) else args
+        return isinstance(value, (list, tuple)) and (
+            len(items) == len(value) and all(map(_fits, value, items))
+        )
+    return True  # a type this reader does not know: the dataclass takes it as it is
+
+
+def _type_words(hint) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_words(arg) for arg in args)
+    if origin is tuple:
+        return f"a list of {_type_words(args[0])}s"
+    names = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
+    return "null" if hint is type(None) else names.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def check_types(cls, values: dict, where: str) -> None:
+    """A ConfigError naming the first field of ``values`` whose JSON value is not of the type
+    ``cls`` declares for it (a hand-edited config.json, say), before anything computes with it."""
+    hints = typing.get_type_hints(cls)
+    for item in dataclasses.fields(cls):
+        if item.name in values and not _fits(values[item.name], hints[item.name]):
+            raise ConfigError(
+                f"{where}: {item.name} is {json.dumps(values[item.name])}, not "
+                f"{_type_words(hints[item.name])} (edited by hand?)"
+            )
+
+
 def load(run_dir: Path):
     """Read a run folder's config.json back into its dataclass (a ConfigError if it cannot)."""
     path = Path(run_dir) / layout.CONFIG
@@ -447,16 +494,23 @@ def load(run_dir: Path):
         values = json.loads(path.read_text())
         kind = values.pop("kind")
         values.pop(layout.PROVENANCE, None)  # when and where it trained, not how
-        data = DataConfig(**values.pop("data"))
+        data_values = values.pop("data")
+        check_types(DataConfig, data_values, f"{path}, data")
+        data = DataConfig(**data_values)
         if kind == "gan":  # runs from before the option drew new latents for the generator
             values.setdefault("shared_fakes", False)
         cls = {"gan": GANConfig, "vae": VAEConfig}[kind]
+        check_types(cls, values, str(path))
         config = cls(**values, data=data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from None
     except (AttributeError, KeyError, TypeError) as error:
+        missing = f"it has no {error}" if isinstance(error, KeyError) else repr(error)
         raise ConfigError(
-            f"{path} is not a latentwalk run's config (damaged or edited by hand?): {error!r}"
+            f"{path} is not a latentwalk run's config (damaged or edited by hand?): {missing}"
         ) from None
-    validate(config)
+    try:
+        validate(config)
+    except ConfigError as error:  # the option named is the field of the file, not a flag given
+        raise ConfigError(f"{path} holds a setting that is not allowed: {error}") from None
     return config

@@ -181,3 +181,16 @@ class TrainedModel:
                 kind, config.get("preset"), trained_class(config), trained_steps(folder, config)
             )
         return cls.from_manifest(kind, read_json(manifest_path(folder, IMAGE_ROLE[kind])))
+
+
+def os_reason(error: OSError) -> str:
+    """What an OSError's errno means, in words ("No space left on device")."""
+    if error.strerror:
+        return error.strerror
+    return os.strerror(error.errno) if error.errno else str(error)
+
+
+def os_error_words(error: OSError) -> str:
+    """A file-system error as every command says it: the path it concerns and what went wrong
+    ("site/.x.partial-12: Read-only file system"), for a one-line message."""
+    return f"{error.filename}: {os_reason(error)}" if error.filename else os_reason(error)

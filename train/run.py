@@ -146,8 +146,7 @@ def prepare_run_dir(run_dir: Path, resume: bool) -> Path:
     return run_dir
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
+_reason = layout.os_reason
 
 
 def remove_temporary_files(run_dir: Path) -> list[Path]:
