@@ -11,15 +11,18 @@ the same mirrored seed; on JAX the masks are the single device's, so dropout sta
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from latentwalk.train.cli import main
+from latentwalk.train.config import ConfigError
 from tests.support import (
     REPO,
     backend_env,
@@ -358,3 +361,72 @@ def test_tensorflow_workers_need_every_address(tiny_npz, tmp_path, capsys, monke
     monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "0")
     err = _refused(tiny_command("gan", tiny_npz, tmp_path / "run"), capsys)
     assert "TensorFlow needs the address of each of the 2 workers" in err
+
+
+@pytest.mark.parametrize(
+    ("cluster", "said"),
+    [
+        ("a:1,a:1", "--cluster names a:1 more than once"),
+        ("host:99999,b:2", "a port from 1 to 65535"),
+        ("host:0,b:2", "not host:0"),
+    ],
+)
+def test_a_duplicate_peer_or_an_impossible_port_is_refused_at_once(cluster, said, capsys):
+    from latentwalk.train.cluster import cluster_from
+
+    with pytest.raises(ConfigError, match=said):
+        cluster_from(cluster, 0, env={})
+
+
+def _lone_process(tiny_npz, out: Path, timeout_s: str, backend_name: str) -> subprocess.Popen:
+    """Process 0 of a two-process cluster whose other process never comes."""
+    cluster = ",".join(f"127.0.0.1:{port}" for port in free_ports(2))
+    env = backend_env(backend_name, cpu_devices=1)
+    env["LATENTWALK_JOIN_TIMEOUT"] = timeout_s
+    argv = tiny_command("gan", tiny_npz, out, "--cluster", cluster, "--process-id", "0")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "train", *argv],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    process.peer = cluster.split(",")[1]
+    return process
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend_name", ["tensorflow", "jax"])
+def test_a_peer_that_never_joins_is_named_after_the_timeout(tiny_npz, tmp_path, backend_name):
+    """It hung for ever (730 s until kill -9 in the report), deaf to Ctrl-C and SIGTERM."""
+    process = _lone_process(tiny_npz, tmp_path / "run", "8", backend_name)
+    try:
+        _, err = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 2, err[-3000:]
+    assert f"waiting for {process.peer} to join (up to 8 s; Ctrl-C to stop)" in err
+    assert f"error: {process.peer} did not join within 8 s" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
+def test_waiting_for_a_peer_stops_on_ctrl_c_and_sigterm(tiny_npz, tmp_path, stop_with):
+    process = _lone_process(tiny_npz, tmp_path / "run", "600", "tensorflow")
+    try:
+        line = ""
+        while "to join" not in line:
+            line = process.stderr.readline()
+            assert line, "the process ended before it waited"
+        time.sleep(1.0)  # inside the backend's join by now
+        process.send_signal(stop_with)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err[-3000:]
+    assert f"stopped while waiting for {process.peer} to join; nothing was written" in err
+    assert not (tmp_path / "run").exists()

@@ -51,8 +51,14 @@ def _cluster(addresses: list[str], process_id: int, processes: int | None) -> Cl
     bad = [address for address in addresses if not _is_host_port(address)]
     if not addresses or bad:
         raise ConfigError(
-            f"--cluster takes every process's host:port, process 0's first, separated by commas "
-            f"(e.g. 10.0.0.1:1234,10.0.0.2:1234), not {','.join(bad) or 'nothing'}"
+            f"--cluster takes every process's host:port (a port from 1 to 65535), process 0's "
+            f"first, separated by commas (e.g. 10.0.0.1:1234,10.0.0.2:1234), not "
+            f"{','.join(bad) or 'nothing'}"
+        )
+    twice = sorted({address for address in addresses if addresses.count(address) > 1})
+    if twice:
+        raise ConfigError(
+            f"--cluster names {twice[0]} more than once: each process needs its own host:port"
         )
     processes = processes or len(addresses)
     if not 0 <= process_id < processes:
@@ -65,7 +71,7 @@ def _cluster(addresses: list[str], process_id: int, processes: int | None) -> Cl
 
 def _is_host_port(address: str) -> bool:
     host, _, port = address.rpartition(":")
-    return bool(host) and port.isdigit()
+    return bool(host) and port.isdigit() and 1 <= int(port) <= 65535
 
 
 def _cluster_from_tf_config(text: str) -> Cluster:

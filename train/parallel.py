@@ -29,6 +29,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -40,6 +45,147 @@ CPU_DEVICES_ENV = "LATENTWALK_CPU_DEVICES"
 VIRTUAL_CPU_HINT = (
     f"for N virtual CPU devices (to try it without GPUs) set {CPU_DEVICES_ENV}=N, on either backend"
 )
+
+
+# How long a process waits for the others of its cluster to join before it gives up.
+JOIN_TIMEOUT_ENV = "LATENTWALK_JOIN_TIMEOUT"
+JOIN_TIMEOUT_S = 300.0
+
+
+def join_cluster(start: Callable[[], object], cluster: Cluster, timeout_s: float | None = None):
+    """Run the backend's start-up of a cluster (``start``: it blocks inside TensorFlow's or
+    JAX's C++ until every process has joined, deaf to Ctrl-C and SIGTERM) in a thread, and wait
+    for it here, where the signals arrive, for at most ``timeout_s``. A peer that never comes
+    (a machine down, a wrong address) is then one message naming the addresses waited for, not
+    a silent hang. The backend's thread cannot be stopped, so the process ends at once (exit 2;
+    130 on Ctrl-C or SIGTERM): nothing has been written yet."""
+    if timeout_s is None:
+        timeout_s = float(os.environ.get(JOIN_TIMEOUT_ENV, JOIN_TIMEOUT_S))
+    waited = _others(cluster)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = start()
+        except BaseException as error:  # handed to the main thread
+            outcome["error"] = error
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    thread = threading.Thread(target=run, name="cluster-join", daemon=True)
+    print(
+        f"process {cluster.process_id} of {cluster.processes}: waiting for {waited} to join "
+        f"(up to {timeout_s:g} s; Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
+    deadline = time.monotonic() + timeout_s
+    try:
+        thread.start()
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        _abandon(130, f"stopped while waiting for {waited} to join; nothing was written")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if thread.is_alive():
+        _abandon(
+            2,
+            f"error: {waited} did not join within {timeout_s:g} s: start the same command with "
+            f"each --process-id on every machine, check the addresses in --cluster, or wait "
+            f"longer ({JOIN_TIMEOUT_ENV}=seconds); nothing was written",
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def rendezvous(cluster: Cluster, timeout_s: float | None = None) -> None:
+    """Wait, in Python (where Ctrl-C, SIGTERM and a timeout work), until every other process of
+    the cluster answers on its address, before TensorFlow's MultiWorkerMirroredStrategy: that
+    waits for them inside C++ holding the interpreter, so no thread of ours could time it out.
+    Meanwhile this process answers on its own address; after it stops, TensorFlow's server
+    answers there, so a slower peer finds it either way. A peer that never answers: one message
+    naming it (exit 2)."""
+    import socket
+
+    if timeout_s is None:
+        timeout_s = float(os.environ.get(JOIN_TIMEOUT_ENV, JOIN_TIMEOUT_S))
+    own = cluster.addresses[cluster.process_id]
+    others = [a for i, a in enumerate(cluster.addresses) if i != cluster.process_id]
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("", int(own.rpartition(":")[2])))
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on {own}, this process's --cluster address: {error}"
+        ) from None
+    listener.listen(16)
+    listener.settimeout(0.1)
+    answering = threading.Event()
+
+    def answer():  # until the peers are found; each peer closes its probe first
+        while not answering.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                with contextlib.suppress(OSError):
+                    connection.recv(1)
+
+    thread = threading.Thread(target=answer, name="cluster-rendezvous", daemon=True)
+    thread.start()
+    waiting = list(others)
+    print(
+        f"process {cluster.process_id} of {cluster.processes}: waiting for {', '.join(waiting)} "
+        f"to join (up to {timeout_s:g} s; Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
+    deadline = time.monotonic() + timeout_s
+    try:
+        while waiting and time.monotonic() < deadline:
+            for address in list(waiting):
+                host, _, port = address.rpartition(":")
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection((host, int(port)), timeout=0.5),
+                ):
+                    waiting.remove(address)
+            if waiting:
+                time.sleep(0.2)
+    finally:
+        answering.set()
+        thread.join()
+        listener.close()
+    if waiting:
+        raise ClusterTimeout(
+            f"{', '.join(waiting)} did not join within {timeout_s:g} s: start the same command "
+            f"with each --process-id on every machine, check the addresses in --cluster, or wait "
+            f"longer ({JOIN_TIMEOUT_ENV}=seconds); nothing was written"
+        )
+
+
+class ClusterTimeout(ConfigError):
+    """A peer of the cluster never answered (the CLI exits with code 2)."""
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM, while waiting for the cluster: as Ctrl-C
+
+
+def _others(cluster: Cluster) -> str:
+    others = [a for i, a in enumerate(cluster.addresses) if i != cluster.process_id]
+    return ", ".join(others) or "the other processes"
+
+
+def _abandon(code: int, message: str) -> None:
+    """End the process now: the backend's join thread is stuck in C++ and would hold up a normal
+    exit (and its atexit handlers) for ever."""
+    print(f"python -m train: {message}", file=sys.stderr, flush=True)
+    os._exit(code)
 
 
 def prepare(devices: int | str, cluster: Cluster, batch_size: int, jit_compile: bool = False):
@@ -117,8 +263,11 @@ def _jax_setup(devices, cluster: Cluster, batch_size: int, jit_compile: bool):
         import keras
 
         # jax.distributed.initialize: every process must call it before computing anything.
-        keras.distribution.initialize(
-            ",".join(cluster.addresses), cluster.processes, cluster.process_id
+        join_cluster(
+            lambda: keras.distribution.initialize(
+                ",".join(cluster.addresses), cluster.processes, cluster.process_id
+            ),
+            cluster,
         )
     local = jax.local_devices()
     accelerators = [d for d in local if d.platform != "cpu"]
@@ -228,7 +377,15 @@ def _tensorflow_workers(devices: int, cluster: Cluster, batch_size: int, jit_com
                 "task": {"type": "worker", "index": cluster.process_id},
             }
         )
-    return TensorFlowReplicas(tf.distribute.MultiWorkerMirroredStrategy(), cluster)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        rendezvous(cluster)
+    except KeyboardInterrupt:
+        _abandon(130, f"stopped while waiting for {_others(cluster)} to join; nothing was written")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    return TensorFlowReplicas(strategy, cluster)
 
 
 def _refuse_jit(jit_compile: bool) -> None:
