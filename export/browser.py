@@ -97,8 +97,67 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
+    # No "SimpleHTTP/0.6 Python/3.11.x" in the Server header.
+    server_version = "latentwalk"
+    sys_version = ""
+
     def log_message(self, format: str, *args) -> None:
         pass
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
+# Every response: no MIME sniffing, and a policy that lets the page load only from its own
+# origin. TensorFlow.js 4.22 evaluates strings at load ("'unsafe-eval' is not an allowed source"
+# without it: tf.min.js stops), tfjs-wasm compiles WebAssembly ('wasm-unsafe-eval'), its threads
+# are blob: workers that importScripts blob: scripts, and the page draws data: and blob: images and inline styles. Every browser
+# test runs the page (and the export's parity check) under it.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'",
+            "worker-src 'self' blob:",
+            "img-src 'self' data: blob:",
+            "style-src 'self' 'unsafe-inline'",
+            "connect-src 'self' data: blob:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    ),
+}
+
+
+class _SiteHandler(_QuietHandler):
+    """`export serve`'s: only files inside the site (a symbolic link pointing out of it is not
+    followed), no folder listings, and a bad path is a 400, not a traceback in the log."""
+
+    def translate_path(self, path: str) -> str:
+        translated = super().translate_path(path)
+        root = Path(self.directory).resolve()
+        try:
+            resolved = Path(translated).resolve()
+        except (OSError, ValueError):
+            return str(root / ".missing")
+        if resolved != root and root not in resolved.parents:
+            return str(root / ".missing")  # outside the site: answered as missing (404)
+        return translated
+
+    def list_directory(self, path):
+        self.send_error(404, "No listing")
+        return None
+
+    def send_head(self):
+        try:
+            return super().send_head()
+        except ValueError:  # e.g. an embedded NUL byte (/%00)
+            self.send_error(400, "Bad path")
+            return None
 
 
 # What the site's _headers file asks static hosts for: cross-origin isolation, which lets
@@ -109,7 +168,7 @@ ISOLATION_HEADERS = {
 }
 
 
-class _IsolatedHandler(_QuietHandler):
+class _IsolatedHandler(_SiteHandler):
     def end_headers(self) -> None:
         for name, value in ISOLATION_HEADERS.items():
             self.send_header(name, value)
@@ -119,7 +178,9 @@ class _IsolatedHandler(_QuietHandler):
 @contextlib.contextmanager
 def serve_folder(path: Path | str, isolated: bool = False, port: int = 0) -> Iterator[str]:
     """Serve ``path`` over HTTP on 127.0.0.1 while the block runs; yields the base URL.
-    ``isolated`` adds the cross-origin isolation headers (see ISOLATION_HEADERS)."""
+    ``isolated`` (what `export serve` uses) adds the cross-origin isolation headers (see
+    ISOLATION_HEADERS) and serves only what is inside ``path`` (_SiteHandler); without it,
+    symbolic links out of the folder are followed (the parity check's page links its files)."""
     folder = Path(path)
     if not folder.is_dir():
         raise ExportError(f"cannot serve {folder}: it is not a folder")

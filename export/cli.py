@@ -196,8 +196,19 @@ def build_serve_parser() -> argparse.ArgumentParser:
         "http://localhost:8000/",
     )
     parser.add_argument("site", type=Path, metavar="SITE", help="a folder from `export site`")
-    parser.add_argument("--port", type=int, default=8000, help="default: 8000")
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=8000,
+        help="0 to 65535 (0: any free port; default: 8000)",
+    )
     return parser
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
 
 
 def disk_error(error: OSError, out: Path) -> str:

@@ -15,7 +15,7 @@ or more data sets (export/site_datasets.py says which, and where each goes).
     SITE/models/index.json                     {"models": [{"id", "dataset", "label", "kind",
                                                "path", ...}], "datasets": [{"id", "label", "short",
                                                "classes", "tears"}], "default_dataset"}
-    SITE/_headers                              COOP/COEP for hosts that read it (Netlify,
+    SITE/_headers                              COOP/COEP, nosniff, CSP for hosts that read it (Netlify,
                                                Cloudflare Pages): threads in tfjs-wasm
 
 Everything the page needs is inside the folder, so it works from ``python -m http.server``
@@ -30,7 +30,13 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from latentwalk.export.browser import ISOLATION_HEADERS, REPO, node_modules_dir, tfjs_files
+from latentwalk.export.browser import (
+    ISOLATION_HEADERS,
+    REPO,
+    SECURITY_HEADERS,
+    node_modules_dir,
+    tfjs_files,
+)
 from latentwalk.export.errors import ExportError
 from latentwalk.export.exporter import check_destination, staging_folder
 from latentwalk.export.interrupts import never
@@ -139,7 +145,8 @@ def copy_vendor(site: Path) -> None:
     vendor.mkdir()
     for path in (*scripts, *files.wasm_binaries):
         shutil.copy2(path, vendor / path.name)
-    headers = "".join(f"  {name}: {value}\n" for name, value in ISOLATION_HEADERS.items())
+    served = {**ISOLATION_HEADERS, **SECURITY_HEADERS}  # what `export serve` sends too
+    headers = "".join(f"  {name}: {value}\n" for name, value in served.items())
     (site / "_headers").write_text(f"/*\n{headers}")
 
 

@@ -270,6 +270,48 @@ def test_serve_gives_a_site_the_isolation_headers(tmp_path):
         server.wait(timeout=10)
 
 
+def test_serve_keeps_to_the_site_and_says_little_about_itself(tmp_path):
+    """A link inside the site pointing out of it is not followed; no folder listing; a NUL in
+    the path is a 400 (it was a traceback in the log); nosniff, a content policy, no Python
+    version in the Server header."""
+    import urllib.error
+    import urllib.request
+
+    from latentwalk.export.browser import serve_folder
+
+    site = tmp_path / "site"
+    (site / "models").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><title>site</title>")
+    (tmp_path / "secret.txt").write_text("not for the web")
+    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "outside").symlink_to(tmp_path)
+
+    def status(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:
+                return reply.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with serve_folder(site, isolated=True) as base:
+        assert status(base + "leak.txt") == 404
+        assert status(base + "outside/secret.txt") == 404
+        assert status(base + "models/") == 404
+        assert status(base + "%00") in (400, 404)
+        with urllib.request.urlopen(base + "index.html", timeout=30) as reply:
+            headers = reply.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "Python" not in headers["Server"]
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_a_port_that_is_not_one(tmp_path, capsys, port):
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    code, err = run_cli(["serve", tmp_path, "--port", port], capsys)
+    assert code == 2 and "is not a port (0 to 65535)" in err and "Traceback" not in err
+
+
 def test_serve_refuses_a_folder_that_is_not_a_site(tmp_path, capsys):
     code, err = run_cli(["serve", tmp_path], capsys)
     assert code == 2 and "not a built site" in err

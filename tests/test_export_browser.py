@@ -249,6 +249,8 @@ def test_site_holds_page_pinned_tfjs_and_models_only(site):
     headers = (site / "_headers").read_text()
     assert "Cross-Origin-Opener-Policy: same-origin" in headers
     assert "Cross-Origin-Embedder-Policy: require-corp" in headers
+    assert "X-Content-Type-Options: nosniff" in headers
+    assert "Content-Security-Policy: default-src 'self';" in headers
     assert (site / "index.html").exists() and (site / "js" / "app.js").exists()
     for unwanted in ("node_modules", "test", "package.json", "package-lock.json"):
         assert not (site / unwanted).exists()
