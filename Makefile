@@ -30,8 +30,9 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
+# The app listens on this machine only (streamlit_app/config.toml); APP_ADDRESS=0.0.0.0 shares it.
 app: setup
-	$(VENV)/bin/streamlit run streamlit_app/app.py
+	$(VENV)/bin/streamlit run streamlit_app/app.py $(if $(APP_ADDRESS),--server.address $(APP_ADDRESS))
 
 # The web demo's Node tests (npm test) run inside pytest: tests/test_web_vectors.py.
 test: setup

@@ -51,6 +51,22 @@ def streamlit_options(config: Path) -> list[str]:
     return options
 
 
+def models_option(options: list[str]) -> list[Path]:
+    """The folders the app's --models names (os.pathsep-separated), checked before the server
+    starts: a mistyped one is an error here, not a note in a log after the first visit."""
+    import os
+
+    for index, option in enumerate(options):
+        if option == "--models" and index + 1 < len(options):
+            text = options[index + 1]
+        elif option.startswith("--models="):
+            text = option.split("=", 1)[1]
+        else:
+            continue
+        return [Path(part).expanduser() for part in text.split(os.pathsep) if part.strip()]
+    return []
+
+
 def run_app(argv: list[str]) -> int:
     """``streamlit run`` on the app with its settings, passing the app's own options after
     ``--``."""
@@ -60,6 +76,10 @@ def run_app(argv: list[str]) -> int:
 
     folder = Path(latentwalk.streamlit_app.__file__).parent
     options = argv[1:] if argv[:1] == ["--"] else argv
+    missing = [path for path in models_option(options) if not path.exists()]
+    if missing:
+        print(f"latentwalk app: error: --models {missing[0]} does not exist", file=sys.stderr)
+        return 2
     sys.argv = [
         "streamlit",
         "run",
