@@ -3,7 +3,7 @@
 // and changes app.state through app.update, so the URL hash follows.
 import { parseSeeds, seedToLatent } from './latent.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
-import { checkValue } from './state.js';
+import { bindInput } from './inputs.js';
 import { element, modelColumn } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,16 +14,6 @@ const DIM_RANGE = 3.5; // the sliders' reach: |z_i| > 3.5 has probability 5e-4 u
 /** A uint32 from the browser's CSPRNG: a fresh seed that the permalink then pins down. */
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
-}
-
-/** Wire an input to one state key: validate on change, show the error beside it, or update. */
-export function bindInput(app, input, key, errorSpan) {
-  input.addEventListener('change', () => {
-    const { value, error } = checkValue(key, input.value);
-    input.setAttribute('aria-invalid', String(Boolean(error)));
-    errorSpan.textContent = error ?? '';
-    if (!error) app.update({ [key]: value });
-  });
 }
 
 /** "3:1.25,7:-0.5" <-> {3: 1.25, 7: -0.5}: the dimensions moved away from the seed's latent. */
@@ -82,8 +72,10 @@ export function createGenerateView(app) {
   const latest = { single: 0, grid: 0 };
   const jobs = { single: null, grid: null };
 
-  bindInput(app, $('seed'), 'seed', $('seed-error'));
-  bindInput(app, $('grid'), 'grid', $('grid-error'));
+  const fields = {
+    seed: bindInput(app, $('seed'), 'seed', $('seed-error')),
+    grid: bindInput(app, $('grid'), 'grid', $('grid-error')),
+  };
   $('random').addEventListener('click', () => app.update({ seed: randomSeed(), dims: '' }));
   $('dims-reset').addEventListener('click', () => app.update({ dims: '' }));
   $('generate-cancel').addEventListener('click', () => {
@@ -140,7 +132,7 @@ export function createGenerateView(app) {
       app.run(column.id, latents, { job, onProgress: progress(column.id) }).then(
         (result) => result?.data ?? null,
         (error) => {
-          app.notice(`${column.entry.label}: ${error.message}`, 'error');
+          app.notice(`${column.entry.name}: ${error.message}`, 'error');
           return null;
         },
       )));
@@ -182,7 +174,7 @@ export function createGenerateView(app) {
       // the grid on screen, so the columns never show different seeds.
       if (drawn.grid) {
         app.remember({ grid: drawn.grid.text });
-        $('grid').value = drawn.grid.text;
+        fields.grid.show(drawn.grid.text);
       }
       return;
     }
@@ -200,8 +192,8 @@ export function createGenerateView(app) {
     async update(state, changed) {
       const all = changed === null || changed.includes('backend');
       // Inputs show the state, so a permalink or the hash restores them too.
-      $('seed').value = String(state.seed);
-      $('grid').value = state.grid;
+      fields.seed.show(state.seed);
+      fields.grid.show(state.grid);
       if (state.dims) $('dims-panel').open = true; // a link with edits shows them
       const work = [];
       if (all || changed.includes('seed') || changed.includes('dims')) work.push(drawSingle(state));
