@@ -305,7 +305,7 @@ def test_the_first_screen_names_the_models_and_folds_the_technical_details(
     assert in_first_screen(page, "#details summary", 800)
     assert in_first_screen(page, "#copy-link", 800)
     # Columns are named for people; the recipe is on hover and in Details.
-    recipes = page.locator("#recipes li").all_inner_texts()
+    recipes = page.eval_on_selector_all("#recipes li", "ls => ls.map(l => l.textContent)")
     assert [r.split(":")[0] for r in recipes] == ["GAN", "VAE"]
     for panel in ("generate", "walk", "atlas"):
         headings = page.locator(f"#{panel}-columns h3")
