@@ -262,7 +262,10 @@ async function checkModels(ids) {
     badge.textContent = `${NAMES[id] ?? model.label} ${check.ok ? 'verified ✓' : 'unverified ⚠'}`;
     badge.title = check.message;
     $('badges').append(badge);
-    if (!check.ok) showNotice(`${NAMES[id] ?? model.label}: ${check.message}.`, 'warning');
+    if (!check.ok) {
+      showNotice(`${NAMES[id] ?? model.label}: ${check.message}.`, 'warning');
+      $('details').open = true; // a failed check is not a detail: its badge shows
+    }
   }
 }
 
