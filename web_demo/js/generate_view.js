@@ -1,7 +1,8 @@
 // The Generate panel: one seed drawn large by every model side by side, a grid of seeds per
-// model, random seeds, sliders over the seed's latent dimensions, and PNG downloads. It reads
-// and changes app.state through app.update, so the URL hash follows.
+// model, random seeds, sliders over the seed's latent dimensions (generate_dims.js), and PNG
+// downloads. It reads and changes app.state through app.update, so the URL hash follows.
 import { parseSeeds, seedToLatent } from './latent.js';
+import { createDimSliders } from './generate_dims.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
 import { bindInput } from './inputs.js';
 import { element, modelColumn } from './dom.js';
@@ -9,26 +10,10 @@ import { element, modelColumn } from './dom.js';
 const $ = (id) => document.getElementById(id);
 const SINGLE_SCALE = 8;
 const GRID_SCALE = 2;
-const DIM_RANGE = 3.5; // the sliders' reach: |z_i| > 3.5 has probability 5e-4 under N(0, 1)
 
 /** A uint32 from the browser's CSPRNG: a fresh seed that the permalink then pins down. */
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
-}
-
-/** "3:1.25,7:-0.5" <-> {3: 1.25, 7: -0.5}: the dimensions moved away from the seed's latent. */
-export function parseDims(text) {
-  const dims = {};
-  for (const part of String(text).split(',').filter(Boolean)) {
-    const [index, value] = part.split(':').map(Number);
-    dims[index] = value;
-  }
-  return dims;
-}
-
-function formatDims(dims) {
-  return Object.keys(dims).map(Number).sort((a, b) => a - b)
-    .map((i) => `${i}:${Number(dims[i].toFixed(2))}`).join(',');
 }
 
 function buildColumn(app, entry, onPick) {
@@ -66,7 +51,7 @@ function buildColumn(app, entry, onPick) {
 export function createGenerateView(app) {
   const columns = app.columns().map((entry) => buildColumn(app, entry, pickSeed)).filter(Boolean);
   const dim = app.models[columns[0]?.id]?.latentDim ?? 32;
-  const sliders = [];
+  const sliders = createDimSliders(app, dim);
   const drawn = { single: null, grid: null }; // what is on the canvases, for the test hook
   // Per canvas kind, the latest request: a newer one cancels the older one's remaining batches.
   const latest = { single: 0, grid: 0 };
@@ -84,35 +69,6 @@ export function createGenerateView(app) {
 
   function pickSeed(seed) {
     app.update({ seed, dims: '' });
-  }
-
-  for (let i = 0; i < dim; i++) {
-    const label = element('label');
-    const name = element('span', '', `z${i}`);
-    const slider = element('input');
-    slider.type = 'range';
-    slider.min = String(-DIM_RANGE);
-    slider.max = String(DIM_RANGE);
-    slider.step = '0.01';
-    slider.dataset.dim = String(i);
-    const value = element('span');
-    slider.addEventListener('input', () => {
-      value.textContent = Number(slider.value).toFixed(2);
-      const dims = parseDims(app.state.dims);
-      dims[i] = Number(slider.value);
-      app.update({ dims: formatDims(dims) });
-    });
-    label.append(name, slider, value);
-    $('dims').append(label);
-    sliders.push({ slider, value });
-  }
-
-  /** The seed's latent with the slider edits applied. */
-  function latentOf(state) {
-    const z = seedToLatent(state.seed, dim);
-    const dims = parseDims(state.dims);
-    for (const [i, v] of Object.entries(dims)) if (Number(i) < dim) z[Number(i)] = v;
-    return z;
   }
 
   /** Every model's images for `latents`, as one job (a newer request of the same kind cancels
@@ -142,7 +98,7 @@ export function createGenerateView(app) {
   }
 
   async function drawSingle(state) {
-    const z = latentOf(state);
+    const z = sliders.latentOf(state);
     const results = await runAll('single', [z]);
     if (!results) return;
     columns.forEach((column, k) => {
@@ -150,10 +106,7 @@ export function createGenerateView(app) {
       drawImages(column.single, results[k], 1, { scale: SINGLE_SCALE, padding: 0 });
       column.caption.textContent = `seed ${state.seed}${state.dims ? ', edited' : ''}`;
     });
-    sliders.forEach(({ slider, value }, i) => {
-      slider.value = String(z[i]);
-      value.textContent = z[i].toFixed(2);
-    });
+    sliders.show(z);
     drawn.single = { seed: state.seed, dims: state.dims, models: columns.map((c) => c.id),
       backend: app.engine.backend };
   }
