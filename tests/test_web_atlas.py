@@ -106,3 +106,69 @@ def test_with_the_vae_missing_the_atlas_says_so_and_maps_the_gan(page, base_url)
     info = _wait_for_atlas(page, 5)
     assert list(info["maps"]) == ["gan"]
     assert "needs both the GAN and the VAE" in page.inner_text("#atlas")
+
+
+def test_the_picked_cell_is_in_the_link_and_a_reload_shows_it(page, base_url):
+    open_demo(page, base_url, hash_="#atlas=on&plane=seeds&pseeds=0,1,2&n=8")
+    assert _wait_for_atlas(page, 8)["picked"] == [4, 4]
+    grid = page.locator(".atlas-column[data-model=vae] canvas.atlas-grid")
+    box = grid.bounding_box()
+    grid.click(position={"x": box["width"] * 2.5 / 8, "y": box["height"] * 6.5 / 8})
+    wait_until(page, "location.hash.includes('cell=6,2&')")
+    caption = page.inner_text("#atlas-cell-caption")
+    assert caption.startswith("GAN | VAE at row 6, column 2")
+    page.reload()
+    assert page.evaluate("window.latentwalk.ready")["ok"]
+    assert _wait_for_atlas(page, 8)["picked"] == [6, 2]
+    assert page.inner_text("#atlas-cell-caption") == caption
+    # A link's cell is followed as the link changes; one off a smaller grid falls back to the
+    # centre, and the link says so.
+    page.evaluate("location.hash = location.hash.replace('cell=6,2', 'cell=1,7')")
+    wait_until(page, "JSON.stringify(window.latentwalk.views()[2].picked) === '[1,7]'")
+    page.evaluate("location.hash = location.hash.replace('n=8', 'n=5')")
+    info = _wait_for_atlas(page, 5)
+    assert info["picked"] == [2, 2]
+    wait_until(page, "location.hash.includes('cell=&')")
+    assert page.errors == []
+
+
+def test_the_download_waits_for_a_map_and_says_so(page, base_url):
+    open_demo(page, base_url, hash_="#plane=seeds&pseeds=0,1,2&n=6")
+    assert page.is_disabled("#atlas-download")
+    assert page.inner_text("#atlas-scale").startswith("Map a plane first")
+    page.click("#atlas-run")
+    _wait_for_atlas(page, 6)
+    wait_until(page, "!document.getElementById('atlas-download').disabled")
+    with page.expect_download() as download_info:
+        page.click("#atlas-download")
+    assert download_info.value.suggested_filename == "latentwalk-atlas.png"
+    assert "colour scale shared by the maps" in page.inner_text("#atlas-scale")
+
+
+def test_each_square_is_named_and_has_the_planes_axes(page, base_url):
+    open_demo(page, base_url, hash_="#atlas=on&plane=random&pseeds=7,99&n=5")
+    info = _wait_for_atlas(page, 5)
+    half = info["plane"]["halfWidth"]
+    ends = [f"{-half:.1f}", "0.0", f"{half:.1f}"]
+    for model in ("gan", "vae"):
+        column = f".atlas-column[data-model={model}]"
+        names = page.locator(f"{column} figure.atlas-square figcaption").all_inner_texts()
+        assert names == ["Images", "Change map"]
+        for kind, canvas in (("images", "atlas-grid"), ("map", "atlas-map")):
+            square = f"{column} figure[data-square={kind}]"
+            assert page.locator(f"{square} canvas.{canvas}").count() == 1
+            assert page.locator(f"{square} .axis-x-ticks span").all_inner_texts() == ends
+            assert page.locator(f"{square} .axis-y-ticks span").all_inner_texts() == ends
+            assert page.inner_text(f"{square} .axis-x-title") == "random direction 1 →"
+            assert page.inner_text(f"{square} .axis-y-title") == "random direction 2 →"
+            # The ticks sit along the square's edges.
+            plot = page.locator(f"{square} canvas").bounding_box()
+            ticks = page.locator(f"{square} .axis-x-ticks").bounding_box()
+            assert abs(ticks["x"] - plot["x"]) < 2 and abs(ticks["width"] - plot["width"]) < 2
+            assert 0 <= ticks["y"] - (plot["y"] + plot["height"]) < 6
+    page.evaluate("location.hash = '#atlas=on&plane=seeds&pseeds=3,8,12&n=6'")
+    _wait_for_atlas(page, 6)
+    gan = ".atlas-column[data-model=gan] figure[data-square=map]"
+    assert page.inner_text(f"{gan} .axis-x-title") == "seed 3 → seed 8 →"
+    assert page.inner_text(f"{gan} .axis-y-title") == "towards seed 12 →"
+    assert page.errors == []

@@ -34,6 +34,7 @@ def test_page_loads_both_models_verifies_them_and_shows_sizes(page, base_url):
     result = open_demo(page, base_url)
     assert result.pop("backend") in ("wasm", "webgl")  # the probe's pick (see test_web_engine)
     assert result == {"ok": True, "models": ["gan", "vae"], "errors": {}}
+    page.click("#details summary")  # the checks wait in Details
     badges = page.locator(".badge").all_inner_texts()
     assert len(badges) == 2 and all("verified ✓" in text for text in badges), badges
     sizes = page.locator(".progress-text").all_inner_texts()
@@ -148,7 +149,7 @@ def test_walk_plays_scrubs_and_measures_steps_like_python(page, base_url, keras_
 def test_permalink_restores_the_state_and_follows_changes(page, base_url):
     hash_ = (
         "#dataset=frog&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
-        "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off&frame=2&dims=&start="
+        "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off&cell=2,3&frame=2&dims=&start="
         "&book=off&backend=cpu"
     )
     open_demo(page, base_url, hash_=hash_)
@@ -164,6 +165,7 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
         "n": 6,
         "measure": "stretch",
         "atlas": "off",
+        "cell": "2,3",
         "frame": 2,
         "dims": "",
         "start": "",
@@ -197,6 +199,58 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
     assert page.input_value("#seed") == str(seed)
 
 
+def test_a_refused_seed_loses_its_message_once_the_box_shows_a_seed_again(page, base_url):
+    open_demo(page, base_url, hash_="#seed=19&grid=0&walk=0,1&steps=2")
+    page.fill("#seed", "abc")
+    page.press("#seed", "Enter")
+    assert "cannot read seeds 'abc'" in page.inner_text("#seed-error")
+    assert page.get_attribute("#seed", "aria-invalid") == "true"
+    # Another control redraws Generate: the box shows seed 19 again, so the refusal goes too.
+    page.click("#dims-panel summary")
+    page.locator("#dims input[data-dim='3']").fill("1.5")
+    wait_until(page, "() => window.latentwalk.views()[0].single.dims === '3:1.5'")
+    assert page.input_value("#seed") == "19"
+    assert page.inner_text("#seed-error") == ""
+    assert page.get_attribute("#seed", "aria-invalid") == "false"
+    # A refusal beside a field that shares its message line with others (the walk's seeds and
+    # its errors): the field's own message goes, and only once the box is valid again.
+    page.fill("#walk-seeds", "5")
+    page.press("#walk-seeds", "Enter")
+    assert "at least two seeds" in page.inner_text("#walk-error")
+    page.fill("#steps", "3")
+    page.press("#steps", "Enter")
+    wait_until(page, "() => window.latentwalk.views()[1].frames === 4")
+    assert page.input_value("#walk-seeds") == "0,1"
+    assert page.inner_text("#walk-error") == ""
+    assert page.get_attribute("#walk-seeds", "aria-invalid") == "false"
+    assert page.errors == []
+
+
+def test_the_walk_chart_is_drawn_at_its_size_with_a_y_axis_title(page, base_url):
+    open_demo(page, base_url, hash_="#walk=0,42,7&steps=8")
+    for width in (1200, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        selector = "#walk-columns [data-model=gan] canvas.chart"
+        wait_until(
+            page,
+            f"(() => {{ const c = document.querySelector('{selector}');"
+            " return Math.abs(c.getBoundingClientRect().width * devicePixelRatio - c.width) < 2;"
+            " })()",
+        )
+        chart = views(page)["walk"]["charts"]["gan"]
+        assert chart["title"] == "change per step"
+        # Its text is chart["font"] canvas pixels: on screen, 10 CSS pixels or more.
+        box = page.locator(selector).bounding_box()
+        drawn_width = page.eval_on_selector(selector, "c => c.width")
+        assert chart["font"] * box["width"] / drawn_width >= 10, (width, chart, box)
+        # The title is drawn, turned, in the strip left of the tick labels.
+        pixels = canvas_pixels(page, selector)
+        ratio = drawn_width / box["width"]
+        strip = pixels[int(40 * ratio) : int(100 * ratio), : int(8 * ratio)]
+        assert (strip.min(axis=-1) < 128).sum() > 20, width
+    assert page.errors == []
+
+
 def test_permalink_restores_the_walk_frame_and_follows_the_scrubber(page, base_url):
     open_demo(page, base_url, hash_="#walk=0,42,7&steps=8&frame=10")
     assert views(page)["walk"]["frame"] == 10
@@ -207,9 +261,11 @@ def test_permalink_restores_the_walk_frame_and_follows_the_scrubber(page, base_u
     wait_until(page, "() => location.hash.includes('frame=3&')")
     # A click on a chart bar moves the frame too (bar i is the step leaving frame i).
     box = page.locator("#walk-columns [data-model=gan] canvas.chart").bounding_box()
-    left = box["x"] + box["width"] * 46 / 384  # the chart's left margin, in canvas pixels
-    slot = (box["width"] * (384 - 52) / 384) / 16
-    page.mouse.click(left + slot * 12.5, box["y"] + box["height"] / 2)
+    chart = views(page)["walk"]["charts"]["gan"]  # drawn at its CSS size: left margin, bar slot
+    scale = box["width"] / chart["width"]
+    page.mouse.click(
+        box["x"] + (chart["left"] + chart["slot"] * 12.5) * scale, box["y"] + box["height"] / 2
+    )
     assert views(page)["walk"]["frame"] == 12
     wait_until(page, "() => location.hash.includes('frame=12&')")
     # A frame past the walk's end is clamped, with a notice.
@@ -244,6 +300,7 @@ def test_png_download_is_the_canvas(page, base_url, button, canvas_selector):
 def test_backends_switch_and_report_timings(page, base_url, keras_models):
     open_demo(page, base_url, hash_="#backend=wasm")
     assert page.evaluate("window.latentwalk.backend()") == "wasm"
+    page.click("#details summary")  # the backend menu waits in Details
     expected = to_uint8(keras_images(keras_models["gan"], seeds_to_latents([42])))[0]
     page.select_option("#backend", "cpu")
     wait_until(page, "() => window.latentwalk.views()[0].single.backend === 'cpu'")
@@ -271,6 +328,7 @@ def test_backends_switch_and_report_timings(page, base_url, keras_models):
 def test_no_request_leaves_the_origin_and_csp_blocks_others(page, base_url):
     open_demo(page, base_url)
     page.click("#play")
+    page.click("#details summary")
     page.select_option("#backend", "cpu")
     page.click("#random")
     with page.expect_download():
@@ -308,3 +366,25 @@ def test_repeated_generation_leaks_no_tensors(page, base_url):
     page.press("#steps", "Enter")
     wait_until(page, "() => window.latentwalk.views()[1].frames === 11")
     assert page.evaluate("window.latentwalk.numTensors()") == before
+
+
+def test_copy_link_copies_the_view_and_shows_it_where_the_clipboard_is_refused(page, base_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_demo(page, base_url, hash_="#seed=7&grid=0-3&steps=4")
+    # A change made just before the click is in the link copied (the hash is written lazily).
+    page.fill("#seed", "12")
+    page.press("#seed", "Enter")
+    page.click("#copy-link")
+    wait_until(page, "document.getElementById('copy-status').textContent === 'Link copied.'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.evaluate("location.href") and "seed=12&" in copied
+    assert not page.is_visible("#share-link")
+    # No clipboard: the link is shown, selected, to copy by hand.
+    page.evaluate(
+        "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('no')); }"
+    )
+    page.click("#copy-link")
+    wait_until(page, "document.getElementById('copy-status').textContent === 'Copy this link:'")
+    assert page.is_visible("#share-link")
+    assert page.input_value("#share-link") == page.evaluate("location.href")
+    assert page.errors == []

@@ -146,7 +146,7 @@ def test_the_backend_probe_picks_the_fastest_and_is_remembered(probing_page, bas
     assert not probe["cached"] and "wasm" in probe["times"]
     fastest = min(probe["times"], key=probe["times"].get)
     assert probe["backend"] == fastest == page.evaluate("window.latentwalk.backend()")
-    assert page.inner_text("#backend-used") == f"({fastest})"
+    assert page.text_content("#backend-used") == f"({fastest})"  # in Details, closed
     page.reload()
     page.evaluate("window.latentwalk.ready")
     assert page.evaluate("window.latentwalk.probe")["cached"]

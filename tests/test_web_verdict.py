@@ -253,3 +253,76 @@ def test_the_evidence_draws_the_tears_found_with_the_models(
         cell = drawn[padding : padding + side * scale : scale, left : left + side * scale : scale]
         assert_close_pixels(cell, image)
     assert page.errors == []
+
+
+def visible_text_sizes(page) -> list:
+    """[font size in px, text] of every element on show that holds text of its own."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+        .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+        .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim().slice(0, 40)])""")
+
+
+def test_a_phone_never_scrolls_sideways_and_its_text_and_charts_read_at_10_px(
+    page, base_url, datasets_site
+):
+    width = 390
+    open_at(page, base_url, width, 844, "#atlas=on&plane=seeds&pseeds=0,1,2&n=12&steps=8")
+    wait_until(page, "(window.latentwalk.views()[2] || {}).n === 12")
+    wait_until(page, "window.latentwalk.views()[1].frames === 17")
+    # Every fold open, so what they hold is measured too.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    too_small = [item for item in visible_text_sizes(page) if item[0] < 10]
+    assert too_small == []
+    svg = page.eval_on_selector_all(
+        "#verdict-chart text", "ts => Math.min(...ts.map(t => t.getBoundingClientRect().height))"
+    )
+    assert svg >= 10, svg
+    # Canvas text: drawn at a size in canvas pixels, shown at the canvas's CSS width.
+    walk, atlas = views(page)["walk"], views(page)["atlas"]
+    for model in ("gan", "vae"):
+        for selector, font in (
+            (f"#walk-columns [data-model={model}] canvas.chart", walk["charts"][model]["font"]),
+            (f".atlas-column[data-model={model}] canvas.atlas-map", atlas["mapFont"]),
+        ):
+            shown = page.locator(selector).bounding_box()["width"]
+            drawn = page.eval_on_selector(selector, "c => c.width")
+            assert font * shown / drawn >= 10, (selector, font, shown, drawn)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_phone_full.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_the_first_screen_names_the_models_and_folds_the_technical_details(
+    page, base_url, datasets_site
+):
+    open_at(page, base_url, 1280, 800, "#steps=4")
+    # Backend, timing and the self-checks wait in Details, closed.
+    assert not page.evaluate("document.getElementById('details').open")
+    for selector in ("#backend", "#timing", ".badge"):
+        assert not page.locator(selector).first.is_visible(), selector
+    assert in_first_screen(page, "#details summary", 800)
+    assert in_first_screen(page, "#copy-link", 800)
+    # Columns are named for people; the recipe is on hover and in Details.
+    recipes = page.eval_on_selector_all("#recipes li", "ls => ls.map(l => l.textContent)")
+    assert [r.split(":")[0] for r in recipes] == ["GAN", "VAE"]
+    for panel in ("generate", "walk", "atlas"):
+        headings = page.locator(f"#{panel}-columns h3")
+        assert headings.all_inner_texts() == ["GAN", "VAE"], panel
+        titles = [headings.nth(k).get_attribute("title") for k in (0, 1)]
+        assert [
+            f"{name}: {title}" for name, title in zip(("GAN", "VAE"), titles, strict=True)
+        ] == recipes
+    assert recipes[0].startswith("GAN: DCGAN (")
+    page.click("#details summary")
+    assert page.is_visible("#backend")
+    badges = page.locator(".badge").all_inner_texts()
+    assert badges == ["GAN verified ✓", "VAE verified ✓"]
+    # Long explanations wait in "How to read this" folds: a caption is two short sentences.
+    for hint in page.locator("main .panel > p.hint").all_inner_texts():
+        sentences = [s for s in hint.replace("e.g.", "eg").split(". ") if s.strip()]
+        assert len(sentences) <= 2 and len(hint) <= 200, hint
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_first_screen_1280.png"))
+    assert page.errors == []

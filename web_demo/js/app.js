@@ -18,6 +18,7 @@ import { createWalkView } from './walk_view.js';
 import { createAtlasView } from './atlas_view.js';
 import { createTearsView } from './tears_view.js';
 import { testHook } from './test_hook.js';
+import { bindCopyLink } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 let showVerdict;
@@ -30,6 +31,9 @@ const PROBE_DAYS = 30;
 const HASH_MS = 150;
 let hashTimer = null;
 let hashPending = false;
+// The models named as a person would: the recipe (e.g. "DCGAN (small, frog, 8000 steps)") is the
+// title of each column's name and is listed in Details.
+const NAMES = { gan: 'GAN', vae: 'VAE', book: 'the book\'s GAN' };
 
 function writeHash() {
   if (hashTimer !== null) {
@@ -44,6 +48,15 @@ function writeHash() {
       writeHash();
     }
   }, HASH_MS);
+}
+
+/** The view's link, with any change still waiting in writeHash written now. */
+function currentLink() {
+  clearTimeout(hashTimer);
+  hashTimer = null;
+  hashPending = false;
+  history.replaceState(null, '', stateToHash(app.state));
+  return location.href;
 }
 
 const app = {
@@ -75,7 +88,10 @@ const app = {
    * their labels; app.models / app.errors say whether each is running or why not. */
   columns() {
     return app.entries.filter((entry) => !entry.optional || app.state.book === 'on')
-      .map((entry) => ({ ...entry, label: app.described[entry.id]?.label ?? entry.label ?? entry.id }));
+      .map((entry) => {
+        const label = app.described[entry.id]?.label ?? entry.label ?? entry.id;
+        return { ...entry, label, name: NAMES[entry.id] ?? label };
+      });
   },
   /** The generator models on show, in models/index.json order (the book GAN when asked for). */
   shown() {
@@ -243,10 +259,22 @@ async function checkModels(ids) {
     const badge = document.createElement('span');
     badge.className = `badge ${check.ok ? 'ok' : 'warn'}`;
     badge.dataset.model = id;
-    badge.textContent = `${model.label} ${check.ok ? 'verified ✓' : 'unverified ⚠'}`;
+    badge.textContent = `${NAMES[id] ?? model.label} ${check.ok ? 'verified ✓' : 'unverified ⚠'}`;
     badge.title = check.message;
     $('badges').append(badge);
-    if (!check.ok) showNotice(`${model.label}: ${check.message}.`, 'warning');
+    if (!check.ok) {
+      showNotice(`${NAMES[id] ?? model.label}: ${check.message}.`, 'warning');
+      $('details').open = true; // a failed check is not a detail: its badge shows
+    }
+  }
+}
+
+/** Details: each model's name and the recipe it was trained with. */
+function listRecipes() {
+  for (const entry of app.columns()) {
+    const item = document.createElement('li');
+    item.textContent = `${entry.name}: ${entry.label}${entry.note ? ` — ${entry.note}` : ''}`;
+    $('recipes').append(item);
   }
 }
 
@@ -298,6 +326,8 @@ async function boot() {
     location.reload();
   });
   history.replaceState(null, '', stateToHash(app.state));
+  listRecipes();
+  bindCopyLink(currentLink);
   $('loading').hidden = true;
   $('main').hidden = false;
   app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app),

@@ -1,29 +1,24 @@
 // The Atlas panel: an N x N grid over a plane through latent space, every model's images there
 // and its stretch map (how much the image changes per unit move at each cell), on one colour
-// scale. The images are made in the inference workers (engine.js, one per core, with progress and a
-// cancel), so the page never freezes; the maps are train/latent.py's math, twinned in latent.js.
+// scale, each model a column (atlas_column.js). The images are made in the inference workers
+// (engine.js, one per core, with progress and a cancel), so the page never freezes; the maps are
+// train/latent.py's math, twinned in latent.js. The picked cell is in the link (state `cell`).
 import {
-  atlasSummary,
-  markCells,
-  median,
-  parseSeeds,
-  percentile,
-  planeLatents,
-  planeSpacing,
-  planeThroughSeeds,
-  randomPlane,
-  stretchMap,
+  markCells, median, parseSeeds, percentile, planeLatents, planeSpacing, planeThroughSeeds,
+  randomPlane, stretchMap,
 } from './latent.js';
-import { downloadCanvas, drawColourBar, drawImages, drawMap } from './render.js';
-import { bindInput } from './generate_view.js';
-import { element, modelColumn } from './dom.js';
+import { drawColourBar, drawImages } from './render.js';
+import { bindInput, bindSelect } from './inputs.js';
+import { element } from './dom.js';
+import { createAtlasColumn } from './atlas_column.js';
+import { downloadAtlas } from './atlas_download.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_VALUES = 32 * 32 * 3;
-const MAP_PIXELS = 480; // the side of a grid and of a map on screen, whatever N is
-const CLIFF_K = 3;
 const FLOOR = 1e-3; // as streamlit_app/atlas.py: zero change shows as 1/1000 of the median
 const MEASURE_WORDS = { area: 'area magnification √det(JᵀJ)', stretch: 'largest singular value' };
+const NO_MAP_YET = 'Map a plane first: the download is its grids and maps.';
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** log10(value / median), floored like the app's maps. */
 function relativeLog(values) {
@@ -48,32 +43,21 @@ export function planeOf(state, latentDim) {
   return randomPlane(seeds[0], seeds[1], latentDim, state.n);
 }
 
-function buildColumn(app, entry, onPick) {
-  const column = modelColumn(app, entry, $('atlas-columns'), 'atlas-column');
-  if (!column) return null;
-  const grid = element('canvas', 'pixels atlas-grid clickable');
-  const map = element('canvas', 'atlas-map clickable');
-  const summary = element('p', 'summary');
-  const pair = element('div', 'atlas-pair');
-  pair.append(grid, map);
-  column.append(pair, summary);
-  const state = { id: entry.id, entry, grid, map, summary, layout: null };
-  for (const canvas of [grid, map]) {
-    canvas.addEventListener('click', (event) => {
-      if (!state.layout) return;
-      const rect = canvas.getBoundingClientRect();
-      const cell = rect.width / state.layout.n;
-      const row = Math.floor((event.clientY - rect.top) / cell);
-      const col = Math.floor((event.clientX - rect.left) / cell);
-      if (row >= 0 && col >= 0 && row < state.layout.n && col < state.layout.n) onPick([row, col]);
-    });
-  }
-  return state;
+/** The link's cell ("row,column") on an n x n grid, or the centre when it has none there. */
+function cellOf(text, n) {
+  const [row, col] = String(text).split(',').map(Number);
+  return text && row < n && col < n ? [row, col] : [Math.floor(n / 2), Math.floor(n / 2)];
 }
 
 export function createAtlasView(app) {
   const $error = $('atlas-error');
-  const columns = app.columns().map((entry) => buildColumn(app, entry, pick)).filter(Boolean);
+  const columns = app.columns()
+    .map((entry) => createAtlasColumn(app, entry, $('atlas-columns'), pick)).filter(Boolean);
+  const fields = {
+    pseeds: bindInput(app, $('atlas-seeds'), 'pseeds', $error),
+    n: bindInput(app, $('atlas-n'), 'n', $error),
+    measure: bindSelect(app, $('atlas-measure'), 'measure'),
+  };
   const done = {}; // model id -> images made so far by the running job
   let expected = 0; // images the running job makes
   let latest = 0;
@@ -86,20 +70,19 @@ export function createAtlasView(app) {
     const plane = $('atlas-plane').value;
     app.update({ plane, pseeds: plane === 'seeds' ? '0,1,2' : '0,1' });
   });
-  $('atlas-measure').addEventListener('change', () => app.update({ measure: $('atlas-measure').value }));
-  bindInput(app, $('atlas-seeds'), 'pseeds', $error);
-  bindInput(app, $('atlas-n'), 'n', $error);
   if (columns.length === 1) {
-    const only = columns[0].entry.label ?? columns[0].id;
+    const only = columns[0].entry.name;
     $('atlas-columns').before(element('p', 'notice warning', `Only ${only} is available here, ` +
       'so the atlas shows it alone: the side-by-side comparison needs both the GAN and the VAE.'));
   }
   $('atlas-run').addEventListener('click', () => app.update({ atlas: 'on' }));
   $('atlas-cancel').addEventListener('click', cancel);
-  $('atlas-download').addEventListener('click', () => {
-    if (!drawn) return;
-    const canvas = composite();
-    downloadCanvas(canvas, 'latentwalk-atlas.png').catch((error) => app.notice(error.message, 'error'));
+  const download = $('atlas-download');
+  download.disabled = true; // until a map is drawn: there is nothing to save
+  download.title = NO_MAP_YET;
+  $('atlas-scale').textContent = NO_MAP_YET;
+  download.addEventListener('click', () => {
+    if (drawn) downloadAtlas(app, columns, $('atlas-bar'));
   });
 
   function onProgress() {
@@ -118,6 +101,28 @@ export function createAtlasView(app) {
     $('atlas-run').disabled = busy;
   }
 
+  /** Every model's images on the plane's lattice (one job, with progress): one array per
+   * column, null where cancelled; throws what the engine throws. */
+  async function makeImages(lattice, job) {
+    const dim = lattice[0].length;
+    const count = lattice.length;
+    const flat = new Float32Array(count * dim);
+    lattice.forEach((z, i) => flat.set(z, i * dim));
+    expected = count * columns.length;
+    columns.forEach((column) => { done[column.id] = 0; });
+    onProgress();
+    return Promise.all(columns.map(async (column) => {
+      const result = await app.engine.run(column.id, flat, [count, dim], {
+        job,
+        onProgress: (made) => {
+          done[column.id] = made;
+          onProgress();
+        },
+      });
+      return result && result.outputs[0];
+    }));
+  }
+
   async function compute(state) {
     const mine = ++latest;
     if (running !== null) cancel();
@@ -130,29 +135,12 @@ export function createAtlasView(app) {
       return;
     }
     const lattice = planeLatents(plane, 1);
-    const dim = lattice[0].length;
-    const count = lattice.length;
     const started = performance.now();
-    const job = app.engine.newJob();
-    running = job;
+    running = app.engine.newJob();
     setBusy(true);
-    expected = count * columns.length;
-    columns.forEach((column) => { done[column.id] = 0; });
-    onProgress();
     let results;
     try {
-      const flat = new Float32Array(count * dim);
-      lattice.forEach((z, i) => flat.set(z, i * dim));
-      results = await Promise.all(columns.map(async (column) => {
-        const result = await app.engine.run(column.id, flat, [count, dim], {
-          job,
-          onProgress: (made) => {
-            done[column.id] = made;
-            onProgress();
-          },
-        });
-        return result && result.outputs[0];
-      }));
+      results = await makeImages(lattice, running);
     } catch (error) {
       if (mine === latest) {
         $error.textContent = error.message;
@@ -162,8 +150,8 @@ export function createAtlasView(app) {
       return;
     }
     if (mine !== latest) return; // superseded by a newer request, which draws
+    running = null;
     if (results.some((r) => r === null)) {
-      running = null;
       setBusy(false);
       $('atlas-status').textContent = 'Cancelled.';
       return;
@@ -172,60 +160,37 @@ export function createAtlasView(app) {
     const mapped = {};
     for (const [i, column] of columns.entries()) {
       // One model's map per task, so the page stays responsive between them.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      mapped[column.id] = { lattice: results[i], maps: stretchMap(results[i], count, spacing) };
+      await nextTask();
+      mapped[column.id] = { lattice: results[i], maps: stretchMap(results[i], lattice.length, spacing) };
     }
     if (mine !== latest) return;
     drawn = { plane, n: plane.n, measure: state.measure, results: mapped };
-    running = null;
     setBusy(false);
     lastMs = performance.now() - started;
-    picked = [Math.floor(plane.n / 2), Math.floor(plane.n / 2)];
-    await drawAll(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    picked = cellOf(state.cell, plane.n);
+    if (state.cell && picked.join(',') !== state.cell) app.remember({ cell: '' }); // off this grid
+    await drawAll(nextTask);
+    download.disabled = false;
+    download.title = '';
     $('atlas-status').textContent = `${plane.n} × ${plane.n} atlas of ${columns.length} ` +
-      `model${columns.length === 1 ? '' : 's'} (${count * columns.length} images, ` +
+      `model${columns.length === 1 ? '' : 's'} (${lattice.length * columns.length} images, ` +
       `${app.engine.size} worker${app.engine.size === 1 ? '' : 's'}) in ` +
       `${(lastMs / 1000).toFixed(1)} s`;
-  }
-
-  /** The inner n x n images of a model's lattice, as one flat array. */
-  function cellImages(lattice, n) {
-    const side = n + 2;
-    const out = new Float32Array(n * n * IMAGE_VALUES);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const from = ((i + 1) * side + (j + 1)) * IMAGE_VALUES;
-        out.set(lattice.subarray(from, from + IMAGE_VALUES), (i * n + j) * IMAGE_VALUES);
-      }
-    }
-    return out;
   }
 
   /** Draw the atlas on screen; `between` runs between two models (the first draw after a
    * computation yields there, so no main-thread task is long). */
   async function drawAll(between = () => {}) {
     if (!drawn) return;
-    const { plane, n, measure, results } = drawn;
+    const { plane, measure, results } = drawn;
     const logs = Object.fromEntries(columns.map((c) => [c.id, relativeLog(results[c.id].maps[measure])]));
     const domain = sharedDomain(Object.values(logs));
     const marks = markCells(plane);
     const labels = plane.kind === 'seeds' ? plane.seeds.map(String) : [String(plane.seeds[0])];
-    const cell = Math.max(2, Math.floor(MAP_PIXELS / n));
     for (const column of columns) {
       await between();
-      const result = results[column.id];
-      result.images ??= cellImages(result.lattice, n);
-      drawImages(column.grid, result.images, n * n, { columns: n, scale: 1, padding: 0 });
-      column.grid.style.width = `${n * cell}px`;
-      drawMap(column.map, logs[column.id], n, domain, { cell, marks, labels, picked });
-      column.layout = { n };
-      const summary = atlasSummary(result.maps[measure], CLIFF_K);
-      const cliffs = summary.cliff_share > 0
-        ? `${(100 * summary.cliff_share).toFixed(0)}% of the plane above ${CLIFF_K}× its median`
-        : `no cell above ${CLIFF_K}× its median`;
-      column.summary.textContent = `${cliffs} · p99 ${summary.p99_over_median.toFixed(2)}× and ` +
-        `max ${summary.max_over_median.toFixed(2)}× the median`;
-      column.summary.dataset.summary = JSON.stringify(summary);
+      column.draw(results[column.id], { plane, measure, logs: logs[column.id], domain, marks,
+        labels, picked });
     }
     drawColourBar($('atlas-bar'), domain);
     $('atlas-scale').textContent = `${MEASURE_WORDS[measure]} / the model's own median, log ` +
@@ -233,13 +198,11 @@ export function createAtlasView(app) {
     showPicked();
   }
 
-  function draw() {
-    drawAll();
-  }
-
+  /** Show cell [row, column] large; the link keeps it. */
   function pick(cell) {
     picked = cell;
-    draw();
+    app.remember({ cell: cell.join(',') });
+    drawAll();
   }
 
   function showPicked() {
@@ -254,38 +217,16 @@ export function createAtlasView(app) {
     const h = planeSpacing(plane);
     const x = plane.center[0] - plane.halfWidth + (col + 0.5) * h;
     const y = plane.center[1] - plane.halfWidth + (row + 0.5) * h;
-    $('atlas-cell-caption').textContent = `${columns.map((c) => c.entry.label ?? c.id).join(' | ')}` +
+    $('atlas-cell-caption').textContent = `${columns.map((c) => c.entry.name).join(' | ')}` +
       ` at row ${row}, column ${col} (plane coordinates ${x.toFixed(2)}, ${y.toFixed(2)})`;
-  }
-
-  /** Grids and maps of every model and the colour bar in one canvas, for the download. */
-  function composite() {
-    const width = Math.max(...columns.map((c) => c.grid.width + c.map.width + 16));
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = columns.reduce((sum, c) => sum + Math.max(c.grid.height, c.map.height) + 24, 0) + 36;
-    const context = canvas.getContext('2d');
-    context.fillStyle = '#fff';
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.fillStyle = '#111';
-    context.font = '13px system-ui, sans-serif';
-    let top = 0;
-    for (const column of columns) {
-      context.fillText(column.entry.label ?? column.id, 0, top + 14);
-      context.drawImage(column.grid, 0, top + 20);
-      context.drawImage(column.map, column.grid.width + 16, top + 20);
-      top += Math.max(column.grid.height, column.map.height) + 24;
-    }
-    context.drawImage($('atlas-bar'), 0, top + 4);
-    return canvas;
   }
 
   return {
     async update(state, changed) {
       $('atlas-plane').value = state.plane;
-      $('atlas-seeds').value = state.pseeds;
-      $('atlas-n').value = String(state.n);
-      $('atlas-measure').value = state.measure;
+      fields.pseeds.show(state.pseeds);
+      fields.n.show(state.n);
+      fields.measure.show(state.measure);
       $('atlas-seeds-label').textContent = state.plane === 'seeds'
         ? 'Three seeds'
         : 'Centre seed, directions\' seed';
@@ -293,9 +234,12 @@ export function createAtlasView(app) {
       const keys = ['plane', 'pseeds', 'n', 'atlas', 'backend'];
       if (changed === null || changed.some((key) => keys.includes(key))) {
         await compute(state);
-      } else if (changed.includes('measure') && drawn) {
+      } else if (drawn && changed.includes('measure')) {
         drawn.measure = state.measure;
-        draw();
+        await drawAll();
+      } else if (drawn && changed.includes('cell')) {
+        picked = cellOf(state.cell, drawn.n);
+        await drawAll();
       }
     },
     info: () => ({
@@ -305,6 +249,7 @@ export function createAtlasView(app) {
       n: drawn?.n ?? null,
       measure: drawn?.measure ?? null,
       picked,
+      mapFont: columns[0]?.mapFont ?? null, // the maps' labels, in canvas pixels
       plane: drawn && {
         kind: drawn.plane.kind,
         seeds: drawn.plane.seeds,

@@ -14,12 +14,14 @@ export function button(text) {
   return node;
 }
 
-/** A model's column in `parent`, headed by its label: the column, or null (with the reason
- * shown in it) when the model is not available. */
+/** A model's column in `parent`, headed by its name (its recipe on hover): the column, or null
+ * (with the reason shown in it) when the model is not available. */
 export function modelColumn(app, entry, parent, className) {
   const column = element('div', className);
   column.dataset.model = entry.id;
-  column.append(element('h3', '', entry.label ?? entry.id));
+  const heading = element('h3', '', entry.name ?? entry.label ?? entry.id);
+  heading.title = entry.label ?? entry.id;
+  column.append(heading);
   parent.append(column);
   if (app.models[entry.id]) return column;
   column.append(element('p', 'column-error', `Not available: ${app.errors[entry.id]}`));

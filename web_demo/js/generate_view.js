@@ -1,44 +1,19 @@
 // The Generate panel: one seed drawn large by every model side by side, a grid of seeds per
-// model, random seeds, sliders over the seed's latent dimensions, and PNG downloads. It reads
-// and changes app.state through app.update, so the URL hash follows.
+// model, random seeds, sliders over the seed's latent dimensions (generate_dims.js), and PNG
+// downloads. It reads and changes app.state through app.update, so the URL hash follows.
 import { parseSeeds, seedToLatent } from './latent.js';
+import { createDimSliders } from './generate_dims.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
-import { checkValue } from './state.js';
+import { bindInput } from './inputs.js';
 import { element, modelColumn } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const SINGLE_SCALE = 8;
 const GRID_SCALE = 2;
-const DIM_RANGE = 3.5; // the sliders' reach: |z_i| > 3.5 has probability 5e-4 under N(0, 1)
 
 /** A uint32 from the browser's CSPRNG: a fresh seed that the permalink then pins down. */
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
-}
-
-/** Wire an input to one state key: validate on change, show the error beside it, or update. */
-export function bindInput(app, input, key, errorSpan) {
-  input.addEventListener('change', () => {
-    const { value, error } = checkValue(key, input.value);
-    input.setAttribute('aria-invalid', String(Boolean(error)));
-    errorSpan.textContent = error ?? '';
-    if (!error) app.update({ [key]: value });
-  });
-}
-
-/** "3:1.25,7:-0.5" <-> {3: 1.25, 7: -0.5}: the dimensions moved away from the seed's latent. */
-export function parseDims(text) {
-  const dims = {};
-  for (const part of String(text).split(',').filter(Boolean)) {
-    const [index, value] = part.split(':').map(Number);
-    dims[index] = value;
-  }
-  return dims;
-}
-
-function formatDims(dims) {
-  return Object.keys(dims).map(Number).sort((a, b) => a - b)
-    .map((i) => `${i}:${Number(dims[i].toFixed(2))}`).join(',');
 }
 
 function buildColumn(app, entry, onPick) {
@@ -76,14 +51,16 @@ function buildColumn(app, entry, onPick) {
 export function createGenerateView(app) {
   const columns = app.columns().map((entry) => buildColumn(app, entry, pickSeed)).filter(Boolean);
   const dim = app.models[columns[0]?.id]?.latentDim ?? 32;
-  const sliders = [];
+  const sliders = createDimSliders(app, dim);
   const drawn = { single: null, grid: null }; // what is on the canvases, for the test hook
   // Per canvas kind, the latest request: a newer one cancels the older one's remaining batches.
   const latest = { single: 0, grid: 0 };
   const jobs = { single: null, grid: null };
 
-  bindInput(app, $('seed'), 'seed', $('seed-error'));
-  bindInput(app, $('grid'), 'grid', $('grid-error'));
+  const fields = {
+    seed: bindInput(app, $('seed'), 'seed', $('seed-error')),
+    grid: bindInput(app, $('grid'), 'grid', $('grid-error')),
+  };
   $('random').addEventListener('click', () => app.update({ seed: randomSeed(), dims: '' }));
   $('dims-reset').addEventListener('click', () => app.update({ dims: '' }));
   $('generate-cancel').addEventListener('click', () => {
@@ -92,35 +69,6 @@ export function createGenerateView(app) {
 
   function pickSeed(seed) {
     app.update({ seed, dims: '' });
-  }
-
-  for (let i = 0; i < dim; i++) {
-    const label = element('label');
-    const name = element('span', '', `z${i}`);
-    const slider = element('input');
-    slider.type = 'range';
-    slider.min = String(-DIM_RANGE);
-    slider.max = String(DIM_RANGE);
-    slider.step = '0.01';
-    slider.dataset.dim = String(i);
-    const value = element('span');
-    slider.addEventListener('input', () => {
-      value.textContent = Number(slider.value).toFixed(2);
-      const dims = parseDims(app.state.dims);
-      dims[i] = Number(slider.value);
-      app.update({ dims: formatDims(dims) });
-    });
-    label.append(name, slider, value);
-    $('dims').append(label);
-    sliders.push({ slider, value });
-  }
-
-  /** The seed's latent with the slider edits applied. */
-  function latentOf(state) {
-    const z = seedToLatent(state.seed, dim);
-    const dims = parseDims(state.dims);
-    for (const [i, v] of Object.entries(dims)) if (Number(i) < dim) z[Number(i)] = v;
-    return z;
   }
 
   /** Every model's images for `latents`, as one job (a newer request of the same kind cancels
@@ -140,7 +88,7 @@ export function createGenerateView(app) {
       app.run(column.id, latents, { job, onProgress: progress(column.id) }).then(
         (result) => result?.data ?? null,
         (error) => {
-          app.notice(`${column.entry.label}: ${error.message}`, 'error');
+          app.notice(`${column.entry.name}: ${error.message}`, 'error');
           return null;
         },
       )));
@@ -150,7 +98,7 @@ export function createGenerateView(app) {
   }
 
   async function drawSingle(state) {
-    const z = latentOf(state);
+    const z = sliders.latentOf(state);
     const results = await runAll('single', [z]);
     if (!results) return;
     columns.forEach((column, k) => {
@@ -158,10 +106,7 @@ export function createGenerateView(app) {
       drawImages(column.single, results[k], 1, { scale: SINGLE_SCALE, padding: 0 });
       column.caption.textContent = `seed ${state.seed}${state.dims ? ', edited' : ''}`;
     });
-    sliders.forEach(({ slider, value }, i) => {
-      slider.value = String(z[i]);
-      value.textContent = z[i].toFixed(2);
-    });
+    sliders.show(z);
     drawn.single = { seed: state.seed, dims: state.dims, models: columns.map((c) => c.id),
       backend: app.engine.backend };
   }
@@ -182,7 +127,7 @@ export function createGenerateView(app) {
       // the grid on screen, so the columns never show different seeds.
       if (drawn.grid) {
         app.remember({ grid: drawn.grid.text });
-        $('grid').value = drawn.grid.text;
+        fields.grid.show(drawn.grid.text);
       }
       return;
     }
@@ -200,8 +145,8 @@ export function createGenerateView(app) {
     async update(state, changed) {
       const all = changed === null || changed.includes('backend');
       // Inputs show the state, so a permalink or the hash restores them too.
-      $('seed').value = String(state.seed);
-      $('grid').value = state.grid;
+      fields.seed.show(state.seed);
+      fields.grid.show(state.grid);
       if (state.dims) $('dims-panel').open = true; // a link with edits shows them
       const work = [];
       if (all || changed.includes('seed') || changed.includes('dims')) work.push(drawSingle(state));

@@ -96,7 +96,10 @@ export function cellAt(layout, count, x, y) {
   return index < count ? index : -1;
 }
 
-const CHART_MARGIN = { left: 46, right: 6, top: 14, bottom: 18 };
+const CHART_MARGIN = { left: 58, right: 8, top: 16, bottom: 20 };
+const CHART_HEIGHT = 132; // CSS pixels, as style.css shows it
+const CHART_FONT = 11; // CSS pixels: the chart is drawn at the size it is shown, so this stays
+// readable in a phone's narrow column (a fixed 384-pixel canvas scaled to 170 had 4-pixel text)
 
 /** A number for an axis label: 3 significant digits, exponent when small or large. */
 function tick(value) {
@@ -104,22 +107,36 @@ function tick(value) {
   return Math.abs(value) >= 1e-2 && Math.abs(value) < 1e3 ? value.toPrecision(2) : value.toExponential(1);
 }
 
+/** Size `canvas` to the CSS width it is shown at (384 while it is not laid out) and the chart
+ * height, in device pixels; returns its context drawing in CSS pixels, and that size. */
+function fitChart(canvas) {
+  const ratio = globalThis.devicePixelRatio || 1;
+  const width = Math.max(120, Math.round(canvas.clientWidth || 384));
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(CHART_HEIGHT * ratio);
+  const context = canvas.getContext('2d');
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return { context, width, height: CHART_HEIGHT, ratio };
+}
+
 /** Bar chart of per-step image change with axes: y from 0 to `top` (shared by every model's
- * chart, so their heights compare), x the step number; jumps in red, the current step outlined,
- * waypoints (step indices where a new leg starts) as dashed lines labelled `labels`.
- * Returns the layout chartStepAt() needs to map a click to a step. */
+ * chart, so their heights compare) with its title, x the step number; jumps in red, the current
+ * step outlined, waypoints (step indices where a new leg starts) as dashed lines labelled
+ * `labels`. Returns the layout chartStepAt() needs to map a click to a step (in CSS pixels of
+ * a chart `width` wide) and the text's size in canvas pixels (`font`). */
 export function drawChart(canvas, distances, {
   jumps = [], current = -1, color = '#2f6f4f', top = null, waypoints = [], labels = [],
+  title = 'change per step',
 } = {}) {
-  const context = canvas.getContext('2d');
-  const { width, height } = canvas;
+  const { context, width, height, ratio } = fitChart(canvas);
   const m = CHART_MARGIN;
   const plotWidth = width - m.left - m.right;
   const plotHeight = height - m.top - m.bottom;
   context.clearRect(0, 0, width, height);
   context.fillStyle = '#f4f6f4';
   context.fillRect(m.left, m.top, plotWidth, plotHeight);
-  const layout = { left: m.left, slot: plotWidth / Math.max(1, distances.length), count: distances.length };
+  const layout = { left: m.left, slot: plotWidth / Math.max(1, distances.length),
+    count: distances.length, width, font: CHART_FONT * ratio };
   if (!distances.length) return layout;
   const yMax = top ?? Math.max(...distances);
   const scale = yMax > 0 ? plotHeight / yMax : 0;
@@ -130,7 +147,7 @@ export function drawChart(canvas, distances, {
     context.fillRect(m.left + i * layout.slot + layout.slot * 0.1, m.top + plotHeight - barHeight,
       Math.max(1, layout.slot * 0.8), barHeight);
   });
-  context.font = '10px system-ui, sans-serif';
+  context.font = `${CHART_FONT}px system-ui, sans-serif`;
   context.fillStyle = '#555';
   context.strokeStyle = '#888';
   context.setLineDash([3, 3]);
@@ -141,7 +158,7 @@ export function drawChart(canvas, distances, {
     context.lineTo(x, m.top + plotHeight);
     context.stroke();
     context.textAlign = 'center';
-    context.fillText(labels[k] ?? '', x, m.top - 3);
+    context.fillText(labels[k] ?? '', x, m.top - 4);
   });
   context.setLineDash([]);
   if (current >= 0 && current < distances.length) {
@@ -150,7 +167,7 @@ export function drawChart(canvas, distances, {
     context.strokeRect(m.left + current * layout.slot + 0.5, m.top + 0.5, Math.max(2, layout.slot - 1),
       plotHeight - 1);
   }
-  // Axes: y ticks at 0, half and the top; x ticks at the first and last step.
+  // Axes: y ticks at 0, half and the top, and the y title; x ticks at the first and last step.
   context.fillStyle = '#333';
   context.strokeStyle = '#333';
   context.beginPath();
@@ -161,16 +178,23 @@ export function drawChart(canvas, distances, {
   context.textAlign = 'right';
   for (const fraction of [0, 0.5, 1]) {
     const y = m.top + plotHeight * (1 - fraction);
-    context.fillText(tick(yMax * fraction), m.left - 4, y + 3);
+    context.fillText(tick(yMax * fraction), m.left - 4, y + 4);
   }
+  context.save();
+  context.translate(CHART_FONT, m.top + plotHeight / 2);
+  context.rotate(-Math.PI / 2);
+  context.textAlign = 'center';
+  context.fillText(title, 0, 0);
+  context.restore();
   context.textAlign = 'left';
-  context.fillText('step 1', m.left, height - 4);
+  context.fillText('step 1', m.left, height - 5);
   context.textAlign = 'right';
-  context.fillText(`step ${distances.length}`, width - m.right, height - 4);
+  context.fillText(`step ${distances.length}`, width - m.right, height - 5);
+  layout.title = title;
   return layout;
 }
 
-/** The step (bar index) under canvas x, or -1. */
+/** The step (bar index) under x (CSS pixels from the chart's left edge), or -1. */
 export function chartStepAt(layout, x) {
   const step = Math.floor((x - layout.left) / layout.slot);
   return step >= 0 && step < layout.count ? step : -1;
@@ -228,6 +252,8 @@ export function viridis(value, [lo, hi]) {
   return VIRIDIS[below].map((c, i) => Math.round(c * (1 - frac) + VIRIDIS[below + 1][i] * frac));
 }
 
+const MAP_FONT = 11; // the seeds' labels, in canvas pixels
+
 /** An n x n map of values (row-major) on the colour scale `domain`, `cell` pixels a cell; the
  * seeds' positions ([row, column], fractional) ringed in white, the picked cell outlined red. */
 export function drawMap(canvas, values, n, domain, { cell = 12, marks = [], labels = [], picked = null } = {}) {
@@ -244,7 +270,7 @@ export function drawMap(canvas, values, n, domain, { cell = 12, marks = [], labe
   context.strokeStyle = '#fff';
   context.fillStyle = '#fff';
   context.lineWidth = 2;
-  context.font = 'bold 11px system-ui, sans-serif';
+  context.font = `bold ${MAP_FONT}px system-ui, sans-serif`;
   marks.forEach(([row, column], k) => {
     const radius = Math.max(3, cell / 3);
     context.beginPath();
@@ -256,7 +282,7 @@ export function drawMap(canvas, values, n, domain, { cell = 12, marks = [], labe
     context.strokeStyle = '#e00';
     context.strokeRect(picked[1] * cell + 1, picked[0] * cell + 1, cell - 2, cell - 2);
   }
-  return { cell, n };
+  return { cell, n, font: MAP_FONT };
 }
 
 /** A horizontal colour bar for `domain` (log10 of multiples of the median), ends labelled. */

@@ -26,6 +26,7 @@ export const DEFAULTS = Object.freeze({
   n: 24,
   measure: 'area',
   atlas: 'off',
+  cell: '', // the atlas cell picked, "row,column"; '' for the plane's centre
   frame: 0,
   dims: '',
   start: '',
@@ -95,6 +96,16 @@ const CHECKS = {
   atlas(text) {
     if (!['on', 'off'].includes(text)) throw new Error('atlas must be on or off');
     return text;
+  },
+  // The atlas cell on show large, "row,column" (the view takes the centre when N has no such cell).
+  cell(text) {
+    const trimmed = String(text).replace(/\s+/g, '');
+    if (trimmed === '') return '';
+    const match = /^(\d{1,2}),(\d{1,2})$/.exec(trimmed);
+    if (!match || Number(match[1]) >= LIMITS.atlasMaxN || Number(match[2]) >= LIMITS.atlasMaxN) {
+      throw new Error(`cell must be "row,column", each a whole number below ${LIMITS.atlasMaxN}`);
+    }
+    return `${Number(match[1])},${Number(match[2])}`;
   },
   // The walk's frame on screen (the view clamps it to the walk's length, with a notice).
   frame(text) {

@@ -12,14 +12,27 @@ test('an empty hash gives the defaults and no notice', () => {
 test('a state survives the trip through the hash', () => {
   const state = { dataset: 'frog-automobile', seed: 4294967295, grid: '0-15,42',
     walk: '3,9,27,81', mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12,
-    measure: 'stretch', atlas: 'on', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25',
+    measure: 'stretch', atlas: 'on', cell: '3,11', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25',
     book: 'on', backend: 'webgl' };
   const hash = stateToHash(state);
   assert.equal(hash, '#dataset=frog-automobile&seed=4294967295&grid=0-15,42&walk=3,9,27,81' +
     '&mode=lerp&steps=5' +
-    '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on&frame=17&dims=3%3A1.25,7%3A-0.5' +
+    '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on&cell=3,11&frame=17' +
+    '&dims=3%3A1.25,7%3A-0.5' +
     '&start=0.5,-1.25&book=on&backend=webgl');
   assert.deepEqual(parseHash(hash), { state, notices: [] });
+});
+
+test('the picked atlas cell is "row,column" below the largest N, or empty for the centre', () => {
+  assert.deepEqual(checkValue('cell', ' 6, 1 '), { value: '6,1' });
+  assert.deepEqual(checkValue('cell', '07,63'), { value: '7,63' });
+  assert.deepEqual(checkValue('cell', ''), { value: '' });
+  for (const bad of ['6', '6,1,2', '64,0', '-1,2', 'a,b', '1.5,2']) {
+    assert.ok(checkValue('cell', bad).error, bad);
+  }
+  const { state, notices } = parseHash('#cell=99,1');
+  assert.equal(state.cell, '');
+  assert.match(notices[0], /cell="99,1".*row,column/);
 });
 
 test('seed lists are written canonically, so typed spaces do not change the link', () => {
