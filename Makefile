@@ -53,11 +53,11 @@ lint: setup
 constraints: setup
 	$(PY) -m pip freeze --exclude-editable > constraints.txt
 
-# Every data set of train/datasets.py whose GAN and VAE exports are in models/ (gan-<id>,
+# Every data set of core/datasets.py whose GAN and VAE exports are in models/ (gan-<id>,
 # vae-<id>) joins the site, with its measured verdict (models/figures/tears-<id>.json) when
-# there is one; the page opens on train/datasets.py's DEFAULT_DATASET when the site has it.
+# there is one; the page opens on core/datasets.py's DEFAULT_DATASET when the site has it.
 # The book GAN joins the frogs (offered on request) once its TF.js export exists: make book-web.
-DATASET_IDS = $(shell $(PY) -c 'from latentwalk.train.datasets import DATASETS; print(*(d.id for d in DATASETS))')
+DATASET_IDS = $(shell $(PY) -c 'from latentwalk.core.datasets import DATASETS; print(*(d.id for d in DATASETS))')
 exported = $(and $(wildcard models/gan-$(1)/generator/model.json),$(wildcard models/vae-$(1)/decoder/model.json))
 SITE_DATASETS = $(foreach id,$(DATASET_IDS),$(if $(call exported,$(id)),--dataset $(id) models/gan-$(id) models/vae-$(id)))
 BOOK_WEB := models/gan-book-frog-web
@@ -72,7 +72,7 @@ serve-site: site
 book-web: setup
 	bash models/reexport.sh models/gan-book-frog:$(BOOK_WEB)
 
-# Rebuild the shipped models from scratch, every data set of train/datasets.py (how long:
+# Rebuild the shipped models from scratch, every data set of core/datasets.py (how long:
 # docs/benchmarks.md; one data set: bash models/rebuild.sh DATA frog-automobile).
 DATA ?= ../shared/data/cifar10-train-jpeg.zip
 models: setup

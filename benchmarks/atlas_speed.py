@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 import numpy as np
 from results_file import add_out_option, write_results
 
-from latentwalk.train import latent
+from latentwalk.core import latent
 
 REPO = Path(__file__).resolve().parent.parent
 GAN, VAE, JUDGE = (REPO / "models" / name for name in ("gan-frog", "vae-frog", "judge"))

@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 from results_file import add_out_option, write_results
 
-from latentwalk.train.evaluate import (
+from latentwalk.train.quality.evaluate import (
     Judge,
     QualityProbe,
     evaluate_features,

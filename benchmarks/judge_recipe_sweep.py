@@ -20,7 +20,7 @@ from results_file import add_out_option, write_results
 
 from latentwalk.train.config import make_judge_config
 from latentwalk.train.data import load_labelled_images
-from latentwalk.train.judge import train_judge
+from latentwalk.train.quality.judge import train_judge
 
 
 def parse_variant(text: str) -> tuple[tuple[int, ...], int]:

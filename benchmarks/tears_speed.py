@@ -60,10 +60,10 @@ def _stats(values: list[float]) -> dict:
 def measurement_timings(dataset_id: str, repeats: int) -> dict:
     """The live quick measurement and the default-budget tear search, per shipped model, with
     the same judge function the app uses."""
+    from latentwalk.core import tearing, verdict
+    from latentwalk.core.datasets import BY_ID
     from latentwalk.streamlit_app.generation import load_judge, load_model
     from latentwalk.streamlit_app.models import inspect_folder
-    from latentwalk.train import tearing, verdict
-    from latentwalk.train.datasets import BY_ID
 
     dataset = BY_ID[dataset_id]
     judge = load_judge(REPO / "models" / "judge")
@@ -87,7 +87,7 @@ def measurement_timings(dataset_id: str, repeats: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from latentwalk.train.verdict import Settings
+    from latentwalk.core.verdict import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="frog-automobile")

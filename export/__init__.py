@@ -11,3 +11,11 @@ Keras and through TF.js in headless Chromium), ``manifest`` (manifest.json with 
 with ``site_datasets`` (which data sets it offers, where their models and figures go),
 ``browser`` (Chromium and a local server, reusable by other tests), ``cli``.
 """
+
+import sys
+
+# One name per module: this folder is the package latentwalk.export (pyproject.toml's package-dir). In a
+# checkout, `python -m export` imports it as `export` only to run its __main__ (which imports
+# latentwalk.export); any other import by that name would load a second copy of every module.
+if __name__ != "latentwalk.export" and sys.argv[:1] != ["-m"]:
+    raise ImportError(f"import latentwalk.export, not {__name__} (pip install -e . in a checkout)")

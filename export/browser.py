@@ -2,7 +2,7 @@
 
 The exporter's parity check uses it, and so can the web demo's tests and benchmarks:
 
-    from latentwalk.export.browser import chromium, serve_folder, tfjs_files
+    from .browser import chromium, serve_folder, tfjs_files
 
     with serve_folder(site_dir) as base_url, chromium() as browser:
         page = browser.new_page()
@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from latentwalk.export.errors import ExportError
+from .errors import ExportError
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

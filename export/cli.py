@@ -12,11 +12,11 @@ import sys
 import threading
 from pathlib import Path
 
-from latentwalk.export.errors import ExportError
-from latentwalk.export.interrupts import ExportInterrupted, StopRequests
-from latentwalk.quiet import VERBOSE_HELP, quiet
-from latentwalk.train import layout
-from latentwalk.train.datasets import BY_ID, DEFAULT_DATASET
+from ..core import layout
+from ..core.datasets import BY_ID, DEFAULT_DATASET
+from ..core.quiet import VERBOSE_HELP, quiet
+from .errors import ExportError
+from .interrupts import ExportInterrupted, StopRequests
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -147,7 +147,7 @@ def build_site_parser() -> argparse.ArgumentParser:
         default=[],
         metavar=("ID", "GAN_DIR", "VAE_DIR"),
         help=f"a data set's GAN and VAE export folders; repeat for more. ID is one of "
-        f"{', '.join(BY_ID)} (train/datasets.py); the page offers a choice between them",
+        f"{', '.join(BY_ID)} (core/datasets.py); the page offers a choice between them",
     )
     parser.add_argument(
         "--default-dataset",
@@ -218,7 +218,7 @@ def disk_error(error: OSError, out: Path) -> str:
 def _serve_main(argv: list[str]) -> int:
     parser = build_serve_parser()
     args = parser.parse_args(argv)
-    from latentwalk.export.browser import serve_folder
+    from .browser import serve_folder
 
     if not (args.site / "index.html").exists():
         parser.exit(2, f"{parser.prog}: error: {args.site} is not a built site (no index.html)\n")
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_export_parser()
     args = parser.parse_args(argv)
     quiet(args.verbose)  # before anything imports TensorFlow
-    from latentwalk.export.exporter import export
+    from .exporter import export
 
     try:
         with StopRequests() as stop:
@@ -280,8 +280,8 @@ def _site_main(argv: list[str]) -> int:
     parser = build_site_parser()
     args = parser.parse_args(argv)
     quiet(args.verbose)
-    from latentwalk.export.site import build_site
-    from latentwalk.export.site_datasets import FIGURES
+    from .site import build_site
+    from .site_datasets import FIGURES
 
     try:
         with StopRequests() as stop:

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from latentwalk.export.errors import ExportError
+from .errors import ExportError
 
 QUANTIZATIONS = ("none", "float16", "uint8")
 

@@ -5,7 +5,7 @@ only when every model has passed its parity check, so an export folder is either
 absent: a failed or interrupted export never leaves a half-written model for the site to ship.
 
 An export folder (also the layout of the shipped ``models/gan-frog/``) is laid out as
-train/layout.py describes: per role the TF.js graph model, its manifest.json and the .keras file
+core/layout.py describes: per role the TF.js graph model, its manifest.json and the .keras file
 it came from, plus the run's config.json, metrics.jsonl and latest samples.
 """
 
@@ -21,15 +21,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from latentwalk.export.browser import chromium
-from latentwalk.export.convert import convert_to_tfjs
-from latentwalk.export.errors import ExportError
-from latentwalk.export.interrupts import ACTIVE_STAGING, never
-from latentwalk.export.manifest import build_manifest
-from latentwalk.export.parity import keras_outputs, measure_parity, parity_inputs
-from latentwalk.export.sources import ExportSource, ModelSource, find_sources, load_model
-from latentwalk.export.subpixel import Rewrite, rewrite_for_browser
-from latentwalk.train import layout
+from ..core import layout
+from .browser import chromium
+from .convert import convert_to_tfjs
+from .errors import ExportError
+from .interrupts import ACTIVE_STAGING, never
+from .manifest import build_manifest
+from .parity import keras_outputs, measure_parity, parity_inputs
+from .sources import ExportSource, ModelSource, find_sources, load_model
+from .subpixel import Rewrite, rewrite_for_browser
 
 
 def check_destination(out: Path, force: bool, protected: tuple[Path, ...] = ()) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.export.convert import graph_signature, model_files
-from latentwalk.export.parity import ENCODER_INPUT_FORMULA, PARITY_SEEDS, ParityResult
-from latentwalk.export.sources import ExportSource
-from latentwalk.train import layout
-from latentwalk.train.latent import SEED_MAPPING
+from ..core import layout
+from ..core.latent import SEED_MAPPING
+from .convert import graph_signature, model_files
+from .parity import ENCODER_INPUT_FORMULA, PARITY_SEEDS, ParityResult
+from .sources import ExportSource
 
 FORMAT = "latentwalk-manifest/1"
 TEST_SEEDS = (0, 1, 2, 3)

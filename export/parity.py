@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.export.browser import chromium, serve_folder, tfjs_files
-from latentwalk.export.errors import ExportError
-from latentwalk.train.latent import seeds_to_latents
+from ..core.latent import seeds_to_latents
+from .browser import chromium, serve_folder, tfjs_files
+from .errors import ExportError
 
 PARITY_SEEDS = tuple(range(8))
 # Largest |Keras - TF.js| allowed per quantization; uint8 is measured and reported, not enforced.

@@ -30,17 +30,18 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from latentwalk.export.browser import (
+from ..core import layout
+from .browser import (
     ISOLATION_HEADERS,
     REPO,
     SECURITY_HEADERS,
     node_modules_dir,
     tfjs_files,
 )
-from latentwalk.export.errors import ExportError
-from latentwalk.export.exporter import check_destination, staging_folder
-from latentwalk.export.interrupts import never
-from latentwalk.export.site_datasets import (
+from .errors import ExportError
+from .exporter import check_destination, staging_folder
+from .interrupts import never
+from .site_datasets import (
     FIGURES,
     INDEX,
     SiteDataset,
@@ -49,7 +50,6 @@ from latentwalk.export.site_datasets import (
     read_tears,
     site_datasets,
 )
-from latentwalk.train import layout
 
 WEB_DEMO = REPO / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}

@@ -1,12 +1,12 @@
 """The data sets a site offers: which export folders belong to which data set of
-train/datasets.py, where their models go in the site, and the measured figures
+core/datasets.py, where their models go in the site, and the measured figures
 (models/figures/tears-<id>.json, from models/measure_tears.py) that carry each one's verdict.
 
 Two ways to name them, both checked here once, before anything is read or written:
 
     --gan DIR --vae DIR [--book DIR]          the frogs, in the one-data-set layout
                                               (SITE/models/gan/, models/vae/, models/book/)
-    --dataset ID GAN_DIR VAE_DIR (repeatable)  any data set of train/datasets.py, nested by id
+    --dataset ID GAN_DIR VAE_DIR (repeatable)  any data set of core/datasets.py, nested by id
                                               (SITE/models/ID/gan/, models/ID/vae/)
 
 The page reads every path from SITE/models/index.json, so these functions are the only place
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from latentwalk.export.browser import REPO
-from latentwalk.export.errors import ExportError
-from latentwalk.train.datasets import BY_ID, DATASETS, DEFAULT_DATASET
+from ..core.datasets import BY_ID, DATASETS, DEFAULT_DATASET
+from .browser import REPO
+from .errors import ExportError
 
 INDEX = "models/index.json"  # the page's one entry point: models, data sets, figures
 FIGURES = REPO / "models" / "figures"  # where models/measure_tears.py writes tears-<id>.json
@@ -34,7 +34,7 @@ MEASURED_BY = "models/measure_tears.py"
 
 @dataclass(frozen=True)
 class SiteDataset:
-    """One data set of the site: its id (train/datasets.py) and its export folders by the page's
+    """One data set of the site: its id (core/datasets.py) and its export folders by the page's
     model id ("gan", "vae", "book")."""
 
     id: str
@@ -60,7 +60,7 @@ def site_datasets(
     book: Path | None = None,
     datasets: Sequence[tuple[str, Path, Path]] = (),
 ) -> list[SiteDataset]:
-    """The site's data sets in train/datasets.py's order, from --gan/--vae/--book (the frogs)
+    """The site's data sets in core/datasets.py's order, from --gan/--vae/--book (the frogs)
     and each --dataset ID GAN_DIR VAE_DIR. Raises ExportError for an unknown id, an id given
     twice, or the book GAN without the frogs."""
     found: dict[str, SiteDataset] = {}
@@ -71,7 +71,7 @@ def site_datasets(
         if dataset_id not in BY_ID:
             raise ExportError(
                 f"--dataset {dataset_id!r}: unknown data set; expected one of "
-                f"{', '.join(BY_ID)} (see train/datasets.py)"
+                f"{', '.join(BY_ID)} (see core/datasets.py)"
             )
         if dataset_id in found:
             how = "by --gan/--vae (the frogs)" if not found[dataset_id].nested else "before"
@@ -96,7 +96,7 @@ def site_datasets(
 
 def default_dataset(datasets: Sequence[SiteDataset], wanted: str | None = None) -> str:
     """The data set the page opens on: ``wanted`` (--default-dataset), else the project's
-    default (train/datasets.py) when the site has it, else the first."""
+    default (core/datasets.py) when the site has it, else the first."""
     ids = [d.id for d in datasets]
     if wanted is not None:
         if wanted not in ids:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.export.errors import ExportError
-from latentwalk.train import layout
+from ..core import layout
+from .errors import ExportError
 
 DESCRIPTION = {
     "gan": "a GAN generator",

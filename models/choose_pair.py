@@ -25,9 +25,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from latentwalk.train import quality
-from latentwalk.train.evaluate import Judge, real_split
+from latentwalk.core import metrics
 from latentwalk.train.provenance import provenance
+from latentwalk.train.quality.evaluate import Judge, real_split
 
 REPO = Path(__file__).resolve().parent.parent
 # Natural candidates: the frog (the book's class and the shipped models') with a very different
@@ -49,7 +49,7 @@ def mixing(a: np.ndarray, b: np.ndarray, count: int = 2000, seed: int = 0) -> fl
     b = b[rng.choice(len(b), min(count, len(b)), replace=False)]
     both = np.concatenate([a, b])
     labels = np.r_[np.zeros(len(a)), np.ones(len(b))]
-    distances = quality.pairwise_distances(both, both)
+    distances = metrics.pairwise_distances(both, both)
     np.fill_diagonal(distances, np.inf)
     return float(np.mean(labels[np.argmin(distances, axis=1)] != labels))
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     for a, b in CANDIDATES:
         row = {
             "pair": [a, b],
-            "frechet_distance": quality.frechet_distance(features[a], features[b]),
+            "frechet_distance": metrics.frechet_distance(features[a], features[b]),
             "mean_separation": separation(features[a], features[b]),
             "nn_mixing": mixing(features[a], features[b]),
         }

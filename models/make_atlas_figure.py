@@ -20,10 +20,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 
 import numpy as np
 
+from latentwalk.core import latent
 from latentwalk.streamlit_app import atlas as pictures
 from latentwalk.streamlit_app.generation import load_judge_features, load_model
 from latentwalk.streamlit_app.models import inspect_folder
-from latentwalk.train import latent
 from latentwalk.train.provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,9 +23,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is impor
 import numpy as np
 from PIL import Image, ImageDraw
 
-from latentwalk.train.images import make_grid, to_uint8
-from latentwalk.train.latent import path_distances, seeds_to_latents, smoothness, walk
-from latentwalk.train.layout import JUDGE_MODEL, find_model_file
+from latentwalk.core.images import make_grid, to_uint8
+from latentwalk.core.latent import path_distances, seeds_to_latents, smoothness, walk
+from latentwalk.core.layout import JUDGE_MODEL, find_model_file
 from latentwalk.train.provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     features = None
     if args.space != "pixels" and (args.judge / JUDGE_MODEL).exists():
-        from latentwalk.train.evaluate import Judge
+        from latentwalk.train.quality.evaluate import Judge
 
         features = Judge(args.judge).features
     elif args.space == "features":

@@ -1,7 +1,7 @@
 """Measure where the shipped GANs and VAEs tear, per data set, and write the verdict.
 
-For each data set (train/datasets.py) with both models in models/: every figure of
-train/verdict.py (class transitions along 512 cross-class walks of 256 steps, the latent mass
+For each data set (core/datasets.py) with both models in models/: every figure of
+core/verdict.py (class transitions along 512 cross-class walks of 256 steps, the latent mass
 between classes, the tail of the per-step change along random paths, the tear search), in the
 judge's features, the verdict sentence, and a chart of the class switch:
 
@@ -29,12 +29,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 from PIL import Image, ImageDraw
 
-from latentwalk.train import quality, tearing
-from latentwalk.train.datasets import BY_ID, DATASETS, Dataset
-from latentwalk.train.evaluate import Judge, real_split
-from latentwalk.train.layout import find_model_file
+from latentwalk.core import metrics, tearing
+from latentwalk.core.datasets import BY_ID, DATASETS, Dataset
+from latentwalk.core.layout import find_model_file
+from latentwalk.core.verdict import Settings, measure, verdict
 from latentwalk.train.provenance import provenance
-from latentwalk.train.verdict import Settings, measure, verdict
+from latentwalk.train.quality.evaluate import Judge, real_split
 
 REPO = Path(__file__).resolve().parent.parent
 COLOURS = {"GAN": (214, 39, 40), "VAE": (31, 119, 180)}  # the app's chart colours
@@ -123,7 +123,7 @@ def measure_dataset(dataset: Dataset, judge: Judge, data: str, settings: Setting
     }
     split = real_split(judge, data, dataset.classes)
     real_features = split.train_features(judge)
-    real = (real_features, quality.knn_radii(real_features, 3))
+    real = (real_features, metrics.knn_radii(real_features, 3))
     classes = (
         None
         if dataset.classes == "all" or "," not in dataset.classes

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the shipped models from scratch: for every data set of train/datasets.py (frogs, the
+# Rebuild the shipped models from scratch: for every data set of core/datasets.py (frogs, the
 # two far-apart classes, all ten classes) train the GAN (quality-cpu recipe) and the VAE (small
 # preset), export both (float16 TF.js + Keras copies + manifests) into models/gan-<id> and
 # models/vae-<id>, grade them with the judge, measure where they tear, and redraw the README's
@@ -13,7 +13,7 @@ PY=${PY:-.venv/bin/python}
 STAMP=$(date +%Y%m%d-%H%M%S)
 
 # id<TAB>classes for each data set, from the one table that defines them.
-mapfile -t TABLE < <($PY -c 'from latentwalk.train.datasets import DATASETS
+mapfile -t TABLE < <($PY -c 'from latentwalk.core.datasets import DATASETS
 for d in DATASETS: print(f"{d.id}\t{d.classes}")')
 WANTED=("$@")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from latentwalk.train.datasets import DATASETS
+from latentwalk.core.datasets import DATASETS
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"

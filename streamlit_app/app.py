@@ -19,14 +19,7 @@ from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app import session, url_state
 from latentwalk.streamlit_app import tear_figures as figures_data
 from latentwalk.streamlit_app.generation import ModelLoadError
-from latentwalk.streamlit_app.views import (
-    atlas,
-    discontinuity,
-    generate,
-    tears,
-    vae_extras,
-    walk,
-)
+from latentwalk.streamlit_app.views import atlas, discontinuity, generate, tears, vae_extras, walk
 
 # Each section's renderer by its URL slug; the labels (and their order) are url_state.SECTIONS'.
 RENDERERS = {

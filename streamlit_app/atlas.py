@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from latentwalk.train import latent
-from latentwalk.train.images import make_grid
+from ..core import latent
+from ..core.images import make_grid
 
 MEASURES = {
     "area": "area magnification √det(JᵀJ)",

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.streamlit_app.models import FoundModel
-from latentwalk.train import layout
+from ..core import layout
+from .models import FoundModel
 
 # One tf.function call per batch of at most this many latents: the whole of a 64-frame walk or
 # of a 256-path smoothness measure (512 images) fits in one or two calls.
@@ -193,7 +193,7 @@ def load_judge_features(folder: Path) -> Callable[[np.ndarray], np.ndarray] | No
 
 
 def load_judge(folder: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
-    """The judge as the tear figures use it (train/tearing.py): images in [-1, 1] -> (its
+    """The judge as the tear figures use it (core/tearing.py): images in [-1, 1] -> (its
     penultimate-layer features, its class probabilities); None without a judge in ``folder``."""
     import json
 

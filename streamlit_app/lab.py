@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latentwalk.train import latent
+from ..core import latent
 
 
 def image_detail(images: np.ndarray) -> float:

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps
 
-from latentwalk.train.images import make_grid, to_uint8
+from ..core.images import make_grid, to_uint8
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_SIDE = 4096

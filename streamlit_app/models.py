@@ -1,7 +1,7 @@
 """Finding models for the app: the shipped ``models/`` folder plus folders a person points to.
 
 No Streamlit and no TensorFlow here, so discovery is quick and unit-testable. A folder holds a
-model in either of the two layouts the project writes (train/layout.py): a run folder
+model in either of the two layouts the project writes (core/layout.py): a run folder
 (``generator.keras``, or ``decoder.keras`` + ``encoder.keras``) or an export folder
 (``generator/generator.keras``, ...).
 
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from latentwalk.train import layout
+from ..core import layout
 
 ENV_VAR = "LATENTWALK_MODELS"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"

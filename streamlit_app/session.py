@@ -12,17 +12,17 @@ import altair as alt
 import numpy as np
 import streamlit as st
 
-from latentwalk.streamlit_app import charts, media, tear_figures, url_state
-from latentwalk.streamlit_app import models as discovery
-from latentwalk.streamlit_app.generation import (
+from ..core import latent, layout
+from . import charts, media, tear_figures, url_state
+from . import models as discovery
+from .generation import (
     LoadedModel,
     ModelLoadError,
     load_judge,
     load_judge_features,
     load_model,
 )
-from latentwalk.streamlit_app.models import inspect_folder
-from latentwalk.train import latent, layout
+from .models import inspect_folder
 
 
 @dataclass

@@ -8,9 +8,9 @@ import json
 import math
 from pathlib import Path
 
-from latentwalk.streamlit_app import models as discovery
-from latentwalk.streamlit_app.models import FoundModel
-from latentwalk.train.datasets import BY_ID, DATASETS, DEFAULT_DATASET, Dataset, dataset_of
+from ..core.datasets import BY_ID, DATASETS, DEFAULT_DATASET, Dataset, dataset_of
+from . import models as discovery
+from .models import FoundModel
 
 OTHER = "other"  # the data-set choice (and URL value) for models trained on anything else
 

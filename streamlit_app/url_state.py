@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from latentwalk.train import latent
-from latentwalk.train.datasets import BY_ID
+from ..core import latent
+from ..core.datasets import BY_ID
 
 SECTIONS = {
     "generate": "Generate",

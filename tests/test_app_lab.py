@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from latentwalk.core import latent
 from latentwalk.streamlit_app import charts, lab
-from latentwalk.train import latent
 
 
 def _smooth_model(z: np.ndarray) -> np.ndarray:

@@ -116,8 +116,8 @@ def test_discovery_and_the_app_helpers_import_no_tensorflow():
     import subprocess
 
     code = (
-        "import sys; import streamlit_app.models, streamlit_app.media, streamlit_app.lab, "
-        "streamlit_app.generation; sys.exit('tensorflow' in sys.modules)"
+        "import sys; from latentwalk.streamlit_app import models, media, lab, generation; "
+        "sys.exit('tensorflow' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 

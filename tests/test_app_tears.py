@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from latentwalk.core import verdict
+from latentwalk.core.datasets import BY_ID, DEFAULT_DATASET
 from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app import tear_figures
 from latentwalk.streamlit_app.models import inspect_folder
-from latentwalk.train import verdict
-from latentwalk.train.datasets import BY_ID, DEFAULT_DATASET
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py")
 

@@ -1,4 +1,4 @@
-"""The latent atlas's math (train/latent.py): planes, lattices, stretch maps, summaries and the
+"""The latent atlas's math (core/latent.py): planes, lattices, stretch maps, summaries and the
 local spectrum, on generators whose answer is known in closed form."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwalk.train import latent
+from latentwalk.core import latent
 
 P = 48  # values per "image" of the toy generators
 

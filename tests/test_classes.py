@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from latentwalk.train import quality
+from latentwalk.core import metrics
 from latentwalk.train.cli import main as train_main
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, class_list, load_images
@@ -79,15 +79,15 @@ def test_the_trainer_refuses_bad_class_lists_in_one_line(tmp_path, capsys, class
 
 def test_class_rate_counts_any_class_of_the_set():
     probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.5, 0.4, 0.1]])
-    sets = quality.Sets(
+    sets = metrics.Sets(
         fake=np.zeros((4, 2)), real=np.zeros((4, 2)), fake_probabilities=probabilities,
         class_index=(0, 1),
     )  # fmt: skip
-    rate = quality.compute(sets, ("class_rate",))
+    rate = metrics.compute(sets, ("class_rate",))
     assert rate["class_rate"] == 0.75
     assert rate["class_confidence"] == pytest.approx(np.mean([0.9, 0.9, 0.2, 0.9]))
-    one = quality.compute(
-        quality.Sets(np.zeros((4, 2)), np.zeros((4, 2)), probabilities, class_index=1),
+    one = metrics.compute(
+        metrics.Sets(np.zeros((4, 2)), np.zeros((4, 2)), probabilities, class_index=1),
         ("class_rate",),
     )
     assert one["class_rate"] == 0.25

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from latentwalk.core import layout
 from latentwalk.export import exporter
 from latentwalk.export.cli import main as export_main
-from latentwalk.train import layout
 
 
 def _fail(code: int):

@@ -78,7 +78,7 @@ def test_evaluate_reads_a_vae_run_and_writes_quality_json_beside_it(
 def test_generate_scales_the_prior_latents_by_the_temperature():
     import keras
 
-    from latentwalk.train.evaluate import generate
+    from latentwalk.train.quality.evaluate import generate
 
     inputs = keras.Input((4,))
     image = keras.layers.Reshape((32, 32, 3))(
@@ -192,7 +192,7 @@ needs_real_data = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def frogs():
-    from latentwalk.train.evaluate import Judge, real_split
+    from latentwalk.train.quality.evaluate import Judge, real_split
 
     judge = Judge(SHIPPED_JUDGE)
     return judge, real_split(judge, str(SHARED_ZIP), "frog")
@@ -217,7 +217,7 @@ def test_the_shipped_judge_calls_real_training_frogs_frogs(frogs):
 
 @needs_real_data
 def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
-    from latentwalk.train.quality import frechet_distance, kernel_inception_distance
+    from latentwalk.core.metrics import frechet_distance, kernel_inception_distance
 
     judge, split = frogs
     reference = judge.features(split.train[:2000])
@@ -251,10 +251,10 @@ def test_judge_fid_is_zero_on_itself_and_grows_with_noise_and_blur(frogs):
 def test_ctrl_c_while_training_the_judge_leaves_nothing_behind(
     two_class_npz, tmp_path, monkeypatch, capsys
 ):
-    import latentwalk.train.judge
+    import latentwalk.train.quality.judge
 
     calls = []
-    real_augment = latentwalk.train.judge.augment
+    real_augment = latentwalk.train.quality.judge.augment
 
     def augment_then_interrupt(images, rng):
         calls.append(1)
@@ -262,7 +262,7 @@ def test_ctrl_c_while_training_the_judge_leaves_nothing_behind(
             raise KeyboardInterrupt
         return real_augment(images, rng)
 
-    monkeypatch.setattr(latentwalk.train.judge, "augment", augment_then_interrupt)
+    monkeypatch.setattr(latentwalk.train.quality.judge, "augment", augment_then_interrupt)
     out = tmp_path / "judge"
     code = main(["judge", "--preset", "tiny", "--data", str(two_class_npz), "--out", str(out)])
     assert code == 130

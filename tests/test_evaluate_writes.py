@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from latentwalk.train import layout
+from latentwalk.core import layout
 from latentwalk.train.cli import main
-from latentwalk.train.quality_file import differences, shown
+from latentwalk.train.quality.quality_file import differences, shown
 
 
 def evaluate(*args: str) -> int:
@@ -26,7 +26,7 @@ def never_grade(monkeypatch):
     def judge(*args, **kwargs):
         raise AssertionError("grading started")
 
-    monkeypatch.setattr("latentwalk.train.evaluate.Judge", judge)
+    monkeypatch.setattr("latentwalk.train.quality.evaluate.Judge", judge)
 
 
 @pytest.mark.parametrize("where", ["folder", "/dev/full", "under a file"])

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 from web_support import WAIT_S
 
+from latentwalk.core.latent import seed_to_latent
 from latentwalk.export.browser import chromium, serve_folder, tfjs_files
 from latentwalk.export.exporter import export
 from latentwalk.export.parity import THRESHOLDS, keras_outputs, measure_parity, parity_inputs
 from latentwalk.export.site import VENDOR_SCRIPTS, build_site
-from latentwalk.train.latent import seed_to_latent
 from tests.support import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

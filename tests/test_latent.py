@@ -1,4 +1,4 @@
-"""The latent math (train/latent.py): seed mapping, interpolation, walks, path distances, jumps and
+"""The latent math (core/latent.py): seed mapping, interpolation, walks, path distances, jumps and
 smoothness, each checked against values worked out independently of the implementation."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from latentwalk.train import latent
+from latentwalk.core import latent
 
 # Computed with the canonical JavaScript mulberry32 (Math.imul) and Box-Muller in Node 20, the
 # algorithm web_demo/js/latent.js must follow; Math.fround gives the float32 values.
@@ -34,7 +34,7 @@ LATENT_SEED_42_HEAD = [
 
 
 def test_import_does_not_pull_in_tensorflow():
-    code = "import sys, train.latent; sys.exit('tensorflow' in sys.modules)"
+    code = "import sys, latentwalk.core.latent; sys.exit('tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 

@@ -1,11 +1,11 @@
-"""The model-folder layout (train/layout.py): the steps a model trained and the label it is shown
+"""The model-folder layout (core/layout.py): the steps a model trained and the label it is shown
 by, the same wherever it is read from."""
 
 from __future__ import annotations
 
 import json
 
-from latentwalk.train import layout
+from latentwalk.core import layout
 
 
 def test_trained_steps_are_the_last_logged_step_not_the_plan(tmp_path):

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from latentwalk.core import layout
 from latentwalk.train import config as config_module
-from latentwalk.train import layout
 from latentwalk.train import run as run_module
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.provenance import Session
@@ -53,7 +53,7 @@ def test_a_run_records_when_where_and_with_what_it_trained(tiny_gan_run):
 
 def test_every_reader_still_loads_a_config_with_provenance(tiny_gan_run):
     from latentwalk.export.sources import find_sources
-    from latentwalk.train.evaluate import find_model
+    from latentwalk.train.quality.evaluate import find_model
 
     config = config_module.load(tiny_gan_run)
     assert config.kind == "gan" and config.steps == 20

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from latentwalk.quiet import strip_noise
+from latentwalk.core.quiet import strip_noise
 from latentwalk.train import config as config_module
 from latentwalk.train.cli import add_config_options, build_parser
 from latentwalk.train.config import GANConfig, VAEConfig, setting
@@ -74,7 +74,7 @@ def test_the_relay_holds_an_abseil_line_until_its_end_arrives():
 def test_what_a_process_says_as_it_crashes_gets_through_the_relay():
     script = (
         "import os, sys\n"
-        "from latentwalk.quiet import quiet\n"
+        "from latentwalk.core.quiet import quiet\n"
         "quiet()\n"
         f"os.write(2, {ABSL!r})\n"
         "print('my last words', file=sys.stderr, flush=True)\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentwalk.train import tearing
+from latentwalk.core import tearing
 from tests.support import DIM, brightness_judge, ramp_generator, step_generator
 
 

@@ -130,8 +130,8 @@ def test_run_folder_is_complete(tiny_gan_run):
 def test_saved_generator_reproduces_the_sample_grid(tiny_gan_run):
     import keras
 
-    from latentwalk.train.images import make_grid
-    from latentwalk.train.latent import seeds_to_latents
+    from latentwalk.core.images import make_grid
+    from latentwalk.core.latent import seeds_to_latents
 
     generator = keras.saving.load_model(tiny_gan_run / "generator.keras", compile=False)
     images = np.asarray(generator(seeds_to_latents(range(16)), training=False))
@@ -355,8 +355,8 @@ def test_rebalancing_never_raises_a_learning_rate_below_its_floor():
 def test_mixed_bfloat16_trains_and_saves_a_float32_generator(tiny_npz, tmp_path):
     import keras
 
-    from latentwalk.train.images import make_grid
-    from latentwalk.train.latent import seeds_to_latents
+    from latentwalk.core.images import make_grid
+    from latentwalk.core.latent import seeds_to_latents
 
     run = train_tiny(
         "gan", tiny_npz, tmp_path / "bf16", "--steps", "3", "--precision", "mixed_bfloat16"

@@ -45,8 +45,8 @@ def jax_gan_run(jax_worker, tiny_npz, tmp_path_factory) -> Path:
 def test_jax_gan_run_folder_is_complete_and_loads_on_tensorflow(jax_gan_run):
     import keras
 
-    from latentwalk.train.images import make_grid
-    from latentwalk.train.latent import seeds_to_latents
+    from latentwalk.core.images import make_grid
+    from latentwalk.core.latent import seeds_to_latents
 
     run = jax_gan_run
     assert json.loads((run / "config.json").read_text())["kind"] == "gan"

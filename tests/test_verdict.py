@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from latentwalk.train import verdict
-from latentwalk.train.datasets import BY_ID, DATASETS, dataset_of
+from latentwalk.core import verdict
+from latentwalk.core.datasets import BY_ID, DATASETS, dataset_of
 from tests.support import DIM, brightness_judge, ramp_generator, step_generator
 
 

@@ -7,7 +7,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from latentwalk.train.datasets import DATASETS, DEFAULT_DATASET
+from latentwalk.core.datasets import DATASETS, DEFAULT_DATASET
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def test_a_data_set_without_figures_has_no_row(tmp_path):
 
 
 def test_the_front_ends_open_where_the_measured_verdict_is_clear():
-    """train/datasets.py's DEFAULT_DATASET follows the stored verdicts: frogs while theirs is
+    """core/datasets.py's DEFAULT_DATASET follows the stored verdicts: frogs while theirs is
     clear, else the first data set whose verdict is clear (frogs when none is)."""
     calls = {}
     for dataset in DATASETS:

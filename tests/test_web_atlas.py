@@ -1,5 +1,5 @@
 """The web demo's Atlas panel in headless Chromium (site from the tiny runs): the images are made
-in Web Workers, and the plane, the images and the maps equal what train/latent.py computes with
+in Web Workers, and the plane, the images and the maps equal what core/latent.py computes with
 the Keras models; a cancel stops a run; bad planes get a message."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from web_support import ARTIFACTS, keras_images, open_demo, views, wait_until
 
-from latentwalk.train import latent
+from latentwalk.core import latent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from web_support import make_tears
 
+from latentwalk.core.datasets import DEFAULT_DATASET
 from latentwalk.export.cli import main
-from latentwalk.train.datasets import DEFAULT_DATASET
 
 ROLES = {"gan": {"generator": "gan"}, "vae": {"decoder": "vae-decoder", "encoder": "vae-encoder"}}
 
@@ -193,8 +193,8 @@ def test_a_figures_file_that_is_broken_or_of_another_data_set_is_refused(exports
 
 def test_the_shipped_figures_are_what_the_page_reads():
     """models/figures/tears-<id>.json, as measured: the fields the page's first screen shows."""
+    from latentwalk.core.datasets import DATASETS
     from latentwalk.export.site_datasets import FIGURES, read_tears
-    from latentwalk.train.datasets import DATASETS
 
     shipped = [d.id for d in DATASETS if (FIGURES / d.tears).exists()]
     if not shipped:

@@ -24,8 +24,8 @@ from web_support import (
     wait_until,
 )
 
-from latentwalk.train.images import to_uint8
-from latentwalk.train.latent import path_distances, seeds_to_latents, walk
+from latentwalk.core.images import to_uint8
+from latentwalk.core.latent import path_distances, seeds_to_latents, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from web_support import new_page, open_demo, views, wait_until
 
-from latentwalk.train.images import to_uint8
+from latentwalk.core.images import to_uint8
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""The JavaScript latent math is held to train/latent.py by web_demo/test/vectors.json: the
+"""The JavaScript latent math is held to core/latent.py by web_demo/test/vectors.json: the
 committed file must be what Python computes now, and Node's tests check JavaScript against it."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ export site --dataset ...` from the tiny trained runs: it opens on the site's de
 with that data set's verdict sentence and chart above the fold (1280 x 800 and a 390 px phone),
 the choice switches the models every view uses and the link carries it, a data set without
 measured figures says so, the evidence table holds the figures, and "measure here, in pixels"
-gives train/tearing.py's pixel tail figures, with a Cancel."""
+gives core/tearing.py's pixel tail figures, with a Cancel."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from web_support import (
     wait_until,
 )
 
+from latentwalk.core import latent, tearing
+from latentwalk.core.images import to_uint8
 from latentwalk.export.cli import main
-from latentwalk.train import latent, tearing
-from latentwalk.train.images import to_uint8
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -198,7 +198,7 @@ def test_measure_here_in_pixels_gives_pythons_tail_figures_and_can_be_cancelled(
     wait_until(page, f"{measure}.result !== null")
     result = page.evaluate(f"{measure}.result")
     assert (result["paths"], result["steps"]) == (4, 32)
-    # The same paths through the Keras models, measured by train/tearing.py.
+    # The same paths through the Keras models, measured by core/tearing.py.
     ends = latent.seeds_to_latents(list(range(8)))
     t = np.linspace(0.0, 1.0, 33)
     latents = np.concatenate([latent.slerp(ends[2 * i], ends[2 * i + 1], t) for i in range(4)])

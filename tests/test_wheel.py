@@ -77,7 +77,7 @@ def test_the_wheel_holds_one_package_and_the_page(installed, tmp_path):
     python = installed / "python"
     where = subprocess.run(
         [str(python), "-c",
-         "import latentwalk, latentwalk.train.latent as m, latentwalk.export.site as s; "
+         "import latentwalk, latentwalk.core.latent as m, latentwalk.export.site as s; "
          "print(m.__file__); print(s.WEB_DEMO)"],
         cwd=tmp_path, capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip

@@ -25,8 +25,8 @@ from typing import Any, Callable, NamedTuple
 
 import keras
 
-from latentwalk.train import augment
-from latentwalk.train.config import ConfigError
+from . import augment
+from .config import ConfigError
 
 BACKEND = keras.backend.backend()
 if BACKEND == "jax":

@@ -33,7 +33,7 @@ import numpy as np
 from tqdm import tqdm
 
 if TYPE_CHECKING:  # only for annotations: importing Keras here would load TensorFlow before the
-    import keras  # CLI has quieted it (latentwalk/quiet.py)
+    import keras  # CLI has quieted it (core/quiet.py)
 
 FORMAT = 2
 OPTIMIZER_OWN_VARIABLES = ("iteration", "learning_rate")

@@ -15,17 +15,10 @@ import time
 import typing
 from pathlib import Path
 
-from latentwalk.quiet import VERBOSE_HELP, quiet
-from latentwalk.train import config as config_module
-from latentwalk.train import layout
-from latentwalk.train.cli_quality import (
-    QualityUsageError,
-    add_evaluate_parser,
-    add_judge_parser,
-    run_evaluate,
-    run_judge,
-)
-from latentwalk.train.config import (
+from ..core import layout
+from ..core.quiet import VERBOSE_HELP, quiet
+from . import config as config_module
+from .config import (
     GAN_PRESETS,
     VAE_PRESETS,
     ConfigError,
@@ -33,9 +26,16 @@ from latentwalk.train.config import (
     GANConfig,
     VAEConfig,
 )
-from latentwalk.train.data import DataError
-from latentwalk.train.evaluate import EvaluationError
-from latentwalk.train.run import Diverged, Interrupted, RunError
+from .data import DataError
+from .quality.cli import (
+    QualityUsageError,
+    add_evaluate_parser,
+    add_judge_parser,
+    run_evaluate,
+    run_judge,
+)
+from .quality.evaluate import EvaluationError
+from .run import Diverged, Interrupted, RunError
 
 GAN_EXAMPLES = """\
 examples:
@@ -267,10 +267,10 @@ def resolve(args: argparse.Namespace):
 
 def make_task(config, images, replicas=None):
     if config.kind == "gan":
-        from latentwalk.train.gan_task import GANTask
+        from .gan_task import GANTask
 
         return GANTask(config, replicas)
-    from latentwalk.train.vae import VAETask
+    from .vae import VAETask
 
     return VAETask(config, images, replicas)
 
@@ -279,7 +279,7 @@ def make_probe(config, images):
     """The judge's quick check for --eval-every, or None."""
     if not config.eval_every:
         return None
-    from latentwalk.train.evaluate import Judge, QualityProbe
+    from .quality.evaluate import Judge, QualityProbe
 
     judge = Judge(config.judge)
     return QualityProbe(judge, images, config.data.class_name, config.latent_dim, seed=config.seed)
@@ -299,10 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     lock = None
     try:
         config, run_dir = resolve(args)
-        from latentwalk.train.cluster import cluster_from
-        from latentwalk.train.data import load_images
-        from latentwalk.train.parallel import prepare
-        from latentwalk.train.run import RunLock, check_run_dir, prepare_run_dir, train
+        from .cluster import cluster_from
+        from .data import load_images
+        from .parallel import prepare
+        from .run import RunLock, check_run_dir, prepare_run_dir, train
 
         lock = RunLock()  # the run folder's owner from here to the end of training
 

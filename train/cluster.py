@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from latentwalk.train.config import ConfigError
+from .config import ConfigError
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from latentwalk.train import layout
+from ..core import layout
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
@@ -207,7 +207,7 @@ class VAEConfig(TrainerConfig):
 
 @dataclass(frozen=True)
 class JudgeConfig:
-    """The judge's recipe (train/judge.py): a CIFAR-10 classifier whose features grade models."""
+    """The judge's recipe (train/quality/judge.py): a CIFAR-10 classifier whose features grade models."""
 
     preset: str = "small"
     widths: tuple[int, ...] = (32, 64, 128, 256)  # stem, then one block of two convs per width

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from latentwalk.train.config import DataConfig
+from .config import DataConfig
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ import math
 import keras
 from keras import layers, ops
 
-from latentwalk.train import augment
-from latentwalk.train.backend_steps import gan_steps
-from latentwalk.train.config import GANConfig
+from . import augment
+from .backend_steps import gan_steps
+from .config import GANConfig
 
 
 def build_generator(config: GANConfig, synchronized_batch_norm: bool = False) -> keras.Model:

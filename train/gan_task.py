@@ -10,16 +10,16 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from latentwalk.train.augment import draw_params, parse_policy
-from latentwalk.train.balance import Balancer
-from latentwalk.train.checkpoint import model_variables, optimizer_variables, prefixed
-from latentwalk.train.config import GANConfig
-from latentwalk.train.data import to_model_range
-from latentwalk.train.gan import GAN, build_discriminator, build_generator, make_optimizer
-from latentwalk.train.hardware import resolve_precision
-from latentwalk.train.latent import seeds_to_latents
-from latentwalk.train.layout import run_model_path
-from latentwalk.train.parallel import building_scope
+from ..core.latent import seeds_to_latents
+from ..core.layout import run_model_path
+from .augment import draw_params, parse_policy
+from .balance import Balancer
+from .checkpoint import model_variables, optimizer_variables, prefixed
+from .config import GANConfig
+from .data import to_model_range
+from .gan import GAN, build_discriminator, build_generator, make_optimizer
+from .hardware import resolve_precision
+from .parallel import building_scope
 
 MIN_D_LEARNING_RATE = 1e-6
 MAX_DROPOUT = 0.7

@@ -37,8 +37,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latentwalk.train.cluster import Cluster
-from latentwalk.train.config import ConfigError
+from .cluster import Cluster
+from .config import ConfigError
 
 # Virtual CPU devices, to try data parallelism (and test it) on a machine without accelerators.
 CPU_DEVICES_ENV = "LATENTWALK_CPU_DEVICES"

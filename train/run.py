@@ -31,11 +31,12 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
-from latentwalk.train import checkpoint, layout
-from latentwalk.train import config as config_module
-from latentwalk.train.images import save_grid
-from latentwalk.train.provenance import Session
-from latentwalk.train.tensorboard_log import open_scalars
+from ..core import layout
+from ..core.images import save_grid
+from . import checkpoint
+from . import config as config_module
+from .provenance import Session
+from .tensorboard_log import open_scalars
 
 CHECKPOINTS_KEPT = 3
 
@@ -330,7 +331,7 @@ def train(
     began: float | None = None,
 ) -> Path:
     """Run ``task`` from its last checkpoint (or step 0) to ``config.steps``. With a ``probe``
-    (train/evaluate.py's QualityProbe), every ``config.eval_every`` steps the judge grades
+    (train/quality/evaluate.py's QualityProbe), every ``config.eval_every`` steps the judge grades
     samples and the figures go to metrics.jsonl and TensorBoard.
 
     config.json records this session (train/provenance.py) from ``began`` (a ``time.time()``,

@@ -17,14 +17,14 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from latentwalk.train.backend_steps import vae_steps
-from latentwalk.train.checkpoint import model_variables, optimizer_variables, prefixed
-from latentwalk.train.config import VAEConfig
-from latentwalk.train.data import to_model_range
-from latentwalk.train.gan_task import save_model_atomically
-from latentwalk.train.latent import seeds_to_latents
-from latentwalk.train.layout import run_model_path
-from latentwalk.train.parallel import building_scope
+from ..core.latent import seeds_to_latents
+from ..core.layout import run_model_path
+from .backend_steps import vae_steps
+from .checkpoint import model_variables, optimizer_variables, prefixed
+from .config import VAEConfig
+from .data import to_model_range
+from .gan_task import save_model_atomically
+from .parallel import building_scope
 
 PIXEL_SIGMA = 0.2  # on the [-1, 1] scale
 NUM_RECONSTRUCTIONS = 16

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from latentwalk.streamlit_app import atlas, charts, lab, media
-from latentwalk.streamlit_app.session import (
+from ...core import latent
+from .. import atlas, charts, lab, media
+from ..session import (
     Models,
     fragment,
     int_input,
@@ -21,8 +22,7 @@ from latentwalk.streamlit_app.session import (
     seed_input,
     show_chart,
 )
-from latentwalk.streamlit_app.views.discontinuity import FEATURES, PIXELS, choose_space
-from latentwalk.train import latent
+from .discontinuity import FEATURES, PIXELS, choose_space
 
 THREE_SEEDS, RANDOM = "Through three seeds", "Through a seed, along two random directions"
 

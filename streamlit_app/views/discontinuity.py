@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from latentwalk.streamlit_app import charts, lab, media
-from latentwalk.streamlit_app.session import (
+from .. import charts, lab, media
+from ..session import (
     Models,
     fragment,
     int_input,

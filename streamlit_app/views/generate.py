@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latentwalk.streamlit_app import media
-from latentwalk.streamlit_app.session import Models, fragment, keep, kept, seed_input
-from latentwalk.train import latent
+from ...core import latent
+from .. import media
+from ..session import Models, fragment, keep, kept, seed_input
 
 MAX_SEED = 2**32 - 1
 
@@ -20,7 +20,7 @@ def render(models: Models) -> None:
     st.header("Generate")
     st.caption(
         f"A seed becomes a latent vector by the documented mapping `{latent.SEED_MAPPING}`"
-        " (see train/latent.py), the same as in the web demo: the same seed gives the "
+        " (see core/latent.py), the same as in the web demo: the same seed gives the "
         "same latent, in Python and in the browser."
     )
     render_single(models)

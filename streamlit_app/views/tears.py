@@ -11,17 +11,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from latentwalk.streamlit_app import charts, lab, media
-from latentwalk.streamlit_app import tear_figures as figures_data
-from latentwalk.streamlit_app.session import (
-    Models,
-    judge,
-    judge_features,
-    show_chart,
-    show_row,
-)
-from latentwalk.train import verdict
-from latentwalk.train.datasets import BY_ID
+from ...core import verdict
+from ...core.datasets import BY_ID
+from .. import charts, lab, media
+from .. import tear_figures as figures_data
+from ..session import Models, judge, judge_features, show_chart, show_row
 
 SECTION = "Where it tears"
 TEAR_WALK_FRAMES = 33  # frames of the walk through a tear (its stored frames span the segment)

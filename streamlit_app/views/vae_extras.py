@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latentwalk.streamlit_app import media
-from latentwalk.streamlit_app.session import (
+from ...core import latent
+from .. import media
+from ..session import (
     Models,
     evenly_spaced,
     fragment,
@@ -16,7 +17,6 @@ from latentwalk.streamlit_app.session import (
     seed_input,
     show_row,
 )
-from latentwalk.train import latent
 
 SOURCES = ("Upload an image", "A GAN image (by seed)")
 

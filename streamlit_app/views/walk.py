@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latentwalk.streamlit_app import media
-from latentwalk.streamlit_app.session import (
+from ...core import latent
+from .. import media
+from ..session import (
     Models,
     evenly_spaced,
     fragment,
@@ -17,7 +18,6 @@ from latentwalk.streamlit_app.session import (
     seed_input,
     show_row,
 )
-from latentwalk.train import latent
 
 STRIP_FRAMES = 17  # frames shown in a strip; the GIF has them all
 SWEEP_VALUES = np.linspace(-3.0, 3.0, 9)  # +-3 standard deviations of the Gaussian prior

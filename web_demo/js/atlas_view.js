@@ -2,7 +2,7 @@
 // and its stretch map (how much the image changes per unit move at each cell), on one colour
 // scale, each model a column (atlas_column.js). The images are made in the inference workers
 // (engine.js, one per core, with progress and a cancel), so the page never freezes; the maps are
-// train/latent.py's math, twinned in latent.js. The picked cell is in the link (state `cell`).
+// core/latent.py's math, twinned in latent.js. The picked cell is in the link (state `cell`).
 import {
   markCells, median, parseSeeds, percentile, planeLatents, planeSpacing, planeThroughSeeds,
   randomPlane, stretchMap,

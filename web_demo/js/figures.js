@@ -1,7 +1,7 @@
 // A data set's measured figures (models/figures/tears-<id>.json, written by
 // models/measure_tears.py in the judge's features) as the page shows them: the evidence table's
 // rows, the provenance line, and the transition chart's geometry. The verdict sentence itself is
-// built in Python (train/verdict.py) and shown as it is. No DOM here (Node tests it).
+// built in Python (core/verdict.py) and shown as it is. No DOM here (Node tests it).
 
 export const MODELS = ['GAN', 'VAE'];
 export const COLOURS = { GAN: '#d62728', VAE: '#1f77b4' }; // as every chart of the project

@@ -1,8 +1,8 @@
-// Latent-space math: the JavaScript twin of train/latent.py. No TensorFlow here, so Node's test
+// Latent-space math: the JavaScript twin of core/latent.py. No TensorFlow here, so Node's test
 // runner can import it; web_demo/test/vectors.json (written by the Python side) keeps the twins
 // equal to 1e-6.
 //
-// Seed -> latent mapping "mulberry32-boxmuller/1" (documented at the top of train/latent.py):
+// Seed -> latent mapping "mulberry32-boxmuller/1" (documented at the top of core/latent.py):
 // mulberry32 started from seed mod 2**32; each uint32 draw x becomes u = (x + 0.5) / 2**32; pairs
 // (u1, u2) give r*cos(2 pi u2) then r*sin(2 pi u2) with r = sqrt(-2 ln u1), all in float64; the
 // first latentDim values, rounded to float32, are the latent vector.
@@ -188,7 +188,7 @@ export function walkSummary(distances, k = 3) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The latent atlas (twin of the atlas part of train/latent.py; the layout is documented there).
+// The latent atlas (twin of the atlas part of core/latent.py; the layout is documented there).
 // A plane is {origin, axes: [q1, q2], center: [cx, cy], halfWidth, n, seeds, marks, kind}, with
 // Float64Array vectors; cell (row i, column j) sits at x = cx - w + (j + 0.5) h,
 // y = cy - w + (i + 0.5) h, h = 2w / n. The stretch map uses central differences on the

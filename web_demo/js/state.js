@@ -11,7 +11,7 @@ export const MODES = ['slerp', 'lerp'];
 export const PLANES = ['seeds', 'random'];
 export const MEASURES = ['area', 'stretch'];
 
-// A data set id as models/index.json names them (train/datasets.py: "frog", "frog-automobile").
+// A data set id as models/index.json names them (core/datasets.py: "frog", "frog-automobile").
 export const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export const DEFAULTS = Object.freeze({

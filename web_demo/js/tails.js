@@ -1,10 +1,10 @@
 // The tail of the per-step change along random paths, measured in the page itself in pixels
-// (the page has no judge): the twin of train/tearing.py's random_path_steps, rms_steps over
+// (the page has no judge): the twin of core/tearing.py's random_path_steps, rms_steps over
 // pixel_judge and tail_statistics, held to them by web_demo/test/vectors.json. No DOM or
 // TensorFlow here (Node tests it).
 import { median, percentile, seedToLatent, slerp } from './latent.js';
 
-/** Root-mean-square change of [0, 1] pixels between consecutive frames (train/tearing.py's
+/** Root-mean-square change of [0, 1] pixels between consecutive frames (core/tearing.py's
  * rms_steps over pixel_judge): `frames` holds `count` images in the models' [-1, 1]. */
 export function rmsPixelSteps(frames, count) {
   const size = frames.length / count;
@@ -34,7 +34,7 @@ export function hillTailIndex(values, topShare = 0.05) {
 }
 
 /** Median, p99, p99.9 (and over the median) of per-step changes, the share of the total path
- * length carried by the largest 1 % of steps, and the tail index (as train/tearing.py). */
+ * length carried by the largest 1 % of steps, and the tail index (as core/tearing.py). */
 export function tailStatistics(values) {
   const all = Float64Array.from(values);
   const p50 = median(all);

@@ -1,7 +1,7 @@
 // The first screen: the data set choice (whose GAN and VAE every view shows), the measured
 // verdict for that data set with its chart of the class switch, GAN vs VAE, and the evidence
 // section (the figures table and where they come from). The figures are
-// models/figures/tears-<id>.json, listed in models/index.json; the sentence is train/verdict.py's,
+// models/figures/tears-<id>.json, listed in models/index.json; the sentence is core/verdict.py's,
 // shown as it is. Nothing here waits for the models: the verdict is up before they load.
 import {
   evidenceRows, formatNumber, MODELS, noVerdictText, provenanceText, transitionChart,

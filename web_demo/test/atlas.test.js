@@ -1,4 +1,4 @@
-// The JavaScript atlas math against vectors written by train/latent.py (make_vectors.py): the
+// The JavaScript atlas math against vectors written by core/latent.py (make_vectors.py): the
 // planes' directions and grids, the stretch maps and their summaries.
 // Run: npm test --prefix web_demo   (or: node --test web_demo/test/)
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The JavaScript latent math against vectors written by train/latent.py (make_vectors.py).
+// The JavaScript latent math against vectors written by core/latent.py (make_vectors.py).
 // Run: npm test --prefix web_demo   (or: node --test web_demo/test/)
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
-"""Write web_demo/test/vectors.json: what train/latent.py (and train/tearing.py's pixel tail
+"""Write web_demo/test/vectors.json: what core/latent.py (and core/tearing.py's pixel tail
 statistics) computes for a fixed set of cases, so the JavaScript twins (web_demo/js/latent.js,
 web_demo/js/tails.js) can be tested against it with `npm test`.
 
-Run from the repository root after changing train/latent.py or train/tearing.py:
+Run from the repository root after changing core/latent.py or core/tearing.py:
     .venv/bin/python web_demo/test/make_vectors.py
 tests/test_web_vectors.py fails while the committed file differs from what Python computes now.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latentwalk.train import latent, tearing
+from latentwalk.core import latent, tearing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,10 +211,10 @@ def _parse_errors() -> list[str]:
 
 
 def build_vectors() -> dict:
-    """Everything vectors.json holds, computed now by train/latent.py."""
+    """Everything vectors.json holds, computed now by core/latent.py."""
     waypoints = latent.seeds_to_latents([0, 42, 7])
     return {
-        "comment": "Written by web_demo/test/make_vectors.py from train/latent.py; do not edit.",
+        "comment": "Written by web_demo/test/make_vectors.py from core/latent.py; do not edit.",
         "seed_mapping": latent.SEED_MAPPING,
         "mulberry32": [{"seed": s, "draws": latent.mulberry32(s, 8).tolist()} for s in (0, 42)],
         "latents": [

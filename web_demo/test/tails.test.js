@@ -1,4 +1,4 @@
-// "Measure here, in pixels" against train/tearing.py (vectors.json, make_vectors.py).
+// "Measure here, in pixels" against core/tearing.py (vectors.json, make_vectors.py).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ function close(actual, expected, what, tolerance = 1e-9) {
   assert.ok(diff <= tolerance * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
 }
 
-test('per-step pixel change is train/tearing.py\'s rms_steps over pixel_judge', () => {
+test('per-step pixel change is core/tearing.py\'s rms_steps over pixel_judge', () => {
   const count = tails.frames.shape[0];
   const steps = rmsPixelSteps(Float32Array.from(tails.frames.frames), count);
   assert.equal(steps.length, count - 1);
@@ -23,7 +23,7 @@ test('per-step pixel change is train/tearing.py\'s rms_steps over pixel_judge', 
   assert.equal(steps[3], 0); // two equal frames
 });
 
-test('tail statistics are train/tearing.py\'s', () => {
+test('tail statistics are core/tearing.py\'s', () => {
   for (const { name, values, figures } of tails.statistics) {
     const mine = tailStatistics(values);
     assert.deepEqual(Object.keys(mine), Object.keys(figures), name);

@@ -16,7 +16,7 @@ import math
 import os
 from pathlib import Path
 
-from latentwalk.train import layout
+from ...core import layout
 
 # What "within their noise" means, per figure. Measured: the shipped GAN and VAE graded on a
 # 2-core AMD EPYC (no AMX) against the files written on another CPU moved FID by 6e-8..1.2e-7

@@ -12,8 +12,7 @@
 A run's kind ("gan" or "vae") says which roles it has; each role's model has a model kind ("gan",
 "vae-decoder", "vae-encoder") that export manifests and the web page use. Everything that reads
 or writes these folders (export/, the site, the app, the figures, evaluate) takes the names from
-here. Standard library only: train/ imports nothing from export/ or streamlit_app/, they import
-this.
+here. Standard library only, in core/: every stage imports it, it imports none of them.
 """
 
 from __future__ import annotations

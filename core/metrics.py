@@ -1,4 +1,4 @@
-"""Quality metrics on judge features (train/judge.py), NumPy only.
+"""Quality metrics on judge features (train/quality/judge.py), NumPy only.
 
 Each metric in ``METRICS`` is a small function by name, as in stylegan2-ada's registry: it takes a
 ``Sets`` (features and judge probabilities of generated and real images) and returns a dict, so

@@ -11,8 +11,9 @@ import math
 import sys
 from pathlib import Path
 
-from latentwalk.quiet import VERBOSE_HELP
-from latentwalk.train import layout, quality_file
+from ...core import layout
+from ...core.quiet import VERBOSE_HELP
+from . import quality_file
 
 JUDGE_EXAMPLES = """\
 examples:
@@ -50,7 +51,7 @@ class QualityUsageError(Exception):
 
 
 def add_judge_parser(commands, formatter) -> None:
-    from latentwalk.train.config import JUDGE_PRESETS
+    from ..config import JUDGE_PRESETS
 
     judge = commands.add_parser(
         "judge",
@@ -86,9 +87,9 @@ def add_judge_parser(commands, formatter) -> None:
 
 
 def run_judge(args: argparse.Namespace) -> int:
-    from latentwalk.train.config import make_judge_config
-    from latentwalk.train.data import load_labelled_images
-    from latentwalk.train.judge import JudgeInterrupted, train_judge
+    from ..config import make_judge_config
+    from ..data import load_labelled_images
+    from .judge import JudgeInterrupted, train_judge
 
     out = args.out
     if out.exists() and not out.is_dir():
@@ -213,7 +214,7 @@ def _data_source(model, args, judge) -> str:
 def run_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from latentwalk.train.evaluate import (
+    from .evaluate import (
         Judge,
         evaluate_model,
         find_model,

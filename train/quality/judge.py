@@ -1,5 +1,5 @@
 """The judge: a CIFAR-10 classifier the project trains itself, whose penultimate layer is the
-feature space for FID, KID, precision/recall and feature-space path lengths (train/quality.py).
+feature space for FID, KID, precision/recall and feature-space path lengths (core/metrics.py).
 
 FID's usual network, Inception-v3, needs weights these machines cannot download, so, as papers on
 small datasets do, we train an in-domain one. The recipe is a small all-convolutional network in
@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from latentwalk.train.config import JudgeConfig, to_json
-from latentwalk.train.data import to_model_range
-from latentwalk.train.layout import CONFIG, JUDGE_HISTORY, JUDGE_MODEL
+from ...core.layout import CONFIG, JUDGE_HISTORY, JUDGE_MODEL
+from ..config import JudgeConfig, to_json
+from ..data import to_model_range
 
 FEATURES_LAYER = "features"
 

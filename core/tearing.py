@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from latentwalk.train import latent, quality
+from . import latent, metrics
 
 Generate = Callable[[np.ndarray], np.ndarray]  # (n, latent_dim) -> images in [-1, 1]
 # images -> (embedding (n, d), class probabilities (n, classes) or None)
@@ -264,7 +264,7 @@ def outside_real_balls(
 ) -> dict:
     """Samples outside every real image's k-NN ball (the complement of Kynkäänniemi et al.'s
     precision, per sample): images off the data's support, e.g. between its modes."""
-    inside = quality.pairwise_distances(fake, real) <= np.asarray(real_radii)[None, :]
+    inside = metrics.pairwise_distances(fake, real) <= np.asarray(real_radii)[None, :]
     return share_interval(~np.any(inside, axis=1), seed=seed)
 
 
@@ -274,8 +274,8 @@ def class_gap(a: np.ndarray, b: np.ndarray, k: int = 3) -> dict:
     for precision; 0 where the supports touch), and the median distance from an image to the
     nearest image of the other class."""
     scale = np.sqrt(np.asarray(a).shape[1])
-    radii_a, radii_b = quality.knn_radii(a, k), quality.knn_radii(b, k)
-    across = quality.pairwise_distances(a, b)
+    radii_a, radii_b = metrics.knn_radii(a, k), metrics.knn_radii(b, k)
+    across = metrics.pairwise_distances(a, b)
     gap = float(np.min(across - radii_a[:, None] - radii_b[None, :]))
     nearest = np.concatenate([across.min(axis=1), across.min(axis=0)])
     return {

@@ -1,6 +1,6 @@
 """The tear figures of a GAN and a VAE on one data set, and the verdict sentence built from them.
 
-``measure`` runs every figure of train/tearing.py on the models with the same latents and
+``measure`` runs every figure of core/tearing.py on the models with the same latents and
 budgets; ``verdict`` turns the figures into the one sentence both front ends open with. The
 sentence follows the numbers: it says "tears" only where the GAN's band is clearly narrower or
 its tears clearly larger, "barely" where the difference is small or mixed, and says so when the
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from latentwalk.train import tearing
+from . import tearing
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from latentwalk.train import layout, quality
-from latentwalk.train.config import DataConfig
-from latentwalk.train.data import DataError, class_list, load_images, to_model_range
-from latentwalk.train.judge import FEATURES_LAYER, class_holdout_indices, content_hash
+from ...core import layout, metrics
+from ..config import DataConfig
+from ..data import DataError, class_list, load_images, to_model_range
+from .judge import FEATURES_LAYER, class_holdout_indices, content_hash
 
 DEFAULT_JUDGE = layout.SHIPPED_MODELS / "judge"
 IMAGE_ROLES = tuple(layout.IMAGE_ROLE.values())  # what the judge grades
@@ -283,16 +283,16 @@ def _split_classes(judge: Judge, split: RealSplit) -> tuple[int, ...] | None:
 
 
 def evaluate_features(
-    fake_features, fake_probabilities, real_features, class_index, names=quality.FULL, seed=0
+    fake_features, fake_probabilities, real_features, class_index, names=metrics.FULL, seed=0
 ) -> dict:
-    sets = quality.Sets(
+    sets = metrics.Sets(
         fake=fake_features,
         real=real_features,
         fake_probabilities=fake_probabilities,
         class_index=class_index,
         seed=seed,
     )
-    return quality.compute(sets, names)
+    return metrics.compute(sets, names)
 
 
 def real_floor(judge: Judge, split: RealSplit) -> dict:
@@ -338,7 +338,7 @@ def evaluate_model(
         # comparison.
         matched = min(len(split.heldout), len(fake_features))
         if matched >= 2:
-            result["fid_matched"] = quality.frechet_distance(
+            result["fid_matched"] = metrics.frechet_distance(
                 fake_features[:matched], train_features
             )
             result["fid_matched_samples"] = matched
@@ -425,7 +425,7 @@ class QualityProbe:
         if not np.all(np.isfinite(images)):
             return {"eval_samples": len(images), "eval_nonfinite": True}
         features, probabilities = self.judge(images)
-        sets = quality.Sets(
+        sets = metrics.Sets(
             fake=features,
             real=self.real_features,
             fake_probabilities=probabilities,
@@ -434,6 +434,6 @@ class QualityProbe:
             kid_subset_size=min(500, len(features), len(self.real_features)),
             seed=self.seed,
         )
-        result = quality.compute(sets, quality.QUICK)
+        result = metrics.compute(sets, metrics.QUICK)
         result.pop("real_images")
         return {f"eval_{key}": value for key, value in result.items()}
