@@ -70,13 +70,13 @@ serve-site: site
 	$(PY) -m export serve $(SITE) --port 8000
 
 book-web: setup
-	bash models/reexport.sh models/gan-book-frog:$(BOOK_WEB)
+	bash models/recipes/reexport.sh models/gan-book-frog:$(BOOK_WEB)
 
 # Rebuild the shipped models from scratch, every data set of core/datasets.py (how long:
-# docs/benchmarks.md; one data set: bash models/rebuild.sh DATA frog-automobile).
+# docs/benchmarks.md; one data set: bash models/recipes/rebuild.sh DATA frog-automobile).
 DATA ?= ../shared/data/cifar10-train-jpeg.zip
 models: setup
-	bash models/rebuild.sh $(DATA)
+	bash models/recipes/rebuild.sh $(DATA)
 
 # The judge that grades every model (how long: docs/evaluation.md).
 judge: setup

@@ -1,6 +1,6 @@
 """Training steps per second of the GAN ablation's variants on this machine's CPU, side by side.
 
-The variants are benchmarks/gan_ablation.sh's (the small preset plus the options named), built by
+The variants are experiments/gan_ablation.sh's (the small preset plus the options named), built by
 the real trainer and timed as benchmarks/train_throughput.py times its trainers: interleaved
 blocks of steps in one process, the median over rounds. The train step alone: the EMA's
 per-step update on the host and the judge's checks are not in it.
@@ -18,19 +18,19 @@ import statistics
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from results_file import add_out_option, write_results
 from train_throughput import images_per_second
 
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.data import load_images
 from latentwalk.train.gan_task import GANTask
+from latentwalk.train.results_file import add_out_option, write_results
 
 SUBPIXEL = {"upsample": "subpixel", "generator_width": 160}
 AUGMENT = {"diffaugment": "translation,cutout,color"}
 SN_HINGE = {"spectral_norm": True, "loss": "hinge"}
 EMA = {"ema_decay": 0.999}
 TTUR = {"d_learning_rate": 4e-4, "g_learning_rate": 1e-4}
-# name -> (preset, options): benchmarks/gan_ablation.sh's variants (options on the small preset,
+# name -> (preset, options): experiments/gan_ablation.sh's variants (options on the small preset,
 # named as there), and the quality-cpu preset as it trains.
 VARIANTS = {
     "a-baseline": ("small", {}),

@@ -20,9 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from results_file import add_out_option, write_results
-
-REPO = Path(__file__).resolve().parent.parent
+from latentwalk.core.layout import CHECKOUT as REPO
+from latentwalk.train.results_file import add_out_option, write_results
 
 RUNNING = "[data-testid='stStatusWidget']"
 STALE = "[data-stale='true']"

@@ -28,12 +28,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
-from results_file import add_out_option, write_results
 
 from latentwalk.core import latent
 from latentwalk.streamlit_app import lab, media
 from latentwalk.streamlit_app.generation import load_model
 from latentwalk.streamlit_app.models import SHIPPED_DIR, find_models, inspect_folder
+from latentwalk.train.results_file import add_out_option, write_results
 
 
 def random_weight_models(folder: Path) -> tuple[Path, Path]:

@@ -18,14 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np
-from results_file import add_out_option, write_results
 
 from latentwalk.core import latent
+from latentwalk.train.results_file import add_out_option, write_results
 
-REPO = Path(__file__).resolve().parent.parent
 GAN, VAE, JUDGE = (REPO / "models" / name for name in ("gan-frog", "vae-frog", "judge"))
 SEEDS = (0, 1, 2)
 # Main-thread tasks over 50 ms, recorded from the page's first script on (init scripts run before

@@ -21,9 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from results_file import add_out_option, write_results
-
-REPO = Path(__file__).resolve().parent.parent
+from latentwalk.core.layout import CHECKOUT as REPO
+from latentwalk.train.results_file import add_out_option, write_results
 
 DEFAULT_GAN = REPO / "models" / "gan-frog"
 DEFAULT_VAE = REPO / "models" / "vae-frog"

@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+from latentwalk.core.layout import CHECKOUT as REPO
 
-from results_file import add_out_option, write_results
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 from latentwalk.train.quality.evaluate import (
     Judge,
@@ -31,8 +31,7 @@ from latentwalk.train.quality.evaluate import (
     real_floor,
     real_split,
 )
-
-REPO = Path(__file__).resolve().parent.parent
+from latentwalk.train.results_file import add_out_option, write_results
 
 
 def main(argv: list[str] | None = None) -> int:

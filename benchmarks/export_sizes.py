@@ -24,12 +24,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from results_file import add_out_option, write_results
-
 from latentwalk.export.browser import chromium
 from latentwalk.export.convert import QUANTIZATIONS, convert_to_tfjs, model_files
 from latentwalk.export.parity import keras_outputs, measure_parity, parity_inputs
 from latentwalk.export.sources import find_sources, load_model
+from latentwalk.train.results_file import add_out_option, write_results
 
 
 def small_models() -> dict:

@@ -21,16 +21,17 @@ import os
 import statistics
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
-from results_file import add_out_option, write_results
 
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.gan import build_discriminator, build_generator
+from latentwalk.train.results_file import add_out_option, write_results
 from latentwalk.train.vae import build_decoder, build_encoder
 
-REPO = Path(__file__).resolve().parent.parent
 # Bytes per second each way, as sold.
 LINKS = {
     "NVLink 4 (450 GB/s)": 450e9,

@@ -15,13 +15,13 @@ import json
 import os
 import statistics
 import time
-from pathlib import Path
+
+from latentwalk.core.layout import CHECKOUT as REPO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from results_file import add_out_option, write_results
+from latentwalk.train.results_file import add_out_option, write_results
 
-REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "streamlit_app" / "app.py")
 
 

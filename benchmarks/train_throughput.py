@@ -33,7 +33,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
-from results_file import add_out_option, write_results
 
 from latentwalk.train import gan_task
 from latentwalk.train.config import DataConfig, make_config
@@ -41,6 +40,7 @@ from latentwalk.train.data import load_images, to_model_range
 from latentwalk.train.gan import build_discriminator, build_generator, make_optimizer
 from latentwalk.train.gan_task import GANTask
 from latentwalk.train.hardware import CPU_BF16_FLAGS, cpu_flags
+from latentwalk.train.results_file import add_out_option, write_results
 
 
 class BookLoop:

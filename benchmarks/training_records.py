@@ -15,9 +15,9 @@ import json
 import statistics
 from pathlib import Path
 
-from results_file import add_out_option, write_results
+from latentwalk.core.layout import CHECKOUT as REPO
+from latentwalk.train.results_file import add_out_option, write_results
 
-REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "models"
 WINDOW = 1000  # steps
 

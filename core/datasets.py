@@ -2,7 +2,7 @@
 (as ``--class`` takes them), the words the front ends use, and the model folders under models/.
 
 frogs is the book's setting (one class, roughly one connected mode); the two far-apart classes
-were chosen by the judge (models/choose_pair.py: largest Fréchet distance between the classes'
+were chosen by the judge (models/recipes/choose_pair.py: largest Fréchet distance between the classes'
 real images in judge features among the candidates); ten classes is the classic unconditional
 DCGAN-on-CIFAR-10 setting.
 """
@@ -30,7 +30,7 @@ class Dataset:
 
     @property
     def tears(self) -> str:
-        """The measured figures (models/measure_tears.py) under models/figures/."""
+        """The measured figures (models/recipes/measure_tears.py) under models/figures/."""
         return f"tears-{self.id}.json"
 
 

@@ -48,7 +48,11 @@ ALL_CLASSES = "all"  # the class a manifest names for a model trained on every c
 
 KIND_NAMES = {"gan": "DCGAN", "vae": "VAE"}
 # The shipped models and judge: models/ of a checkout (tracked files; absent beside a wheel).
-SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
+# The checkout this package runs from (core/ is one of its folders): where the shipped models
+# are, and what results files write their paths relative to. In an installed wheel it is the
+# site-packages folder, which holds no models/.
+CHECKOUT = Path(__file__).resolve().parent.parent
+SHIPPED_MODELS = CHECKOUT / "models"
 
 
 def keras_name(role: str) -> str:

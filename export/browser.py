@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.layout import CHECKOUT
 from .errors import ExportError
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 TFJS_VERSION = "4.22.0"
 CHROMIUM_ARGS = [
@@ -52,7 +52,7 @@ class TfjsFiles:
 
 
 def node_modules_dir() -> Path:
-    return Path(os.environ.get("LATENTWALK_NODE_MODULES", REPO / "web_demo" / "node_modules"))
+    return Path(os.environ.get("LATENTWALK_NODE_MODULES", CHECKOUT / "web_demo" / "node_modules"))
 
 
 def tfjs_files() -> TfjsFiles:

@@ -30,7 +30,7 @@ SITE_DESCRIPTION = """\
 Build the static web demo: web_demo/'s page and scripts, TensorFlow.js from web_demo/node_modules
 (npm ci --prefix web_demo), and the exported models with their manifests, for one data set
 (--gan/--vae: the frogs) or several (--dataset, repeated), each with its measured verdict
-(models/figures/tears-<id>.json from models/measure_tears.py) when there is one. The folder works
+(models/figures/tears-<id>.json from models/recipes/measure_tears.py) when there is one. The folder works
 from any static file server, offline: no request leaves its origin; `python -m export serve`
 also sends the cross-origin isolation headers that let the wasm backend use threads.
 """

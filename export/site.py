@@ -11,7 +11,7 @@ or more data sets (export/site_datasets.py says which, and where each goes).
     SITE/models/book/generator/                the book's GAN, when --book is given
     SITE/models/<id>/gan/generator/ ...        --dataset ID GAN_DIR VAE_DIR: the same, by data set
     SITE/models/figures/tears-<id>.json        a data set's measured figures and verdict, when
-                                               models/measure_tears.py has written them
+                                               models/recipes/measure_tears.py has written them
     SITE/models/index.json                     {"models": [{"id", "dataset", "label", "kind",
                                                "path", ...}], "datasets": [{"id", "label", "short",
                                                "classes", "tears"}], "default_dataset"}
@@ -33,7 +33,6 @@ from pathlib import Path
 from ..core import layout
 from .browser import (
     ISOLATION_HEADERS,
-    REPO,
     SECURITY_HEADERS,
     node_modules_dir,
     tfjs_files,
@@ -51,7 +50,7 @@ from .site_datasets import (
     site_datasets,
 )
 
-WEB_DEMO = REPO / "web_demo"
+WEB_DEMO = layout.CHECKOUT / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
 # The site's models by id: the run kind of each (the book's DCGAN is a GAN like the small one).
 KIND_OF_ID = {"gan": "gan", "vae": "vae", "book": "gan"}

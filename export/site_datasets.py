@@ -1,6 +1,6 @@
 """The data sets a site offers: which export folders belong to which data set of
 core/datasets.py, where their models go in the site, and the measured figures
-(models/figures/tears-<id>.json, from models/measure_tears.py) that carry each one's verdict.
+(models/figures/tears-<id>.json, from models/recipes/measure_tears.py) that carry each one's verdict.
 
 Two ways to name them, both checked here once, before anything is read or written:
 
@@ -21,15 +21,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import layout
 from ..core.datasets import BY_ID, DATASETS, DEFAULT_DATASET
-from .browser import REPO
 from .errors import ExportError
 
 INDEX = "models/index.json"  # the page's one entry point: models, data sets, figures
-FIGURES = REPO / "models" / "figures"  # where models/measure_tears.py writes tears-<id>.json
+FIGURES = (
+    layout.SHIPPED_MODELS / "figures"
+)  # where models/recipes/measure_tears.py writes tears-<id>.json
 FIGURES_IN_SITE = "models/figures"  # the same file names inside the site
 FROGS = "frog"  # the data set --gan/--vae/--book name (the book's setting)
-MEASURED_BY = "models/measure_tears.py"
+MEASURED_BY = "models/recipes/measure_tears.py"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..core import layout
 
 ENV_VAR = "LATENTWALK_MODELS"
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
+SHIPPED_DIR = layout.SHIPPED_MODELS
 
 HOW_TO_GET_MODELS = """\
 No models found. The app looks in the shipped `models/` folder, in the folders listed in the

@@ -1,5 +1,5 @@
 """The tear figures as the app shows them (no Streamlit here): the shipped measurements of each
-data set (models/figures/tears-<id>.json, written by models/measure_tears.py), which data set a
+data set (models/figures/tears-<id>.json, written by models/recipes/measure_tears.py), which data set a
 model belongs to, and the figures as table rows."""
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 RESULTS = REPO / "benchmarks" / "results"
 BIN = Path(sys.executable).parent
@@ -224,13 +224,14 @@ def test_every_cli_command_in_the_docs_parses_with_options_that_exist():
 
 
 def script_source(script: Path) -> str:
-    """A script's text, with the text of the sibling modules it imports (benchmarks/results_file.py
-    adds --out to every benchmark)."""
+    """A script's text, with the text of the sibling and project modules it imports
+    (train/results_file.py adds --out to every benchmark)."""
     text = script.read_text()
-    for name in re.findall(r"^(?:from|import) (\w+)", text, flags=re.MULTILINE):
-        sibling = script.parent / f"{name}.py"
-        if sibling.is_file():
-            text += sibling.read_text()
+    for name in re.findall(r"^(?:from|import) ([\w.]+)", text, flags=re.MULTILINE):
+        parts = name.split(".")
+        module = REPO.joinpath(*parts[1:]) if parts[0] == "latentwalk" else script.parent / name
+        if module.with_suffix(".py").is_file():
+            text += module.with_suffix(".py").read_text()
     return text
 
 

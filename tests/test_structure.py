@@ -54,9 +54,7 @@ def _folder_imports() -> dict[tuple[str, str], set[str]]:
 
 def test_folders_depend_one_way():
     found = _folder_imports()
-    wrong = {
-        f"{a} -> {b}": sorted(files) for (a, b), files in found.items() if b not in ALLOWED[a]
-    }
+    wrong = {f"{a} -> {b}": sorted(files) for (a, b), files in found.items() if b not in ALLOWED[a]}
     assert not wrong, wrong
     # The reader is real: it sees the arrows that are there.
     assert ("train", "core") in found and ("latentwalk", "train") in found

@@ -1,4 +1,4 @@
-"""The class-switch chart of models/measure_tears.py shows every model's median line, even where
+"""The class-switch chart of models/recipes/measure_tears.py shows every model's median line, even where
 another model's quartile band lies over it."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from tests.support import REPO
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("measure_tears", REPO / "models/measure_tears.py")
+    spec = importlib.util.spec_from_file_location(
+        "measure_tears", REPO / "models/recipes/measure_tears.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

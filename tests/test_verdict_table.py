@@ -1,19 +1,20 @@
-"""The README's verdict sentences and table are what models/verdict_table.py prints from the
+"""The README's verdict sentences and table are what models/recipes/verdict_table.py prints from the
 measured figures (models/figures/tears-<id>.json): they cannot drift from the measurements."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
+
+from support import REPO
 
 from latentwalk.core.datasets import DATASETS, DEFAULT_DATASET
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _module():
-    spec = importlib.util.spec_from_file_location("verdict_table", REPO / "models/verdict_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "verdict_table", REPO / "models/recipes/verdict_table.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -23,7 +24,7 @@ def test_the_readme_holds_the_measured_verdicts_and_table():
     module, readme = _module(), (REPO / "README.md").read_text()
     assert module.rows(), "no measured data set in models/figures"
     assert module.table() in readme, (
-        "README's verdict table is stale: python models/verdict_table.py"
+        "README's verdict table is stale: python models/recipes/verdict_table.py"
     )
     for sentence in module.sentences():
         assert sentence in readme, f"README lacks the verdict: {sentence}"

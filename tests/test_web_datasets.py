@@ -184,7 +184,7 @@ def test_a_figures_file_that_is_broken_or_of_another_data_set_is_refused(exports
     (figures / "tears-cifar10.json").write_text('{"models": ')
     code, err = site(*args, "--out", tmp_path / "a", capsys=capsys)
     assert code == 2 and "tears-cifar10.json cannot be read" in err
-    assert "python models/measure_tears.py cifar10" in err
+    assert "python models/recipes/measure_tears.py cifar10" in err
     (figures / "tears-cifar10.json").write_text(json.dumps(make_tears("frog", "On frogs.")))
     code, err = site(*args, "--out", tmp_path / "b", capsys=capsys)
     assert code == 2 and "says it measured data set 'frog', not 'cifar10'" in err

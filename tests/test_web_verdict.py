@@ -185,7 +185,7 @@ def test_the_evidence_link_leads_to_every_figure_and_how_it_was_measured(
     provenance = page.inner_text("#evidence-provenance")
     assert provenance.startswith("Measured on gan-frog-automobile and vae-frog-automobile")
     assert "the judge's features" in provenance
-    assert "models/measure_tears.py" in page.inner_text("#evidence details summary")
+    assert "models/recipes/measure_tears.py" in page.inner_text("#evidence details summary")
 
 
 def test_measure_here_in_pixels_gives_pythons_tail_figures_and_can_be_cancelled(

@@ -199,7 +199,7 @@ def page(browser):
 
 
 def make_tears(dataset_id: str, sentence: str, widths: tuple[float, float] = (0.05, 0.4)) -> dict:
-    """A tears-<id>.json as models/measure_tears.py writes it (the fields the page reads), for a
+    """A tears-<id>.json as models/recipes/measure_tears.py writes it (the fields the page reads), for a
     GAN and a VAE whose class switch spans ``widths`` of the walk (a logistic ramp each), with
     two tears found in the GAN (a steep slope, then a tear) and one in the VAE, each with the
     latents of five frames across it."""

@@ -249,7 +249,7 @@ class GANTask:
             scheduled["top_k"] = fraction
         if config.pr_lambda != 1:
             # The first step at or past the fraction; the tolerance keeps a fraction written as
-            # AT / STEPS (benchmarks/gan_branches.sh) from rounding up to the step after AT.
+            # AT / STEPS (experiments/gan_branches.sh) from rounding up to the step after AT.
             start = math.ceil(config.pr_start * config.steps - 1e-6)
             value = config.pr_lambda if step >= start else 1.0
             if value != self.gan.pr_lambda:

@@ -29,11 +29,12 @@ import sys
 import time
 from pathlib import Path
 
+from ..core.layout import CHECKOUT
+
 # The packages whose versions change the numbers (or the files) the project produces.
 PACKAGES = ("keras", "tensorflow", "jax", "numpy", "tensorflowjs", "streamlit", "latentwalk")
 # The CPU flags that decide which kernels run (bfloat16 units, vector width).
 CPU_FLAGS = ("amx_bf16", "amx_tile", "avx512_bf16", "avx512f", "avx2", "fma")
-CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def now() -> str:

@@ -1,6 +1,6 @@
 """The verdict (on every section's first screen) and "Where it tears", its evidence: class
 transitions along cross-class walks, latent mass between classes, the tail of the per-step
-change, and the tears the search found, GAN beside VAE, from models/measure_tears.py's figures
+change, and the tears the search found, GAN beside VAE, from models/recipes/measure_tears.py's figures
 for the shipped pair, or measured live on the chosen models."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def render_verdict(dataset_id: str, chosen: dict[str, str]) -> None:
 
 
 def _measure_live(models: Models, found_judge, pairs: int) -> dict:
-    """A quick version of models/measure_tears.py on the chosen models, with a progress bar."""
+    """A quick version of models/recipes/measure_tears.py on the chosen models, with a progress bar."""
     settings = verdict.Settings(
         samples=1024, pairs=pairs, steps=64, paths=32, path_steps=32, tear_budget=512
     )
@@ -94,7 +94,7 @@ def render(models: Models, dataset_id: str) -> None:
     else:
         st.info(
             "The chosen models are not a shipped, measured pair: measure them here (a quick "
-            "version of models/measure_tears.py)."
+            "version of models/recipes/measure_tears.py)."
         )
     render_live(models)
 

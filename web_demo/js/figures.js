@@ -1,5 +1,5 @@
 // A data set's measured figures (models/figures/tears-<id>.json, written by
-// models/measure_tears.py in the judge's features) as the page shows them: the evidence table's
+// models/recipes/measure_tears.py in the judge's features) as the page shows them: the evidence table's
 // rows, the provenance line, and the transition chart's geometry. The verdict sentence itself is
 // built in Python (core/verdict.py) and shown as it is. No DOM here (Node tests it).
 
@@ -41,7 +41,7 @@ export function noVerdictText(dataset) {
   const name = dataset.label || dataset.id || 'this data set';
   const file = dataset.id ? `tears-${dataset.id}.json` : 'tears-<id>.json';
   return `No measured verdict for ${name}: this site has no figures for its models ` +
-    `(${file}, written by models/measure_tears.py).`;
+    `(${file}, written by models/recipes/measure_tears.py).`;
 }
 
 /** The evidence table: one row per figure, a cell per model ("—" where not measured). */

@@ -1,13 +1,13 @@
 // "Measure here, in pixels": the tail figures of the evidence table measured live, in this
 // browser, on the models on show. The page has no judge, so the change per step is the RMS
-// change of [0, 1] pixels (as models/measure_tears.py measures "in pixels"), along random slerp
+// change of [0, 1] pixels (as models/recipes/measure_tears.py measures "in pixels"), along random slerp
 // paths between seeds; the images are made in the inference workers, with progress and a Cancel.
 import { formatNumber, formatRatio, formatShare } from './figures.js';
 import { pathSteps, randomPathLatents, tailStatistics } from './tails.js';
 import { element } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
-const STEPS = 32; // per path, as models/measure_tears.py's quick settings (32 paths of 32)
+const STEPS = 32; // per path, as models/recipes/measure_tears.py's quick settings (32 paths of 32)
 const NAMES = { gan: 'GAN', 'vae-decoder': 'VAE' }; // models named for people; the recipe on hover
 const LIMITS = { min: 4, max: 512 };
 const ROWS = [

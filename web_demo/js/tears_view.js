@@ -1,5 +1,5 @@
 // "The largest tears found": for each model, the frames across the steepest places the tear
-// search of models/measure_tears.py found (tears-<id>.json stores their latents), drawn here by
+// search of models/recipes/measure_tears.py found (tears-<id>.json stores their latents), drawn here by
 // the models on show, with each one's stretch over the model's median and whether the change
 // survived zooming in (a tear) or shrank with the segment (a steep slope).
 import { formatNumber, formatShare } from './figures.js';

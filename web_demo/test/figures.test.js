@@ -46,7 +46,7 @@ test('the sentence is shown as written, and its absence is said plainly', () => 
   assert.equal(verdictSentence(null), null);
   const text = noVerdictText({ id: 'cifar10', label: 'all ten CIFAR-10 classes' });
   assert.match(text, /^No measured verdict for all ten CIFAR-10 classes/);
-  assert.match(text, /tears-cifar10\.json, written by models\/measure_tears\.py/);
+  assert.match(text, /tears-cifar10\.json, written by models\/recipes\/measure_tears\.py/);
 });
 
 test('the evidence table has every figure, with intervals, and a dash where none was measured', () => {

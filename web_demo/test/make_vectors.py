@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from latentwalk.core import latent, tearing
-
-ROOT = Path(__file__).resolve().parents[2]
+from latentwalk.core.layout import CHECKOUT as ROOT
 
 VECTORS_PATH = Path(__file__).with_name("vectors.json")
 

@@ -13,9 +13,9 @@
 # one technique to the previous one (or swaps one). They run as parallel processes: the small
 # GAN's step leaves a big GPU mostly idle, so they barely slow each other.
 #
-# Prepare here (see benchmarks/gpu_book_run.sh for the wheels), then run it on the GPU machine
+# Prepare here (see models/recipes/gpu_book_run.sh for the wheels), then run it on the GPU machine
 # from the repo root with .whl and .gpu carried:
-#   .venv/bin/python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
+#   .venv/bin/python models/recipes/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
 #       --class frog --out .gpu/frogs.npz
 #
 # Comes back under $OUT (the device tool returns at most 8 files of at most 16 MiB): part-N.tar,

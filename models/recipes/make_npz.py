@@ -4,7 +4,7 @@ For a machine where the zip cannot go (or decoding 5,000 JPEGs would waste its t
 trainer's own loader reads the images, and the .npz gets them as uint8 ``x`` with labels ``y``
 (the CIFAR-10 class index, or the folder name), so ``--class`` works on it as on the zip.
 
-    python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
+    python models/recipes/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
         --out .gpu/frogs.npz
 """
 
@@ -21,15 +21,15 @@ from latentwalk.train.data import DataError, cifar10_class_index, load_images
 
 EXAMPLES = """\
 examples:
-  # the 5,000 CIFAR-10 frogs, for benchmarks/gpu_book_run.sh
-  python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
+  # the 5,000 CIFAR-10 frogs, for models/recipes/gpu_book_run.sh
+  python models/recipes/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
       --out .gpu/frogs.npz
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python benchmarks/make_npz.py",
+        prog="python models/recipes/make_npz.py",
         description=__doc__.split("\n\n")[0],
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

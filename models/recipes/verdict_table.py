@@ -1,8 +1,8 @@
-"""The README's verdict table, printed from models/figures/tears-<id>.json (models/measure_tears.py):
+"""The README's verdict table, printed from models/figures/tears-<id>.json (models/recipes/measure_tears.py):
 one row per data set and model. tests/test_verdict_table.py checks the README holds what this
 prints, so the table cannot drift from the measurements.
 
-    python models/verdict_table.py
+    python models/recipes/verdict_table.py
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from latentwalk.core.datasets import DATASETS
+from latentwalk.core.layout import CHECKOUT as REPO
 
-REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"
 HEADER = (
     "| data set | model | class-switch width (95 % CI) | between classes (top p < 0.5) "

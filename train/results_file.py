@@ -1,8 +1,8 @@
-"""A benchmark's results file: its figures plus where they came from, with no machine paths.
+"""A benchmark's (or an experiment's) results file: its figures plus where they came from, with no machine paths.
 
-Every script here prints its figures; given ``--out FILE`` (what ``make benchmarks`` passes, into
+Every script in benchmarks/ and experiments/ prints its figures; given ``--out FILE`` (what ``make benchmarks`` passes, into
 ``benchmarks/results/``) it also writes them to FILE with the date, the hardware (CPU model and
-flags, GPUs), the library versions and the commit (``latentwalk.train.provenance``), and the
+flags, GPUs), the library versions and the commit (provenance.py), and the
 command that produced them and how long it ran (what docs/benchmarks.md quotes as each script's
 cost). Paths are written relative to the checkout (a results file is
 committed and read on other machines); a path outside it keeps only its name.
@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from latentwalk.train.provenance import provenance
+from ..core.layout import CHECKOUT as REPO
+from .provenance import provenance
 
-REPO = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()  # the fallback where the process's own start time is unknown
 
 

@@ -8,8 +8,8 @@ judge's features, the verdict sentence, and a chart of the class switch:
     models/figures/tears-<id>.json    (figures, verdict, settings, provenance)
     models/figures/tears-<id>.png     (end-class probability across the switch, GAN vs VAE)
 
-    python models/measure_tears.py [DATASET ...] [--data ../shared/data/cifar10-train-jpeg.zip]
-    python models/measure_tears.py --redraw      (the charts again, from the stored figures)
+    python models/recipes/measure_tears.py [DATASET ...] [--data ../shared/data/cifar10-train-jpeg.zip]
+    python models/recipes/measure_tears.py --redraw      (the charts again, from the stored figures)
 
 About 3-5 minutes a data set on 2 CPU cores (the judge's 130,000 walk frames per model dominate).
 The app and the page read these files for their first screen.
@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
@@ -36,7 +38,6 @@ from latentwalk.core.verdict import Settings, measure, verdict
 from latentwalk.train.provenance import provenance
 from latentwalk.train.quality.evaluate import Judge, real_split
 
-REPO = Path(__file__).resolve().parent.parent
 COLOURS = {"GAN": (214, 39, 40), "VAE": (31, 119, 180)}  # the app's chart colours
 
 

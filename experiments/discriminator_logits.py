@@ -4,7 +4,7 @@ generator's loss weights the fakes under --pr-lambda (the 95th over the 5th perc
 fake's weight 1 / (1 + lambda exp(-logit))). This is the measurement behind docs/experiments.md's
 reading of the --pr-lambda branches: logits this close together weight every fake nearly alike.
 
-    python benchmarks/discriminator_logits.py RUN [--step 16000] [--count 1024] \\
+    python experiments/discriminator_logits.py RUN [--step 16000] [--count 1024] \\
         [--out benchmarks/results/discriminator-logits-quality-cpu-16000.json]
 """
 
@@ -19,13 +19,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
 import numpy as np
-from results_file import add_out_option, write_results
 
 from latentwalk.train import augment
 from latentwalk.train import config as config_module
 from latentwalk.train.augment import draw_params
 from latentwalk.train.data import load_images, to_model_range
 from latentwalk.train.gan_task import GANTask
+from latentwalk.train.results_file import add_out_option, write_results
 from latentwalk.train.run import restore_checkpoint
 
 PERCENTILES = (5, 25, 50, 75, 95)

@@ -1,6 +1,6 @@
 """The README's latent-atlas figure and figures (made by script, not by hand).
 
-    python models/make_atlas_figure.py [--gan models/gan-frog] [--vae models/vae-frog]
+    python models/recipes/make_atlas_figure.py [--gan models/gan-frog] [--vae models/vae-frog]
                                        [--seeds 0,1,2] [--n 24] [--planes 32]
 
 Writes models/figures/atlas_gan_vae.png (both models' grids and area-magnification maps on the
@@ -16,6 +16,8 @@ import json
 import os
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np
@@ -26,7 +28,6 @@ from latentwalk.streamlit_app.generation import load_judge_features, load_model
 from latentwalk.streamlit_app.models import inspect_folder
 from latentwalk.train.provenance import provenance
 
-REPO = Path(__file__).resolve().parent.parent
 FIGURES = REPO / "models" / "figures"
 
 

@@ -6,14 +6,14 @@
 # Before, from the repo root on a machine with the data: the training images as a .npz, and the
 # wheels the script installs on the GPU machine without a network (keras 3.15.1, the version
 # that reads the .keras files back, and its needs):
-#   .venv/bin/python benchmarks/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
+#   .venv/bin/python models/recipes/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip \
 #       --class frog --out .gpu/frogs.npz
 #   for wheel in keras==3.15.1 namex==0.1.0 optree==0.20.0; do
 #     .venv/bin/python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
 #       --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
 #       --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl "$wheel"; done
 # Then, on the GPU machine, from a copy of the repo holding .whl/ and .gpu/:
-#   OUT=/path/to/results bash benchmarks/gpu_book_run.sh
+#   OUT=/path/to/results bash models/recipes/gpu_book_run.sh
 #
 # What it writes under $OUT:
 #   gan-book-frog.tar.00, .01, ...  the run folder without checkpoints, split in 15 MiB parts
@@ -47,7 +47,7 @@ export PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_
 
 nvidia-smi -L || echo "no nvidia-smi: no GPU here"
 python3 -c 'import jax, keras; print("jax", jax.__version__, jax.devices(), "| keras", keras.__version__, keras.backend.backend())'
-test -f "$DATA" || { echo "no training data at $DATA (make it with benchmarks/make_npz.py)"; exit 2; }
+test -f "$DATA" || { echo "no training data at $DATA (make it with models/recipes/make_npz.py)"; exit 2; }
 
 echo "== smoke: tiny preset, 5 steps ($(elapsed) s)"
 python3 -m train gan --preset tiny --data "$DATA" --class frog --steps 5 --out /tmp/smoke \

@@ -3,10 +3,10 @@
 # two far-apart classes, all ten classes) train the GAN (quality-cpu recipe) and the VAE (small
 # preset), export both (float16 TF.js + Keras copies + manifests) into models/gan-<id> and
 # models/vae-<id>, grade them with the judge, measure where they tear, and redraw the README's
-# figures. Usage: bash models/rebuild.sh [DATA] [DATASET...]   (or: make models DATA=...)
+# figures. Usage: bash models/recipes/rebuild.sh [DATA] [DATASET...]   (or: make models DATA=...)
 # About 25-55 min per GAN and 10-15 min per VAE on 2 CPU cores (see docs/benchmarks.md).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DATA=${1:-../shared/data/cifar10-train-jpeg.zip}
 shift || true
 PY=${PY:-.venv/bin/python}
@@ -38,11 +38,11 @@ for row in "${TABLE[@]}"; do
   $PY -m export "$gan_run" --out "models/gan-$id" --force
   $PY -m export "$vae_run" --out "models/vae-$id" --force
   GRADED+=("models/gan-$id" "models/vae-$id")
-  $PY models/measure_tears.py "$id" --data "$DATA"
+  $PY models/recipes/measure_tears.py "$id" --data "$DATA"
 done
 
-$PY models/make_figures.py --data "$DATA"
-$PY models/make_atlas_figure.py
+$PY models/recipes/make_figures.py --data "$DATA"
+$PY models/recipes/make_atlas_figure.py
 # Grade them with the judge: models/*/quality.json (rewritten: these are new models).
 [[ -d models/gan-book-frog ]] && GRADED+=(models/gan-book-frog)
 $PY -m train evaluate "${GRADED[@]}" --data "$DATA" --write-shipped

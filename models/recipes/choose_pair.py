@@ -10,7 +10,7 @@ means relative to their spread, and how often an image's nearest neighbour among
 is of the other class (1-NN mixing; 0 = fully separate). The pair with the largest Fréchet
 distance wins. Writes benchmarks/results/pair-choice.json.
 
-    python models/choose_pair.py --data ../shared/data/cifar10-train-jpeg.zip
+    python models/recipes/choose_pair.py --data ../shared/data/cifar10-train-jpeg.zip
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import os
 import sys
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
@@ -29,7 +31,6 @@ from latentwalk.core import metrics
 from latentwalk.train.provenance import provenance
 from latentwalk.train.quality.evaluate import Judge, real_split
 
-REPO = Path(__file__).resolve().parent.parent
 # Natural candidates: the frog (the book's class and the shipped models') with a very different
 # man-made class, and one pair of two man-made classes that look alike, as a control.
 CANDIDATES = (

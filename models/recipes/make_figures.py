@@ -1,6 +1,6 @@
 """Pictures and quality figures of the shipped models, for the README (made by script, not by hand).
 
-    python models/make_figures.py [--gan models/gan-frog] [--vae models/vae-frog]
+    python models/recipes/make_figures.py [--gan models/gan-frog] [--vae models/vae-frog]
                                   [--data ../shared/data/cifar10-train-jpeg.zip]
 
 Writes models/figures/{gan_frogs,vae_frogs,walk_gan_vae}.png and models/quality.json. The mode
@@ -18,6 +18,8 @@ import os
 import sys
 from pathlib import Path
 
+from latentwalk.core.layout import CHECKOUT as REPO
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
 
 import numpy as np
@@ -28,7 +30,6 @@ from latentwalk.core.latent import path_distances, seeds_to_latents, smoothness,
 from latentwalk.core.layout import JUDGE_MODEL, find_model_file
 from latentwalk.train.provenance import provenance
 
-REPO = Path(__file__).resolve().parent.parent
 WALK_SEEDS = (3, 11)
 WALK_FRAMES = 12
 

@@ -3,11 +3,11 @@
 # exporter changes (e.g. its graph rewrite). Each export folder holds what a run folder needs
 # (config.json, metrics.jsonl, samples.png, <role>/<role>.keras); this lays them out as a run
 # folder in a temporary place and runs `python -m export` on it.
-# Usage: bash models/reexport.sh [EXPORT_DIR[:OUT_DIR] ...]   (default: models/gan-frog
+# Usage: bash models/recipes/reexport.sh [EXPORT_DIR[:OUT_DIR] ...]   (default: models/gan-frog
 # models/vae-frog, each in place); e.g. models/gan-book-frog:models/gan-book-frog-web writes the
 # book GAN's TF.js export beside its Keras-only folder (what `make book-web` does).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv/bin/python}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -4,7 +4,7 @@ How the shipped recipe (train/config.py, JudgeConfig) was chosen: each variant i
 recipe with some widths and epochs, trained by the real trainer on the same data and split.
 Accuracy carries over between machines; seconds are only comparable within one run.
 
-    python benchmarks/judge_recipe_sweep.py --data ../shared/data/cifar10-train-jpeg.zip \\
+    python experiments/judge_recipe_sweep.py --data ../shared/data/cifar10-train-jpeg.zip \\
         --variant 24,48,96,192:16 --variant 32,64,128,256:10
 """
 
@@ -16,11 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from results_file import add_out_option, write_results
-
 from latentwalk.train.config import make_judge_config
 from latentwalk.train.data import load_labelled_images
 from latentwalk.train.quality.judge import train_judge
+from latentwalk.train.results_file import add_out_option, write_results
 
 
 def parse_variant(text: str) -> tuple[tuple[int, ...], int]:

@@ -7,7 +7,7 @@
 # each. Every branch keeps the base run's settings except --steps, --lr-decay, --top-k,
 # --pr-lambda and --pr-start, which it sets itself (the base run's own values are dropped).
 #
-# Usage: bash benchmarks/gan_branches.sh BASE_RUN [AT_STEP] [STEPS] [BRANCH...]
+# Usage: bash experiments/gan_branches.sh BASE_RUN [AT_STEP] [STEPS] [BRANCH...]
 #   BASE_RUN  a GAN run folder holding checkpoints/ckpt-<AT_STEP>.npz (checkpoints keep the last
 #             three: copy the one you need aside while the base run trains)
 #   AT_STEP   the branch point (default 16000); STEPS the branches' total (default 22000)
@@ -17,7 +17,7 @@
 # runs/branches), PY (default .venv/bin/python). Writes OUT/<branch>/ and OUT/quality.json.
 set -euo pipefail
 
-BASE="${1:?usage: bash benchmarks/gan_branches.sh BASE_RUN [AT_STEP] [STEPS]}"
+BASE="${1:?usage: bash experiments/gan_branches.sh BASE_RUN [AT_STEP] [STEPS]}"
 AT="${2:-16000}"
 STEPS="${3:-22000}"
 DATA="${DATA:-../shared/data/cifar10-train-jpeg.zip}"
