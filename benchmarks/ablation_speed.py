@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from train_throughput import images_per_second
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.data import load_images
 from latentwalk.train.gan_task import GANTask
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split("\n\n")[-1],
     )
-    parser.add_argument("--data", default="../shared/data/cifar10-train-jpeg.zip")
+    parser.add_argument("--data", default=LOCAL_ZIP)
     parser.add_argument("--class", dest="class_name", default="frog")
     parser.add_argument("--precision", default="float32", help="default: float32")
     parser.add_argument("--steps", type=int, default=20, help="steps per timed block")

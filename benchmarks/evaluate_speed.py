@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.core.layout import CHECKOUT as REPO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=REPO / "models" / "gan-frog")
     parser.add_argument("--judge", type=Path, default=REPO / "models" / "judge")
-    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--data", default=str(REPO / LOCAL_ZIP))
     parser.add_argument("--samples", type=int, default=5000)
     add_out_option(parser, "evaluate-speed.json")
     args = parser.parse_args(argv)

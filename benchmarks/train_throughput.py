@@ -34,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.train import gan_task
 from latentwalk.train.config import DataConfig, make_config
 from latentwalk.train.data import load_images, to_model_range
@@ -114,7 +115,7 @@ def batch_preparation_ms(task: GANTask, images, batch_size: int, steps: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="small")
-    parser.add_argument("--data", default="../shared/data/cifar10-train-jpeg.zip")
+    parser.add_argument("--data", default=LOCAL_ZIP)
     parser.add_argument("--class", dest="class_name", default="frog")
     parser.add_argument("--steps", type=int, default=20, help="steps per timed block")
     parser.add_argument("--rounds", type=int, default=3, help="timed blocks per trainer")

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The real CIFAR-10 (all ten classes, JPEGs in a zip: ../shared/data/README.md) beside a checkout,
+# relative to it: every script's default --data and every example's.
+LOCAL_ZIP = "../shared/data/cifar10-train-jpeg.zip"
+
 
 @dataclass(frozen=True)
 class Dataset:

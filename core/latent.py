@@ -21,6 +21,7 @@ import numpy as np
 
 SEED_MAPPING = "mulberry32-boxmuller/1"
 _MASK = 0xFFFFFFFF
+MAX_SEED = _MASK  # seeds are taken mod 2**32; the largest one a form offers
 
 
 def mulberry32(seed: int, count: int) -> np.ndarray:
@@ -125,10 +126,12 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: np.ndarray | float) -> np.ndarray:
     return out if t.ndim else out[0]
 
 
-INTERPOLATIONS: dict[str, Callable] = {"lerp": lerp, "slerp": slerp}
+# Every interpolation by name, the default first (the app's and the link's choices read this).
+INTERPOLATIONS: dict[str, Callable] = {"slerp": slerp, "lerp": lerp}
+DEFAULT_INTERPOLATION = next(iter(INTERPOLATIONS))
 
 
-def walk(waypoints: np.ndarray, steps: int, mode: str = "slerp") -> np.ndarray:
+def walk(waypoints: np.ndarray, steps: int, mode: str = DEFAULT_INTERPOLATION) -> np.ndarray:
     """A path through two or more waypoints: ``steps`` frames per leg, shared ends counted once.
     Returns shape ((len(waypoints) - 1) * steps + 1, latent_dim)."""
     waypoints = np.asarray(waypoints, dtype=np.float32)
@@ -137,7 +140,9 @@ def walk(waypoints: np.ndarray, steps: int, mode: str = "slerp") -> np.ndarray:
     if steps < 1:
         raise ValueError("steps must be at least 1")
     if mode not in INTERPOLATIONS:
-        raise ValueError(f"unknown interpolation {mode!r}: use 'lerp' or 'slerp'")
+        raise ValueError(
+            f"unknown interpolation {mode!r}: use {' or '.join(map(repr, INTERPOLATIONS))}"
+        )
     interpolate = INTERPOLATIONS[mode]
     ts = np.arange(steps) / steps
     legs = [interpolate(a, b, ts) for a, b in zip(waypoints[:-1], waypoints[1:], strict=True)]

@@ -34,7 +34,10 @@ PROVENANCE = "provenance"  # config.json's record of when and where a run traine
 METRICS = "metrics.jsonl"
 SAMPLES = "samples"
 LATEST_SAMPLES = f"{SAMPLES}/latest.png"
-CHECKPOINTS = "checkpoints"  # ckpt-<step>.npz
+CHECKPOINTS = "checkpoints"  # ckpt-<step>.npz (checkpoint_path)
+CHECKPOINT_GLOB = "ckpt-*.npz"
+# A checkpoint is written to a hidden temporary name and renamed (train/checkpoint.py).
+CHECKPOINT_LEFTOVERS = ".ckpt-*.tmp.npz"
 TENSORBOARD = "tensorboard"  # event files
 LOCK = ".lock"  # held by the training process that owns the run (train/run.py's RunLock)
 MANIFEST = "manifest.json"
@@ -50,9 +53,14 @@ KIND_NAMES = {"gan": "DCGAN", "vae": "VAE"}
 # The shipped models and judge: models/ of a checkout (tracked files; absent beside a wheel).
 # The checkout this package runs from (core/ is one of its folders): where the shipped models
 # are, and what results files write their paths relative to. In an installed wheel it is the
-# site-packages folder, which holds no models/.
+# package's own folder (site-packages/latentwalk: the page is there, no models/).
 CHECKOUT = Path(__file__).resolve().parent.parent
 SHIPPED_MODELS = CHECKOUT / "models"
+
+
+def checkpoint_path(run_dir: Path | str, step: int) -> Path:
+    """Where a run keeps its checkpoint of ``step``."""
+    return Path(run_dir) / CHECKPOINTS / f"ckpt-{step:07d}.npz"
 
 
 def keras_name(role: str) -> str:

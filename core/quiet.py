@@ -28,6 +28,12 @@ import sys
 
 VERBOSE_HELP = "show TensorFlow's own log lines and library warnings too (hidden by default)"
 
+
+def add_verbose_option(parser) -> None:
+    """Every command's --verbose (``quiet(verbose=args.verbose)`` reads it)."""
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+
+
 # Abseil's format: severity and date, time, thread, file:line], e.g.
 #   W0000 00:00:1795780491.068433    1538 computation_placer.cc:177] computation placer ...
 # Info, warning and error only (F, fatal, always gets through). Not anchored at a line start: a

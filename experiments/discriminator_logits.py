@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
+from latentwalk.core import layout
 from latentwalk.train import augment
 from latentwalk.train import config as config_module
 from latentwalk.train.augment import draw_params
@@ -47,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     config = config_module.load(args.run)
     task = GANTask(config)
-    restore_checkpoint(task, args.run / "checkpoints" / f"ckpt-{args.step:07d}.npz")
+    restore_checkpoint(task, layout.checkpoint_path(args.run, args.step))
     rng = np.random.default_rng(5)
     latents = rng.standard_normal((args.count, config.latent_dim), dtype=np.float32)
     images = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core import layout
 from ..core.datasets import BY_ID, DEFAULT_DATASET
-from ..core.quiet import VERBOSE_HELP, quiet
+from ..core.quiet import add_verbose_option, quiet
 from .errors import ExportError
 from .interrupts import ExportInterrupted, StopRequests
 
@@ -117,7 +117,7 @@ def build_export_parser() -> argparse.ArgumentParser:
         default=None,
         help="for a single .keras file: say what it is instead of inferring it",
     )
-    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    add_verbose_option(parser)
     return parser
 
 
@@ -169,7 +169,7 @@ def build_site_parser() -> argparse.ArgumentParser:
         "--out", type=Path, required=True, metavar="SITE", help="site folder to create"
     )
     parser.add_argument("--force", action="store_true", help="replace SITE if it exists")
-    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    add_verbose_option(parser)
     return parser
 
 

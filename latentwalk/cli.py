@@ -1,16 +1,23 @@
 """The ``latentwalk`` command: one entry point to every stage, each with its own ``--help``.
 
-latentwalk train gan|vae|judge|evaluate ...   = python -m train ...
-latentwalk export RUN_OR_MODEL --out DIR ...  = python -m export ...
-latentwalk site --gan DIR --vae DIR --out SITE = python -m export site ...
-latentwalk serve SITE                          = python -m export serve ...
-latentwalk app [-- app options]                = streamlit run streamlit_app/app.py ...
+``latentwalk train ...`` is ``python -m train ...``, ``export``, ``site`` and ``serve`` are
+``python -m export [site|serve] ...``, ``app`` is ``streamlit run streamlit_app/app.py``: the
+commands and their help are COMMANDS, below.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+# Each command: its line of help, and the stage's main that runs it (its arguments after the name).
+COMMANDS = {
+    "train": "train a model: latentwalk train {gan,vae,judge,evaluate} --help",
+    "export": "convert a run or .keras model to TF.js, checked in Chromium: latentwalk export --help",
+    "site": "build the static web demo from exports: latentwalk site --help",
+    "serve": "serve a built site with the headers wasm threads need: latentwalk serve --help",
+    "app": "open the Streamlit app: latentwalk app [-- --models DIR[:DIR...]]",
+}
 
 USAGE = """\
 usage: latentwalk COMMAND [ARGS...]
@@ -19,11 +26,7 @@ Train the DCGAN of Deep Learning with Python (and a VAE), export it to TensorFlo
 static web demo, and explore latent spaces in the Streamlit app.
 
 commands:
-  train     train a model: latentwalk train {gan,vae,judge,evaluate} --help
-  export    convert a run or .keras model to TF.js, checked in Chromium: latentwalk export --help
-  site      build the static web demo from exports: latentwalk site --help
-  serve     serve a built site with the headers wasm threads need: latentwalk serve --help
-  app       open the Streamlit app: latentwalk app [-- --models DIR[:DIR...]]
+{commands}
 
 Outside a source checkout, say where the pieces are: LATENTWALK_MODELS (model folders for the
 app), LATENTWALK_NODE_MODULES (web_demo/node_modules, for export and site: npm ci there),
@@ -34,7 +37,7 @@ examples:
   latentwalk export runs/tiny --out exports/tiny
   latentwalk site --gan exports/tiny --out site && latentwalk serve site
   latentwalk app
-"""
+""".format(commands="\n".join(f"  {name:<9} {text}" for name, text in COMMANDS.items()))
 
 
 def streamlit_options(config: Path) -> list[str]:
@@ -97,22 +100,23 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"latentwalk: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    return _run(command, rest)
+
+
+def _run(command: str, rest: list[str]) -> int:
+    """Run one of COMMANDS (the stages are imported only when used)."""
     if command == "train":
         from latentwalk.train.cli import main as train_main
 
         return train_main(rest)
-    if command == "export":
-        from latentwalk.export.cli import main as export_main
-
-        return export_main(rest)
-    if command in ("site", "serve"):
-        from latentwalk.export.cli import main as export_main
-
-        return export_main([command, *rest])
     if command == "app":
         return run_app(rest)
-    print(f"latentwalk: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    from latentwalk.export.cli import main as export_main
+
+    return export_main(rest if command == "export" else [command, *rest])
 
 
 if __name__ == "__main__":

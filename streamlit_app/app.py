@@ -138,7 +138,9 @@ def main() -> None:
         lambda: discovery.find_models(discovery.search_paths(options.models))[0]
     )
     st.sidebar.title("latentwalk")
-    section = st.sidebar.radio("Section", list(SECTIONS), key=session.kept("section", "Generate"))
+    section = st.sidebar.radio(
+        "Section", list(SECTIONS), key=session.kept("section", next(iter(SECTIONS)))
+    )
     session.keep("section")
     found, chosen, dataset = choose_models(options)
     picked = {kind: "none" for kind in ("gan", "vae")}

@@ -228,8 +228,8 @@ def path_controls(latent_dim: int) -> PathChoice | None:
     )
     mode = middle.radio(
         "Interpolation",
-        ["slerp", "lerp"],
-        key=kept("mode", "slerp"),
+        list(latent.INTERPOLATIONS),
+        key=kept("mode", latent.DEFAULT_INTERPOLATION),
         help="slerp keeps the latent's Gaussian norm; lerp's midpoints fall "
         "toward the origin, where few training latents ever were.",
     )

@@ -96,7 +96,7 @@ PARAMETERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "seed": ("seed", _seed_text),
     "grid": ("grid_seeds", _seeds_text(256)),
     "waypoints": ("waypoints", _seeds_text(32, least=2)),
-    "mode": ("mode", _choice(("slerp", "lerp"))),
+    "mode": ("mode", _choice(tuple(latent.INTERPOLATIONS))),
     "steps": ("steps", _number(int, 1, 64)),
     "k": ("jump_k", _k),
     "paths": ("num_paths", _paths),

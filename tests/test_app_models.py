@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from latentwalk.streamlit_app import models
 
@@ -102,7 +103,7 @@ def test_search_order_is_sidebar_then_env_var_then_shipped(tmp_path, monkeypatch
     )
     paths = models.search_paths(f"{tmp_path / 's1'}{os.pathsep} ")
     assert paths == [tmp_path / "s1", tmp_path / "e1", tmp_path / "e2", models.SHIPPED_DIR]
-    assert models.SHIPPED_DIR == Path(__file__).resolve().parent.parent / "models"
+    assert models.SHIPPED_DIR == REPO / "models"
 
 
 def test_cache_key_changes_when_the_model_file_is_rewritten(tmp_path):

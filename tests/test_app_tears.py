@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import REPO
 
 from latentwalk.core import verdict
 from latentwalk.core.datasets import BY_ID, DEFAULT_DATASET
@@ -17,7 +18,7 @@ from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app import tear_figures
 from latentwalk.streamlit_app.models import inspect_folder
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app" / "app.py")
+APP = str(REPO / "streamlit_app" / "app.py")
 
 
 def _figures(gan_width: float, vae_width: float, dataset_id: str) -> dict:

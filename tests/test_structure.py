@@ -8,6 +8,7 @@ resolved), as a structure tool reads them.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -84,3 +85,86 @@ def test_a_module_cannot_load_under_a_second_name():
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
     assert len(modules) > 40
+
+
+# --- Each fact once -----------------------------------------------------------------------------
+# A string that states one fact, and the only file of the project's Python (packages, scripts,
+# benchmarks, experiments, recipes) whose code may hold it (in a string of its own, or in part of
+# one); docstrings and comments may quote it.
+ONE_PLACE = {
+    "cifar10-train-jpeg.zip": "core/datasets.py",  # the local data set's path
+    "--verbose": "core/quiet.py",  # every command's option
+}
+# A whole string that names one thing, and the only file of the packages that may hold it.
+ONE_NAME = {
+    "slerp": "core/latent.py",  # the interpolation modes (the app's and the link's choices)
+    "lerp": "core/latent.py",
+}
+CODE_FOLDERS = (
+    "core",
+    "train",
+    "export",
+    "streamlit_app",
+    "latentwalk",
+    "benchmarks",
+    "experiments",
+    "models",
+    "web_demo/test",
+)
+
+
+def _code_strings(path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_each_fact_is_spelled_in_one_place():
+    where: dict[str, set[str]] = {fact: set() for fact in ONE_PLACE}
+    for folder in CODE_FOLDERS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            strings = _code_strings(path)
+            for fact in ONE_PLACE:
+                if any(fact in text for text in strings):
+                    where[fact].add(path.relative_to(REPO).as_posix())
+    assert where == {fact: {place} for fact, place in ONE_PLACE.items()}
+
+
+def test_each_name_is_written_in_one_place():
+    where: dict[str, set[str]] = {name: set() for name in ONE_NAME}
+    for folder in PACKAGES:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for name in set(_code_strings(path)) & set(ONE_NAME):
+                where[name].add(path.relative_to(REPO).as_posix())
+    assert where == {name: {place} for name, place in ONE_NAME.items()}
+
+
+def test_the_checkout_root_is_found_in_one_place():
+    """core/layout.py's CHECKOUT; the tests' REPO in tests/support.py."""
+    found = {
+        path.relative_to(REPO).as_posix()
+        for folder in (*CODE_FOLDERS, "tests")
+        for path in (REPO / folder).rglob("*.py")
+        if re.search(r"Path\(__file__\)\.resolve\(\)\.parent", path.read_text())
+    }
+    assert found == {"core/layout.py", "tests/support.py"}
+
+
+def test_the_javascript_twin_has_the_same_largest_seed():
+    from latentwalk.core import latent
+
+    source = (REPO / "web_demo" / "js" / "latent.js").read_text()
+    assert int(re.search(r"export const MAX_SEED = (\w+);", source)[1], 0) == latent.MAX_SEED

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support import REPO
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "browser_latency.py"
+SCRIPT = REPO / "benchmarks" / "browser_latency.py"
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import shutil
 import site
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def installed(tmp_path_factory) -> Path:
     # and a stale one in the checkout would slip old files into later wheels.
     source = root / "source"
     skip = shutil.ignore_patterns("node_modules", "test", "__pycache__", "*.egg-info", "build")
-    for name in ("latentwalk", "train", "export", "streamlit_app", "web_demo"):
+    package_dirs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    for name in ("latentwalk", *package_dirs["package-dir"].values()):
         shutil.copytree(REPO / name, source / name, ignore=skip)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, source / name)

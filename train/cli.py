@@ -16,7 +16,8 @@ import typing
 from pathlib import Path
 
 from ..core import layout
-from ..core.quiet import VERBOSE_HELP, quiet
+from ..core.datasets import LOCAL_ZIP
+from ..core.quiet import add_verbose_option, quiet
 from . import config as config_module
 from .config import (
     GAN_PRESETS,
@@ -37,13 +38,13 @@ from .quality.cli import (
 from .quality.evaluate import EvaluationError
 from .run import Diverged, Interrupted, RunError
 
-GAN_EXAMPLES = """\
+GAN_EXAMPLES = f"""\
 examples:
   # the CPU-sized DCGAN on the CIFAR-10 frogs of a local zip (about half an hour on 2 cores)
-  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip --class frog
+  python -m train gan --preset small --data {LOCAL_ZIP} --class frog
 
   # a 50-step smoke run you can look at in a minute
-  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+  python -m train gan --preset small --data {LOCAL_ZIP} \\
       --class frog --steps 50 --out runs/smoke
 
   # exactly the book's model and settings, on CIFAR-10 downloaded by Keras (slow on a CPU)
@@ -53,21 +54,21 @@ examples:
   python -m train gan --resume runs/gan-small-frog --steps 8000
 
   # data-parallel on the 4 GPUs of this machine (64 images a step, 16 on each)
-  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+  python -m train gan --preset small --data {LOCAL_ZIP} \\
       --class frog --devices 4
 
   # on two machines, the same line on each but its --process-id (0 writes the run folder)
-  python -m train gan --preset small --data ../shared/data/cifar10-train-jpeg.zip \\
+  python -m train gan --preset small --data {LOCAL_ZIP} \\
       --class frog --devices auto --cluster 10.0.0.1:1234,10.0.0.2:1234 --process-id 0
 """
 
-VAE_EXAMPLES = """\
+VAE_EXAMPLES = f"""\
 examples:
   # the VAE on the same frogs and latent size as the GAN (about 10 minutes on 2 cores)
-  python -m train vae --data ../shared/data/cifar10-train-jpeg.zip --class frog
+  python -m train vae --data {LOCAL_ZIP} --class frog
 
   # a weaker KL term, reached gradually
-  python -m train vae --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
+  python -m train vae --data {LOCAL_ZIP} --class frog \\
       --beta 0.5 --kl-warmup-steps 1000
 
   # continue an interrupted run
@@ -166,7 +167,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         metavar="I",
         help="this process's place in --cluster, from 0; process 0 writes the run folder",
     )
-    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    add_verbose_option(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

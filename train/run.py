@@ -155,7 +155,7 @@ def remove_temporary_files(run_dir: Path) -> list[Path]:
     hidden temporary name and renamed): they are never read, so they go."""
     run_dir = Path(run_dir)
     found = [
-        *(run_dir / layout.CHECKPOINTS).glob(".ckpt-*.tmp.npz"),
+        *(run_dir / layout.CHECKPOINTS).glob(layout.CHECKPOINT_LEFTOVERS),
         *run_dir.glob(".*.tmp.keras"),
         *run_dir.glob(".config.json.tmp"),
     ]
@@ -171,7 +171,7 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
 
 def checkpoints(run_dir: Path) -> list[Path]:
     """The run's checkpoints, oldest first."""
-    return sorted((Path(run_dir) / layout.CHECKPOINTS).glob("ckpt-*.npz"))
+    return sorted((Path(run_dir) / layout.CHECKPOINTS).glob(layout.CHECKPOINT_GLOB))
 
 
 def _finite(array: np.ndarray) -> bool:
@@ -185,7 +185,7 @@ def save_checkpoint(task: Task, run_dir: Path, step: int) -> Path:
     bad = [name for name, array in arrays.items() if not _finite(array)]
     if bad:
         raise Diverged(f"the weights are not finite at step {step} ({bad[0]} has NaN or Inf)")
-    final = Path(run_dir) / layout.CHECKPOINTS / f"ckpt-{step:07d}.npz"
+    final = layout.checkpoint_path(run_dir, step)
     checkpoint.write(final, arrays, {"step": step, "extra": task.extra_state()})
     for old in checkpoints(run_dir)[:-CHECKPOINTS_KEPT]:
         old.unlink()

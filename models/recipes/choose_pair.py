@@ -21,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.core.layout import CHECKOUT as REPO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -65,7 +66,7 @@ def separation(a: np.ndarray, b: np.ndarray) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--data", default=str(REPO / LOCAL_ZIP))
     parser.add_argument("--judge", type=Path, default=REPO / "models/judge")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/pair-choice.json")
     args = parser.parse_args(argv)

@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.core.layout import CHECKOUT as REPO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
@@ -79,7 +80,7 @@ def main() -> None:
         default=REPO / "models" / "gan-book-frog",
         help="the book-preset GAN, if shipped (skipped when the folder is missing)",
     )
-    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--data", default=str(REPO / LOCAL_ZIP))
     parser.add_argument("--out", type=Path, default=REPO / "models")
     parser.add_argument("--judge", type=Path, default=REPO / "models" / "judge")
     parser.add_argument(

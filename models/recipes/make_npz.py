@@ -16,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.train.config import DataConfig
 from latentwalk.train.data import DataError, cifar10_class_index, load_images
 
-EXAMPLES = """\
+EXAMPLES = f"""\
 examples:
   # the 5,000 CIFAR-10 frogs, for models/recipes/gpu_book_run.sh
-  python models/recipes/make_npz.py --data ../shared/data/cifar10-train-jpeg.zip --class frog \\
+  python models/recipes/make_npz.py --data {LOCAL_ZIP} --class frog \\
       --out .gpu/frogs.npz
 """
 

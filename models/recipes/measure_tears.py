@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from latentwalk.core.datasets import LOCAL_ZIP
 from latentwalk.core.layout import CHECKOUT as REPO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -174,7 +175,7 @@ def theory_bound(judge: Judge, data: str, names: list[str], figures: dict) -> di
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="*", help=f"ids (default: all of {', '.join(BY_ID)})")
-    parser.add_argument("--data", default=str(REPO.parent / "shared/data/cifar10-train-jpeg.zip"))
+    parser.add_argument("--data", default=str(REPO / LOCAL_ZIP))
     parser.add_argument("--judge", type=Path, default=REPO / "models/judge")
     parser.add_argument(
         "--quick", action="store_true", help="the app's quick settings (a smoke run)"

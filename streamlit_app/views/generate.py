@@ -9,8 +9,6 @@ from ...core import latent
 from .. import media
 from ..session import Models, fragment, keep, kept, seed_input
 
-MAX_SEED = 2**32 - 1
-
 
 def _random_seed() -> None:
     st.session_state["seed"] = str(int(np.random.default_rng().integers(0, 2**31)))
@@ -30,7 +28,7 @@ def render(models: Models) -> None:
 @fragment
 def render_single(models: Models) -> None:
     left, right = st.columns([2, 1])
-    seed = seed_input(left, "Seed", "seed", 0, help=f"A whole number from 0 to {MAX_SEED}.")
+    seed = seed_input(left, "Seed", "seed", 0, help=f"A whole number from 0 to {latent.MAX_SEED}.")
     right.button("Random seed", on_click=_random_seed, use_container_width=True)
     z = latent.seed_to_latent(int(seed), models.latent_dim)
     columns = st.columns(len(models.loaded))

@@ -87,7 +87,10 @@ def render(models: Models) -> None:
     a, b, c = st.columns(3)
     target = seed_input(a, "Target seed", "vae_target", 1)
     mode = b.radio(
-        "Interpolation", ["slerp", "lerp"], key=kept("vae_mode", "slerp"), horizontal=True
+        "Interpolation",
+        list(latent.INTERPOLATIONS),
+        key=kept("vae_mode", latent.DEFAULT_INTERPOLATION),
+        horizontal=True,
     )
     steps = c.slider("Steps", 2, 64, key=kept("vae_steps", 16))
     for key in ("vae_target", "vae_mode", "vae_steps"):

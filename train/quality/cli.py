@@ -12,16 +12,17 @@ import sys
 from pathlib import Path
 
 from ...core import layout
-from ...core.quiet import VERBOSE_HELP
+from ...core.datasets import LOCAL_ZIP
+from ...core.quiet import add_verbose_option
 from . import quality_file
 
-JUDGE_EXAMPLES = """\
+JUDGE_EXAMPLES = f"""\
 examples:
   # the shipped judge: all ten CIFAR-10 classes of the local zip (about 18 minutes on 2 cores)
-  python -m train judge --data ../shared/data/cifar10-train-jpeg.zip --out models/judge
+  python -m train judge --data {LOCAL_ZIP} --out models/judge
 
   # a quick look at the recipe on a fifth of the data
-  python -m train judge --data ../shared/data/cifar10-train-jpeg.zip --max-images 10000 \\
+  python -m train judge --data {LOCAL_ZIP} --max-images 10000 \\
       --epochs 4 --out runs/judge-quick
 """
 
@@ -83,7 +84,7 @@ def add_judge_parser(commands, formatter) -> None:
         default=None,
         help="compute precision (default: mixed_bfloat16; the saved judge is float32)",
     )
-    add("--verbose", action="store_true", help=VERBOSE_HELP)
+    add_verbose_option(judge)
 
 
 def run_judge(args: argparse.Namespace) -> int:
@@ -192,7 +193,7 @@ def add_evaluate_parser(commands, formatter) -> None:
         "as it is",
     )
     add("--real-only", action="store_true", help="grade the real held-out images only")
-    add("--verbose", action="store_true", help=VERBOSE_HELP)
+    add_verbose_option(evaluate)
 
 
 def _data_source(model, args, judge) -> str:
