@@ -116,7 +116,8 @@ def find_models(paths: list[Path]) -> tuple[list[FoundModel], list[str]]:
         if model is None and path.is_dir():
             children = sorted(p for p in path.iterdir() if p.is_dir())
             candidates = [m for m in map(inspect_folder, children) if m is not None]
-            # The book's generator costs ~150x the small one per image: never the default.
+            # The book's generator costs 170x the shipped one per image (book_generator_cost_over_shipped
+            # in benchmarks/results/model-costs.json): never the default.
             candidates.sort(key=lambda m: m.config.get("preset") == "book")
         if not candidates and path != SHIPPED_DIR:
             notes.append(f"`{path}` holds no generator.keras or decoder.keras + encoder.keras.")
