@@ -97,13 +97,26 @@ def choose_models(options: argparse.Namespace) -> tuple[list, list, str]:
     for kind in ("gan", "vae"):
         of_kind = [m for m in found if m.kind == kind and figures_data.model_dataset(m) == dataset]
         labels = [m.label for m in of_kind] + [NONE]
-        key = session.kept(f"pick_{kind}", labels[0])
-        if st.session_state[key] not in labels:  # the folder list changed under a kept choice
-            st.session_state[key] = labels[0]
+        key = session.kept(f"pick_{kind}", None)
+        if st.session_state[key] not in labels:  # new, or the folder list changed under it
+            st.session_state[key] = _first_usable(of_kind, kind) or labels[0]
         label = st.sidebar.selectbox(kind.upper(), labels, key=key)
         session.keep(key)
         chosen += [m for m in of_kind if m.label == label][:1]
     return found, chosen, dataset
+
+
+def _first_usable(of_kind: list, kind: str) -> str | None:
+    """The label of the first model of ``of_kind`` that loads: a broken folder named first is
+    not the default (it is named, and can still be picked to see why)."""
+    for model in of_kind:
+        try:
+            session.load(model)
+        except ModelLoadError as error:
+            st.sidebar.warning(f"Skipped the {kind.upper()} `{model.folder.name}`: {error}")
+            continue
+        return model.label
+    return None
 
 
 def load_models(chosen: list) -> session.Models | None:

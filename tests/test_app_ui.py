@@ -238,6 +238,23 @@ def test_a_broken_model_gets_a_message_and_the_other_keeps_working(
     assert str(tmp_path) not in _all_text(app) and "Traceback" not in _all_text(app)
 
 
+def test_a_broken_gan_named_first_is_not_the_default_over_a_working_one(
+    tiny_gan_run, tiny_vae_run, tmp_path, monkeypatch
+):
+    broken = _broken_copy(tiny_gan_run, tiny_vae_run, tmp_path, "truncated")
+    folders = [broken, tiny_gan_run, tiny_vae_run]
+    monkeypatch.setenv(discovery.ENV_VAR, os.pathsep.join(map(str, folders)))
+    monkeypatch.setattr(discovery, "SHIPPED_DIR", tmp_path / "no-shipped-models")
+    app = _new_app().run()
+    assert not app.exception, [e.value for e in app.exception]
+    gan = app.sidebar.selectbox(key="pick_gan")
+    working = discovery.inspect_folder(tiny_gan_run).label
+    assert gan.value == working, gan.options
+    assert not app.error, [e.value for e in app.error]
+    assert any(f"`{broken.name}`" in w.value for w in app.sidebar.warning)
+    assert len(_images(app)) >= 2  # the GAN's and the VAE's
+
+
 SHIPPED, _ = discovery.find_models([discovery.SHIPPED_DIR])
 
 
