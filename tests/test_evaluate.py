@@ -92,6 +92,49 @@ def test_generate_scales_the_prior_latents_by_the_temperature():
         np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
+def _linear_generator(scale: float):
+    import keras
+
+    inputs = keras.Input((4,))
+    dense = keras.layers.Dense(32 * 32 * 3, kernel_initializer="ones", name="dense_internal")
+    image = keras.layers.Reshape((32, 32, 3))(dense(inputs))
+    network = keras.Model(inputs, image, name="functional_7")
+    network.layers[1].set_weights(
+        [np.full((4, 32 * 32 * 3), scale, np.float32), np.zeros(32 * 32 * 3, np.float32)]
+    )
+    return network
+
+
+def test_a_generator_outside_minus_one_to_one_is_graded_with_a_warning_naming_it():
+    from latentwalk.train.quality.evaluate import generate
+
+    with pytest.warns(UserWarning, match=r"gan-wide draws values up to .* outside the \[-1, 1\]"):
+        generate(_linear_generator(5.0), 8, name="gan-wide")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        generate(_linear_generator(0.01), 8, name="gan-calm")  # in range: no warning
+
+
+def test_a_nan_generator_is_named_by_its_file_not_keras_internal_name():
+    from latentwalk.train.quality.evaluate import EvaluationError, generate
+
+    with pytest.raises(EvaluationError, match="^gan-broken made non-finite images"):
+        generate(_linear_generator(float("nan")), 8, name="gan-broken")
+
+
+def test_evaluate_prints_a_warning_as_one_line_without_a_source_path(capsys):
+    import warnings
+
+    from latentwalk.train.quality.cli import warnings_as_lines
+
+    with warnings_as_lines():
+        warnings.warn("the frog images are not the ones the judge was trained on", stacklevel=1)
+    err = capsys.readouterr().err
+    assert err == "warning: the frog images are not the ones the judge was trained on\n"
+
+
 def test_evaluate_grades_each_temperature_into_the_json(
     tiny_gan_run, tiny_judge, two_class_npz, tmp_path, capsys
 ):

@@ -7,8 +7,10 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
+import warnings
 from pathlib import Path
 
 from ...core import layout
@@ -212,7 +214,27 @@ def _data_source(model, args, judge) -> str:
     )
 
 
+@contextlib.contextmanager
+def warnings_as_lines():
+    """Python warnings raised while grading (a judge trained on other images, a generator
+    outside [-1, 1]) as one line each, ``warning: ...``, once each: not Python's form with a
+    source path and line."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", UserWarning)
+        warnings.showwarning = show
+        yield
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
+    with warnings_as_lines():
+        return _run_evaluate(args)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
     import json
 
     from .evaluate import (

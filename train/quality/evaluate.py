@@ -186,6 +186,11 @@ def load_generator(model: ModelToGrade, latent_dim: int | None = None):
     return network
 
 
+# A generator's images are in [-1, 1] (tanh); float noise aside, values beyond this are a model
+# that was not made to draw images in that range.
+OUT_OF_RANGE = 1.01
+
+
 def generate(
     network,
     count: int,
@@ -193,9 +198,11 @@ def generate(
     batch_size: int = 250,
     desc: str = "sampling",
     temperature: float = 1.0,
+    name: str | None = None,
 ):
     """``count`` prior samples (z ~ N(0, I) from ``seed``, times ``temperature``), images in
-    [-1, 1], float32."""
+    [-1, 1], float32. ``name`` (the model's file or folder) is what messages call it."""
+    name = name or network.name
     import keras
 
     latent_dim = int(network.inputs[0].shape[-1])
@@ -205,11 +212,18 @@ def generate(
     for start in tqdm(
         range(0, count, batch_size), desc=desc, unit="batch", file=sys.stderr, leave=False
     ):
-        out = network([latents[start : start + batch_size]], training=False)
+        out = network(latents[start : start + batch_size], training=False)
         images.append(keras.ops.convert_to_numpy(out).astype(np.float32))
     result = np.concatenate(images)
     if not np.all(np.isfinite(result)):
-        raise EvaluationError(f"{network.name} made non-finite images (NaN or inf): it diverged")
+        raise EvaluationError(f"{name} made non-finite images (NaN or inf): it diverged")
+    reach = float(np.abs(result).max(initial=0.0))
+    if reach > OUT_OF_RANGE:
+        warnings.warn(
+            f"{name} draws values up to {reach:.3g}, outside the [-1, 1] of images (no tanh at "
+            "its end?): graded as it draws them, which no picture of it shows",
+            stacklevel=2,
+        )
     return result
 
 
@@ -323,7 +337,12 @@ def evaluate_model(
     results = []
     for temperature in temperatures:
         images = generate(
-            network, samples, seed, desc=f"sampling {model.name}", temperature=temperature
+            network,
+            samples,
+            seed,
+            desc=f"sampling {model.name}",
+            temperature=temperature,
+            name=model.name,
         )
         fake_features, fake_probabilities = judge(images, progress=f"judging {model.name}")
         result = evaluate_features(
