@@ -62,6 +62,29 @@ def test_evaluate_grades_a_tiny_gan_and_the_real_floor(
     assert result["fid"] > floor["fid"]
 
 
+def test_a_judge_with_its_class_names_swapped_is_refused_before_grading(
+    tiny_gan_run, tiny_judge, two_class_npz, tmp_path, capsys
+):
+    import shutil
+
+    swapped = tmp_path / "judge-swapped"
+    shutil.copytree(tiny_judge, swapped)
+    config = json.loads((swapped / "config.json").read_text())
+    names = config["class_names"]
+    config["class_names"] = [names[1], names[0], *names[2:]]
+    (swapped / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate(
+            str(tiny_gan_run), "--judge", str(swapped), "--data", str(two_class_npz),
+            "--class", names[0], "--samples", "64", "--json", str(tmp_path / "q.json"),
+        )  # fmt: skip
+    assert exit_info.value.code == 2
+    message = one_line_error(capsys)
+    assert f"real held-out {names[0]} images '{names[0]}'" in message
+    assert "class list does not match its weights" in message
+    assert not (tmp_path / "q.json").exists()
+
+
 def test_evaluate_reads_a_vae_run_and_writes_quality_json_beside_it(
     tiny_vae_run, tiny_judge, two_class_npz
 ):

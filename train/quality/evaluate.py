@@ -309,6 +309,12 @@ def evaluate_features(
     return metrics.compute(sets, names)
 
 
+# Below this share of its own class's real held-out images, a judge's class names are not its
+# weights' (the shipped judge: 86 % overall, its weakest class, bird, 77 %: heldout_accuracy_by_class
+# in models/judge/config.json).
+MIN_REAL_CLASS_RATE = 0.3
+
+
 def real_floor(judge: Judge, split: RealSplit) -> dict:
     """The held-out images of the class graded like a model, against the training part."""
     train_features = split.train_features(judge)
@@ -317,6 +323,16 @@ def real_floor(judge: Judge, split: RealSplit) -> dict:
         held_features, held_probabilities, train_features, _split_classes(judge, split)
     )
     result["split_matches_judge"] = split.matches_judge
+    rate = result.get("class_rate")
+    if rate is not None and rate < MIN_REAL_CLASS_RATE:
+        classes = " or ".join(
+            repr(judge.class_names[i]) for i in _split_classes(judge, split) or ()
+        )
+        raise EvaluationError(
+            f"the judge calls only {rate:.0%} of the real held-out {split.class_name} images "
+            f"{classes}: its config.json's class list does not match its weights (or these are "
+            "not those images); every class figure would be wrong"
+        )
     return result
 
 
