@@ -158,6 +158,7 @@ function normaliseSeedText(text) {
 
 /** Validate one value; returns {value} or {error} (a message for the user). */
 export function checkValue(key, text) {
+  if (!Object.hasOwn(CHECKS, key)) return { error: `there is no setting "${shorten(key)}"` };
   try {
     return { value: CHECKS[key](String(text)) };
   } catch (error) {
@@ -179,7 +180,8 @@ export function parseHash(hash) {
     return { state, notices: ['The link could not be read; showing the defaults.'] };
   }
   for (const [key, raw] of params) {
-    if (!(key in CHECKS)) {
+    // Own keys only: "__proto__" or "toString" are in every object, and are no setting.
+    if (!Object.hasOwn(CHECKS, key)) {
       notices.push(`Ignored unknown link setting "${shorten(key)}".`);
       continue;
     }

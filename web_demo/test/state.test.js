@@ -121,3 +121,13 @@ test('the data set comes first in the link, and only its form is checked here', 
   assert.equal(notices.length, 1);
   assert.match(notices[0], /dataset/);
 });
+
+test('names inherited from every object are unknown settings, not internal errors', () => {
+  for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const { state, notices } = parseHash(`#${key}=x&seed=7`);
+    assert.deepEqual(notices, [`Ignored unknown link setting "${key}".`]);
+    assert.equal(state.seed, 7);
+    assert.equal(Object.getPrototypeOf(state), Object.prototype);
+    assert.match(checkValue(key, 'x').error, /there is no setting/);
+  }
+});
