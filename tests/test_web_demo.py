@@ -273,6 +273,10 @@ def test_permalink_restores_the_walk_frame_and_follows_the_scrubber(page, base_u
     open_demo(page, base_url, hash_="#walk=0,1&steps=4&frame=99")
     assert views(page)["walk"]["frame"] == 4
     assert "past this walk's last frame" in page.inner_text("#notices")
+    # The book GAN asked for on a site without one.
+    page.goto("about:blank")
+    open_demo(page, base_url, hash_="#book=on")
+    assert "This site has no book GAN" in page.inner_text("#notices")
 
 
 @pytest.mark.parametrize(

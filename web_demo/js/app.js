@@ -316,6 +316,9 @@ async function boot() {
   }
   const book = Object.values(app.described).find((model) => model.optional);
   $('book-choice').hidden = !book;
+  if (!book && app.state.book === 'on') {
+    showNotice('This site has no book GAN: the link\'s book=on is ignored.', 'warning', 'link');
+  }
   $('book').checked = app.state.book === 'on';
   if (book) $('book-choice').title = `${book.label}: ${book.note} (a ${formatBytes(book.manifest.total_bytes)} download)`;
   // Showing or hiding a model changes every panel's columns: reload the page on the new link
