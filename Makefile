@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := web_demo/node_modules/.installed
 SITE ?= site
 
-.PHONY: setup app test test-quick lint constraints site serve-site book-web models judge quality benchmarks clean
+.PHONY: setup app test test-quick soak lint constraints site serve-site book-web models judge quality benchmarks clean
 
 setup: $(STAMP) $(NODE_STAMP) chromium
 
@@ -37,6 +37,11 @@ app: setup
 # The web demo's Node tests (npm test) run inside pytest: tests/test_web_vectors.py.
 test: setup
 	$(PY) -m pytest -q
+
+# The kill soak (issue 32): 20 SIGKILLs of a run with every stateful option on, each resumed, must
+# end bit-identical to an uninterrupted run (a few minutes; not part of make test).
+soak: setup
+	LATENTWALK_SOAK_KILLS=20 $(PY) -m pytest -q tests/test_train_faults.py -k soak
 
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
