@@ -2,12 +2,14 @@
 view's seeds, drawn by the same models; the page shows them before its models run, says they are
 shipped, and draws live over them; a view the site shipped no pictures for waits for the models.
 The shipped pictures are what the page's own models draw, on the tiny runs and on the shipped
-models."""
+models. And benchmarks/first_picture.py, which times all this, on the tiny site."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -32,6 +34,7 @@ from latentwalk.train.latent import parse_seeds, seeds_to_latents
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+SCRIPT = REPO / "benchmarks" / "first_picture.py"
 SINGLE = "#generate-columns [data-model={}] canvas.single"
 GRID = "#generate-columns [data-model={}] canvas.grid"
 CAPTION = "#generate-columns [data-model={}] .summary"
@@ -184,3 +187,36 @@ def test_the_shipped_models_pictures_are_what_they_draw_in_the_page(browser, tmp
             assert_live_matches_shipped(page, pictures)
         finally:
             page.context.close()
+
+
+def test_the_benchmark_times_cold_loads_of_a_site(sites, tmp_path):
+    out = tmp_path / "first-picture.json"
+    command = [sys.executable, str(SCRIPT), "--site", str(sites / "site"), "--loads", "2"]
+    result = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    *loads, summary = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(loads) == 2
+    for load in loads:
+        assert load["shipped"] and 0 < load["first_ms"] <= load["live_ms"] <= load["ready_ms"]
+    written = json.loads(out.read_text())
+    assert written["benchmark"] == "first_picture" and written["results"]["loads"] == 2
+    for key in ("first_ms", "live_ms", "ready_ms"):
+        assert summary[key]["worst"] == max(load[key] for load in loads)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--site", "/nonexistent/site"], "is not a built site"),
+        (["--loads", "0"], "--loads must be between 1 and 100"),
+        (["--hash", "seed=3"], "--hash must start with '#'"),
+    ],
+)
+def test_the_benchmark_refuses_bad_arguments_with_exit_2(arguments, message):
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
