@@ -73,6 +73,7 @@ const app = {
   errors: {}, // id -> message, for models that failed
   checks: {}, // id -> self-check result
   probe: null, // {backend, times, cached}
+  shipping: null, // resolves to `shipped`, once read (loadShipped)
   shipped: {}, // id -> the site's pictures of the default view's seeds (first_screen.js)
   generate: null, // the Generate view: the first screen, up before the models run
   started: false, // whether the views draw with the models (before: the first screen only)
