@@ -107,6 +107,7 @@ benchmarks: setup
 	$(PY) benchmarks/app_browser_latency.py --out $(RESULTS)/app-browser-latency.json
 	$(PY) benchmarks/atlas_speed.py --out $(RESULTS)/atlas-speed.json
 	$(PY) benchmarks/browser_latency.py --compare-graphs --out $(RESULTS)/browser-latency.json
+	$(PY) benchmarks/first_picture.py --out $(RESULTS)/first-picture.json
 	$(PY) benchmarks/tears_speed.py --out $(RESULTS)/tears-speed.json
 
 clean:

@@ -10,6 +10,8 @@ or more data sets (export/site_datasets.py says which, and where each goes).
     SITE/models/vae/decoder/, .../encoder/     folders, without the .keras copies
     SITE/models/book/generator/                the book's GAN, when --book is given
     SITE/models/<id>/gan/generator/ ...        --dataset ID GAN_DIR VAE_DIR: the same, by data set
+    SITE/models/.../first-screen.png           each GAN's and VAE's pictures of the page's default
+                                               view, shown before the models run (site_pictures.py)
     SITE/models/figures/tears-<id>.json        a data set's measured figures and verdict, when
                                                models/recipes/measure_tears.py has written them
     SITE/models/index.json                     {"models": [{"id", "dataset", "label", "kind",
@@ -49,6 +51,7 @@ from .site_datasets import (
     read_tears,
     site_datasets,
 )
+from .site_pictures import ship_first_screen
 
 WEB_DEMO = layout.CHECKOUT / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
@@ -217,6 +220,10 @@ def copy_model(
     }
     if model_id == "vae":
         entry["encoder_path"] = f"{base}encoder/"
+    if model_id != "book":  # the page opens without the book's GAN: no first screen of it
+        shipped = ship_first_screen(folder, first_role, manifests[first_role], site / base)
+        if shipped:
+            entry["first_screen"] = {**shipped, "path": f"{base}{shipped['path']}"}
     if model_id == "book":
         # Loaded only when the person asks for it: a big download and slow to run.
         entry.update(optional=True, note=BOOK_NOTE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -342,7 +343,11 @@ def test_site_page_shows_the_keras_image_for_a_seed_without_leaving_its_origin(
         page.goto(base_url + "index.html#seed=3")
         # A locator wait, not wait_for_function: the page's CSP forbids string eval.
         single = "#generate-columns [data-model=gan]"
-        page.locator(f"{single} p.summary", has_text="seed 3").wait_for(timeout=WAIT_S * 1000)
+        # The model's own picture ("seed 3": a shipped one says so), then the self-checks,
+        # which run once the first screen is live.
+        caption = page.locator(f"{single} p.summary", has_text=re.compile(r"^seed 3$"))
+        caption.wait_for(timeout=WAIT_S * 1000)
+        page.locator(".badge").nth(1).wait_for(state="attached", timeout=WAIT_S * 1000)
         badges = page.eval_on_selector_all(
             ".badge", "els => els.map(e => [e.dataset.model, e.className, e.title])"
         )

@@ -132,6 +132,7 @@ def test_choosing_a_data_set_switches_every_view_and_the_link_carries_it(
         "dims": "",
         "models": ["gan", "vae"],
         "backend": result["backend"],
+        "live": True,  # drawn by the frogs' models, not a shipped picture
     }
     assert shown["walk"]["frames"] > 0 and set(shown["walk"]["distances"]) == {"gan", "vae"}
     # No figures for the frogs in this site: said plainly, no chart, no table.

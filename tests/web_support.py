@@ -63,7 +63,9 @@ def build_sites(root: Path, gan_run: Path, vae_run: Path, browser) -> Path:
 # WebGL starting in software) and remembers the fastest in localStorage for later visits. Every
 # test's page is a first visit (a context of its own), so it is told what this machine's probe
 # finds (wasm, with no GPU) unless it asks to run the probe (test_web_engine.py tests it).
-_KEY = re.search(r"const PROBE_KEY = '([^']+)'", (REPO / "web_demo" / "js" / "app.js").read_text())
+_KEY = re.search(
+    r"const PROBE_KEY = '([^']+)'", (REPO / "web_demo" / "js" / "backend_choice.js").read_text()
+)
 PROBE_KEY = _KEY.group(1) if _KEY else None  # none found: every page probes (slower, as correct)
 REMEMBERED_PROBE = """(() => {
     const key = %s;

@@ -1,10 +1,11 @@
-// The page's wiring: read the model list (the data set in the link, else the site's default:
-// its verdict goes up first, before any model loads) and that data set's manifests (sizes shown
-// while loading), start the inference workers (engine.js; no TensorFlow.js on this thread), pick
-// the backend (the person's choice, else the fastest by a quick probe, remembered), verify every
-// model, keep the state in the URL hash, and hand drawing to the Generate, Walk, Atlas,
-// measure and tears views. window.latentwalk is a small hook for browser tests and benchmarks
-// (test_hook.js).
+// The page's wiring: start the inference workers and their backend at once (engine.js; no
+// TensorFlow.js on this thread; the person's choice, else the one a probe found fastest here
+// before, else wasm), read the model list (the data set in the link, else the site's default:
+// its verdict goes up first) and that data set's manifests (sizes shown while loading), show
+// the first screen (the Generate panel, with the pictures the site shipped for its seeds) while
+// the models load, then hand drawing to the Generate, Walk, Atlas, measure and tears views, and
+// only then probe the backends (a first visit) and verify every model. The state is kept in
+// the URL hash. window.latentwalk is a small hook for browser tests and benchmarks (test_hook.js).
 import * as models from './models.js';
 import { Engine, EngineError } from './engine.js';
 import { formatBytes } from './render.js';
@@ -18,13 +19,13 @@ import { createWalkView } from './walk_view.js';
 import { createAtlasView } from './atlas_view.js';
 import { createTearsView } from './tears_view.js';
 import { testHook } from './test_hook.js';
+import { loadShipped } from './first_screen.js';
+import { rememberProbe, rememberedProbe, startingBackend } from './backend_choice.js';
 import { bindCopyLink } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 let showVerdict;
 const verdictShown = new Promise((resolve) => { showVerdict = resolve; });
-const PROBE_KEY = 'latentwalk-backend-probe/1';
-const PROBE_DAYS = 30;
 // Browsers ignore history.replaceState when it is called too often (Chromium: more than 200
 // times in 10 s, e.g. while dragging a slider): a change is written at once, and changes that
 // follow within HASH_MS are written together when it ends.
@@ -72,6 +73,11 @@ const app = {
   errors: {}, // id -> message, for models that failed
   checks: {}, // id -> self-check result
   probe: null, // {backend, times, cached}
+  shipping: null, // resolves to `shipped`, once read (loadShipped)
+  shipped: {}, // id -> the site's pictures of the default view's seeds (first_screen.js)
+  generate: null, // the Generate view: the first screen, up before the models run
+  started: false, // whether the views draw with the models (before: the first screen only)
+  pictures: {}, // 'shipped' / 'live' -> ms after navigation of the first such Generate image
   views: [],
   notice: (message, level) => showNotice(message, level),
   /** Images for latents from one model (see Engine.generate); updates the timing line.
@@ -100,16 +106,29 @@ const app = {
       .filter((model) => !model.optional || app.state?.book === 'on')
       .map((model) => model.id);
   },
+  /** Every model's Generate image is on screen: the site's shipped one, or the models' own
+   * ('live'). The first of each is marked (latentwalk:shipped-picture, latentwalk:live-picture)
+   * for the test hook and benchmarks/first_picture.py. */
+  pictured(source) {
+    if (app.pictures[source] !== undefined) return;
+    app.pictures[source] = performance.mark(`latentwalk:${source}-picture`).startTime;
+    if (source === 'live') $('loading').hidden = true;
+  },
   /** Record a change that needs no redraw (the walk's frame while scrubbing). */
   remember(patch) {
     Object.assign(app.state, patch);
     writeHash();
   },
-  /** Change part of the state: the hash follows, and the views redraw what depends on it. */
+  /** Change part of the state: the hash follows, and the views redraw what depends on it
+   * (while the models load, the first screen shows what the site shipped of it). */
   async update(patch) {
     const changed = Object.keys(patch).filter((key) => app.state[key] !== patch[key]);
     Object.assign(app.state, patch);
     writeHash();
+    if (!app.started) {
+      app.generate?.preview(app.state); // every view draws the whole state once they start
+      return;
+    }
     if (changed.includes('backend')) await switchBackend(app.state.backend);
     await Promise.all(app.views.map((view) => view.update(app.state, Object.keys(patch))));
   },
@@ -149,7 +168,8 @@ function chooseFromIndex(index) {
   return modelsOf(app.site, dataset.id);
 }
 
-/** Index and manifests; the models to start with (optional ones wait until asked for). */
+/** Index and manifests (and, beside the manifests, the shipped pictures: app.shipping); the
+ * models to start with (optional ones wait until asked for). */
 async function describeAll() {
   let entries;
   try {
@@ -163,6 +183,7 @@ async function describeAll() {
     return false;
   }
   app.entries = entries;
+  app.shipping = loadShipped(entries.filter((entry) => !entry.optional));
   await Promise.all(entries.map(async (entry) => {
     try {
       app.described[entry.id] = await models.describe(entry);
@@ -183,19 +204,23 @@ async function describeAll() {
   return true;
 }
 
-async function loadModels(list) {
+/** Load `list` into the workers `started` (engine.start's promise): the downloads start now,
+ * beside the backend's start. Marks each model running (app.models) or failed (app.errors). */
+async function loadModels(list, started) {
   const rows = Object.fromEntries(list.map((model) => [model.id, progressRow(model)]));
   const onLoading = (id, fraction) => {
     if (rows[id]) rows[id].querySelector('progress').value = fraction;
   };
-  const wanted = list.map(({ id, url }) => ({ id, url }));
-  const failed = app.engine.info
-    ? await app.engine.load(wanted, { onLoading })
-    : (await app.engine.start(wanted, { backend: startBackend(), onLoading })).failed;
+  const loading = app.engine.load(list.map(({ id, url }) => ({ id, url })), { onLoading });
+  loading.catch(() => {}); // a backend that failed to start is the error to report
+  await started;
+  const failed = await loading;
   for (const model of list) {
     const row = rows[model.id];
     if (failed[model.id]) {
       app.errors[model.id] = failed[model.id];
+      delete app.models[model.id];
+      app.generate?.drop(model.id, failed[model.id]);
       row.classList.add('failed');
       row.querySelector('.progress-text').textContent = failed[model.id];
       showNotice(`${model.label} is unavailable: ${failed[model.id]}`, 'error');
@@ -206,36 +231,18 @@ async function loadModels(list) {
   }
 }
 
-function startBackend() {
-  const wanted = app.state.backend;
-  return wanted === 'auto' ? 'wasm' : wanted;
-}
-
 /** The fastest backend for the first model, remembered for a while in this browser. */
 async function chooseBackend() {
   const first = app.shown()[0];
-  let cached = null;
-  try {
-    cached = JSON.parse(localStorage.getItem(PROBE_KEY) ?? 'null');
-  } catch {
-    cached = null;
-  }
-  const fresh = cached && Date.now() - cached.when < PROBE_DAYS * 864e5 &&
-    cached.userAgent === navigator.userAgent;
-  if (fresh) {
+  const cached = rememberedProbe();
+  if (cached) {
     app.probe = { ...cached, cached: true };
     if (cached.backend !== app.engine.backend) await app.engine.setBackend(cached.backend);
     return;
   }
   const result = await app.engine.probe(first);
   app.probe = { ...result, cached: false };
-  try {
-    localStorage.setItem(PROBE_KEY, JSON.stringify({
-      ...result, when: Date.now(), userAgent: navigator.userAgent,
-    }));
-  } catch {
-    // storage may be off; the probe simply runs again next time
-  }
+  rememberProbe(result);
 }
 
 async function switchBackend(wanted) {
@@ -284,9 +291,23 @@ function applyHash() {
   return state;
 }
 
+/** The first screen while the models load: the Generate panel, its columns for the models
+ * about to run, with the site's shipped pictures of the state's seeds. */
+async function showFirstScreen(list) {
+  app.models = Object.fromEntries(list.map((model) => [model.id, model])); // until one fails
+  $('main').hidden = false;
+  app.generate = createGenerateView(app);
+  app.views = [app.generate]; // the others join once the models run
+  app.shipped = await app.shipping;
+  if (!app.started) app.generate.preview(app.state);
+}
+
 async function boot() {
   app.state = applyHash();
   app.engine = new Engine();
+  // First of all: the workers and their backend (the wasm binary compiles meanwhile).
+  const started = app.engine.start({ backend: startingBackend(app.state.backend) });
+  started.catch(() => {}); // awaited with the models
   if (!(await describeAll())) return { ok: false, errors: app.errors };
   const first = Object.values(app.described)
     .filter((model) => !model.optional || app.state.book === 'on');
@@ -294,26 +315,27 @@ async function boot() {
     $('loading').querySelector('h2').textContent = 'No model could be loaded';
     return { ok: false, errors: app.errors };
   }
+  const loading = loadModels(first, started);
+  loading.catch(() => {}); // awaited below
+  await showFirstScreen(first);
   try {
-    await loadModels(first);
+    await loading;
   } catch (error) {
     $('loading').querySelector('h2').textContent = 'The models could not start';
+    $('main').hidden = true;
     throw error;
   }
   if (!app.shown().length) {
     $('loading').querySelector('h2').textContent = 'No model could be loaded';
+    $('main').hidden = true;
     return { ok: false, errors: app.errors };
   }
   $('backend').addEventListener('change', () => app.update({ backend: $('backend').value }));
-  if (app.state.backend === 'auto') await switchBackend('auto');
-  else {
-    if (app.engine.backend !== app.state.backend) {
-      showNotice(`The ${app.state.backend} backend is not available here; using ` +
-        `${app.engine.backend}.`, 'warning', 'link');
-    }
-    $('backend').value = app.state.backend;
-    await checkModels(app.shown());
+  if (app.state.backend !== 'auto' && app.engine.backend !== app.state.backend) {
+    showNotice(`The ${app.state.backend} backend is not available here; using ` +
+      `${app.engine.backend}.`, 'warning', 'link');
   }
+  $('backend').value = app.state.backend;
   const book = Object.values(app.described).find((model) => model.optional);
   $('book-choice').hidden = !book;
   if (!book && app.state.book === 'on') {
@@ -331,11 +353,15 @@ async function boot() {
   history.replaceState(null, '', stateToHash(app.state));
   listRecipes();
   bindCopyLink(currentLink);
-  $('loading').hidden = true;
-  $('main').hidden = false;
-  app.views = [createGenerateView(app), createWalkView(app), createAtlasView(app),
-    createMeasureView(app)];
+  app.views = [app.generate, createWalkView(app), createAtlasView(app), createMeasureView(app)];
+  $('walk').hidden = $('atlas').hidden = false;
+  app.started = true;
   await Promise.all(app.views.map((view) => view.update(app.state, null)));
+  $('loading').hidden = true;
+  // Only with the views drawn: a first visit's backend probe (it may move the workers to a
+  // faster backend for what comes next), and every model's self-check.
+  if (app.state.backend === 'auto') await switchBackend('auto');
+  else await checkModels(app.shown());
   // The tears the search found, drawn by the models (below the first screen: not awaited).
   app.tears = app.verdict.ready.then(() => createTearsView(app, app.verdict.figures()).ready);
   window.addEventListener('hashchange', () => {

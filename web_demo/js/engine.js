@@ -63,22 +63,22 @@ export class Engine {
     this.info = null;
   }
 
-  /** Start the workers and load `models` ([{id, url}], absolute model.json URLs) in each.
-   * `onLoading(id, fraction)` reports the first worker's download progress. Resolves to
-   * {backend, version, threads, isolated, failed: {id: message}}. */
-  async start(models, { backend = 'wasm', onLoading = () => {} } = {}) {
+  /** Start the workers and their backend (before any model is known: the wasm binary compiles
+   * while the page reads its model list). Resolves to {backend, version, threads, isolated}. */
+  async start({ backend = 'wasm' } = {}) {
     const url = new URL('./engine_worker.js', import.meta.url);
     const vendor = new URL('../vendor/', import.meta.url).href;
     this.workers = Array.from({ length: this.size }, () => startWorker(url));
-    const answers = await Promise.all(this.workers.map((worker, k) => worker.ask(
-      { type: 'init', models, backend, threads: this.threads, vendor },
-      k === 0 ? { onLoading: ({ id, fraction }) => onLoading(id, fraction) } : {},
-    )));
+    const answers = await Promise.all(this.workers.map((worker) => worker.ask(
+      { type: 'init', backend, threads: this.threads, vendor })));
     this.info = answers[0];
     return this.info;
   }
 
-  /** Load more models into every worker; resolves to {id: message} for those that failed. */
+  /** Load `models` ([{id, url}], absolute model.json URLs) into every worker: each starts its
+   * downloads at once, even while its backend is still starting. `onLoading(id, fraction)`
+   * reports the first worker's download progress. Resolves to {id: message} for those that
+   * failed. */
   async load(models, { onLoading = () => {} } = {}) {
     const answers = await Promise.all(this.workers.map((worker, k) => worker.ask(
       { type: 'load', models },

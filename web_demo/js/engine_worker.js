@@ -1,10 +1,12 @@
 // All of the page's TensorFlow.js runs here, in classic Web Workers, so the page's main thread
-// only draws. The page (engine.js) starts one or more of these; each loads every model, turns
-// batches of latents into images and streams each batch back as soon as it is made.
+// only draws. The page (engine.js) starts one or more of these; each starts its backend, loads
+// every model, turns batches of latents into images and streams each batch back as soon as it is
+// made.
 //
 // Messages in (each answered in order, one at a time, except 'cancel' and 'memory'):
-//   {type: 'init', models: [{id, url}], backend, threads, vendor}   url: a model.json's URL
-//   {type: 'load', models: [{id, url}]}  more models later (answers {type: 'loaded', failed})
+//   {type: 'init', backend, threads, vendor}  start a backend (the wasm binary compiles now)
+//   {type: 'load', models: [{id, url}]}  url: a model.json's URL; the downloads start at once,
+//       beside an 'init' still running (answers {type: 'loaded', failed})
 //   {type: 'probe', model, candidates}    time a batch on each backend; keep the fastest
 //   {type: 'backend', name}
 //   {type: 'run', task, job, model, input, shape, outputs}
@@ -13,18 +15,20 @@
 //       per output]} per batch of BATCH_SIZE, then {type: 'done', task, ms}.
 //   {type: 'cancel', job}       cancels that job (its remaining batches) and nothing else
 //   {type: 'memory'}            answers {type: 'memory', numTensors}
-// Messages out: {type: 'loading', id, fraction} | {type: 'ready', ...} | {type: 'batch', ...} |
-//   {type: 'done', ...} | {type: 'cancelled', task} | {type: 'error', task, message}
+// Messages out: {type: 'loading', id, fraction} | {type: 'ready', ...} | {type: 'loaded', ...} |
+//   {type: 'batch', ...} | {type: 'done', ...} | {type: 'cancelled', task} |
+//   {type: 'error', task, message}
 
-// The es2017 builds need no regenerator runtime (so no eval under the page's CSP) and are the
-// only TF.js parts the page needs: core, the three backends and the graph-model converter.
+// The es2017 builds need no regenerator runtime (so no eval under the page's CSP). Core, the
+// graph-model converter and the wasm backend come first; the cpu and webgl backends (half a MB
+// of script to parse) only when a backend switch, the probe or a fallback asks for them.
 importScripts(
   '../vendor/tf-core.es2017.min.js',
-  '../vendor/tf-backend-cpu.es2017.min.js',
-  '../vendor/tf-backend-webgl.es2017.min.js',
-  '../vendor/tf-backend-wasm.es2017.min.js',
   '../vendor/tf-converter.es2017.min.js',
+  '../vendor/tf-backend-wasm.es2017.min.js',
 );
+const LATER = { cpu: '../vendor/tf-backend-cpu.es2017.min.js',
+  webgl: '../vendor/tf-backend-webgl.es2017.min.js' };
 
 const BATCH_SIZE = 64;
 const models = {};
@@ -41,6 +45,7 @@ function serial(task) {
 async function useBackend(name) {
   let ok = false;
   try {
+    if (LATER[name] && !tf.findBackendFactory(name)) importScripts(LATER[name]);
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (error) {
@@ -72,12 +77,14 @@ function warm(model) {
   return execute(model, new Float32Array(size), shape);
 }
 
-async function init({ task, models: wanted, backend, threads, vendor }) {
+async function init({ backend, threads, vendor }) {
   // The wasm binaries' folder and the thread count are fixed before the backend first starts.
   tf.wasm.setWasmPaths(vendor);
   // Threads need cross-origin isolation (SharedArrayBuffer); the page decides how many, so
-  // that workers x threads never exceeds the cores.
-  if (self.crossOriginIsolated && threads) tf.wasm.setThreadsCount(threads);
+  // that workers x threads never exceeds the cores. One thread needs no threaded binary (nor
+  // its pthread worker).
+  if (self.crossOriginIsolated && threads > 1) tf.wasm.setThreadsCount(threads);
+  else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   let name = null;
   for (const candidate of [backend, 'wasm', 'cpu']) {
     try {
@@ -89,7 +96,6 @@ async function init({ task, models: wanted, backend, threads, vendor }) {
   }
   if (!name) throw new Error('no TensorFlow.js backend could start in this browser');
   return {
-    failed: await load({ task, models: wanted }),
     backend: name,
     version: tf.version_core,
     threads: name === 'wasm' ? tf.wasm.getThreadsCount?.() ?? 1 : 1,
@@ -97,14 +103,27 @@ async function init({ task, models: wanted, backend, threads, vendor }) {
   };
 }
 
-/** Load (and warm up) models; returns {id: message} for those that failed. */
-async function load({ task, models: wanted }) {
+/** Start downloading models (model.json and weights; no backend needed): {id: promise of
+ * the model's artifacts, or of the download's error}. */
+function download({ task, models: wanted }) {
+  return Object.fromEntries(wanted.map(({ id, url }) => {
+    const source = tf.io.http(url, {
+      onProgress: (fraction) => self.postMessage({ type: 'loading', task, id, fraction }),
+    });
+    const artifacts = source.load();
+    artifacts.catch(() => {}); // read (and reported) by load()
+    return [id, artifacts];
+  }));
+}
+
+/** Build (and warm up) the downloaded models, in the order asked; returns {id: message} for
+ * those that failed. */
+async function load({ models: wanted }, downloads) {
   const failed = {}; // one model failing leaves the others usable
   for (const { id, url } of wanted) {
     try {
-      models[id] = await tf.loadGraphModel(url, {
-        onProgress: (fraction) => self.postMessage({ type: 'loading', task, id, fraction }),
-      });
+      const artifacts = await downloads[id];
+      models[id] = await tf.loadGraphModel({ load: async () => artifacts });
       await warm(models[id]); // compile the kernels before the person asks for anything
     } catch (error) {
       delete models[id];
@@ -177,9 +196,12 @@ self.onmessage = ({ data: message }) => {
     case 'init':
       serial(() => init(message)).then((info) => reply({ type: 'ready', ...info }), fail);
       return;
-    case 'load':
-      serial(() => load(message)).then((failed) => reply({ type: 'loaded', failed }), fail);
+    case 'load': {
+      const downloads = download(message); // now, not after the messages before it
+      serial(() => load(message, downloads)).then((failed) => reply({ type: 'loaded', failed }),
+        fail);
       return;
+    }
     case 'probe':
       serial(() => probe(message)).then((info) => reply({ type: 'probed', ...info }), fail);
       return;

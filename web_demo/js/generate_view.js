@@ -1,7 +1,10 @@
 // The Generate panel: one seed drawn large by every model side by side, a grid of seeds per
 // model, random seeds, sliders over the seed's latent dimensions (generate_dims.js), and PNG
-// downloads. It reads and changes app.state through app.update, so the URL hash follows.
+// downloads. It reads and changes app.state through app.update, so the URL hash follows. It is
+// the first screen: built before the models run, it shows the site's shipped pictures of its
+// seeds (first_screen.js), says so, and draws live over them once the models run.
 import { parseSeeds, seedToLatent } from './latent.js';
+import { shippedImages } from './first_screen.js';
 import { createDimSliders } from './generate_dims.js';
 import { cellAt, downloadCanvas, drawImages } from './render.js';
 import { bindInput } from './inputs.js';
@@ -29,7 +32,13 @@ function buildColumn(app, entry, onPick) {
   saveImage.type = saveGrid.type = 'button';
   buttons.append(saveImage, saveGrid);
   column.append(single, caption, grid, buttons);
-  const state = { id: entry.id, entry, single, caption, grid, layout: null, seeds: [] };
+  // Beside the model's name while its pictures are the site's (preview), not yet its own.
+  const source = element('span', 'source', ' · shipped');
+  source.title = 'Drawn by this model when the site was built; it draws live once loaded.';
+  source.hidden = true;
+  column.querySelector('h3').append(source);
+  const state = { id: entry.id, entry, node: column, single, caption, grid, source, layout: null,
+    seeds: [] };
   saveImage.addEventListener('click', () =>
     downloadCanvas(single, `latentwalk-${entry.id}-seed${app.state.seed}.png`)
       .catch((error) => app.notice(error.message, 'error')));
@@ -52,7 +61,9 @@ export function createGenerateView(app) {
   const columns = app.columns().map((entry) => buildColumn(app, entry, pickSeed)).filter(Boolean);
   const dim = app.models[columns[0]?.id]?.latentDim ?? 32;
   const sliders = createDimSliders(app, dim);
-  const drawn = { single: null, grid: null }; // what is on the canvases, for the test hook
+  // What is on the canvases, for the test hook; `live`: drawn by the models (else shipped).
+  const drawn = { single: null, grid: null };
+  let live = false; // whether the models run: from then on, nothing shipped is drawn
   // Per canvas kind, the latest request: a newer one cancels the older one's remaining batches.
   const latest = { single: 0, grid: 0 };
   const jobs = { single: null, grid: null };
@@ -104,11 +115,13 @@ export function createGenerateView(app) {
     columns.forEach((column, k) => {
       if (!results[k]) return;
       drawImages(column.single, results[k], 1, { scale: SINGLE_SCALE, padding: 0 });
+      column.source.hidden = true;
       column.caption.textContent = `seed ${state.seed}${state.dims ? ', edited' : ''}`;
     });
     sliders.show(z);
     drawn.single = { seed: state.seed, dims: state.dims, models: columns.map((c) => c.id),
-      backend: app.engine.backend };
+      backend: app.engine.backend, live: true };
+    app.pictured?.('live');
   }
 
   async function drawGrid(state) {
@@ -137,12 +150,62 @@ export function createGenerateView(app) {
         { scale: GRID_SCALE, padding: 2 });
     });
     drawn.grid = { seeds, text: state.grid, layout: columns[0]?.layout ?? null,
-      models: columns.map((c) => c.id) };
+      models: columns.map((c) => c.id), live: true };
+  }
+
+  /** Before the models run: the shipped pictures of the state's seeds where the site has them
+   * (none for an edited latent), each caption saying so; otherwise a caption saying the model
+   * draws it once loaded. Returns whether every column's single image is a shipped one. */
+  function preview(state) {
+    const seeds = parseSeeds(state.grid, 256);
+    let all = columns.length > 0;
+    columns.forEach((column) => {
+      const shipped = app.shipped?.[column.id];
+      const single = state.dims ? null : shippedImages(shipped, [state.seed]);
+      column.source.hidden = !single;
+      if (single) {
+        drawImages(column.single, single, 1, { scale: SINGLE_SCALE, padding: 0 });
+        column.caption.textContent = `seed ${state.seed} · shipped with the site, live in a moment`;
+      } else {
+        // Cleared: no other seed's picture stays under this seed's caption.
+        const { width, height } = column.single;
+        column.single.getContext('2d', { willReadFrequently: true }).clearRect(0, 0, width, height);
+        column.caption.textContent = `seed ${state.seed} · drawn once the model has loaded`;
+        all = false;
+      }
+      const grid = shippedImages(shipped, seeds);
+      if (grid) {
+        column.seeds = seeds;
+        column.layout = drawImages(column.grid, grid, seeds.length,
+          { scale: GRID_SCALE, padding: 2 });
+      }
+    });
+    fields.seed.show(state.seed);
+    fields.grid.show(state.grid);
+    if (all) {
+      drawn.single = { seed: state.seed, dims: state.dims, models: columns.map((c) => c.id),
+        backend: null, live: false };
+    }
+    return all;
   }
 
   return {
+    /** Before the models run (app.js): the shipped pictures of the state's seeds, where the
+     * site has them; app.pictured('shipped') once every column shows one. */
+    preview(state) {
+      if (!live && preview(state)) app.pictured?.('shipped');
+    },
+    /** A model that could not load after all: its column says why, and is no longer drawn. */
+    drop(id, message) {
+      const column = columns.find((c) => c.id === id);
+      if (!column) return;
+      columns.splice(columns.indexOf(column), 1);
+      column.node.replaceChildren(column.node.firstChild,
+        element('p', 'column-error', `Not available: ${message}`));
+    },
     /** Redraw what `changed` keys affect (null: everything). */
     async update(state, changed) {
+      live = true;
       const all = changed === null || changed.includes('backend');
       // Inputs show the state, so a permalink or the hash restores them too.
       fields.seed.show(state.seed);

@@ -17,6 +17,11 @@ export function testHook(app, ready, verdict) {
     get probe() {
       return app.probe;
     },
+    /** Milliseconds after navigation when every Generate image was first on screen:
+     * {shipped (the site's pictures; absent when none were shown), live (the models')}. */
+    get pictures() {
+      return { ...app.pictures };
+    },
     /** The data set on show and the URLs of its models. */
     get dataset() {
       return app.dataset && { ...app.dataset,
