@@ -98,6 +98,7 @@ def _filter_stderr() -> None:
     import atexit
     import signal
     import subprocess
+    import threading
 
     try:
         if sys.stderr.fileno() != 2:
@@ -111,9 +112,13 @@ def _filter_stderr() -> None:
     # manager, a container stop) too: the relay ignores both (an ignored signal stays ignored
     # across exec), so it stays to pass on what this process says as it stops. It ends when the
     # pipe closes, i.e. when this process (and any child holding its stderr) is gone.
+    # Signal handlers can be set only from the main thread (Streamlit runs the app in another):
+    # there the relay gets a process group of its own instead, which neither reaches.
+    main_thread = threading.current_thread() is threading.main_thread()
     previous = {
         number: signal.signal(number, signal.SIG_IGN)
         for number in (getattr(signal, name) for name in RELAY_IGNORES)
+        if main_thread
     }
     try:
         relay = subprocess.Popen(
@@ -122,6 +127,7 @@ def _filter_stderr() -> None:
             stdout=original,
             stderr=original,
             close_fds=True,
+            process_group=None if main_thread else 0,
         )
     except OSError:
         os.close(read_end)

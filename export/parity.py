@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.calls import input_former
 from ..core.latent import seeds_to_latents
 from .browser import chromium, serve_folder, tfjs_files
 from .errors import ExportError
@@ -85,7 +86,7 @@ def parity_inputs(kind: str, input_shape: tuple, seeds=PARITY_SEEDS) -> np.ndarr
 
 
 def keras_outputs(model, inputs: np.ndarray) -> list[np.ndarray]:
-    outputs = model([inputs], training=False)
+    outputs = model(input_former(model)(inputs), training=False)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     return [np.asarray(output, dtype=np.float32) for output in outputs]

@@ -28,6 +28,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from ..core.calls import input_former
+
 # Largest |original - rewritten| (float32, tanh outputs in [-1, 1]) for the rewrite to be used.
 MATCH_TOLERANCE = 1e-4
 
@@ -283,8 +285,8 @@ def rewrite_for_browser(model: keras.Model, check_latents: np.ndarray) -> Rewrit
     if not rewrite.changed:
         return Rewrite(model, notes=["nothing to rewrite"])
     # Inputs as a list, the structure a functional model names them in (no Keras warning).
-    expected = np.asarray(model([check_latents], training=False))
-    actual = np.asarray(rewrite.model([check_latents], training=False))
+    expected = np.asarray(model(input_former(model)(check_latents), training=False))
+    actual = np.asarray(rewrite.model(input_former(rewrite.model)(check_latents), training=False))
     difference = float(np.max(np.abs(expected - actual)))
     if not difference <= MATCH_TOLERANCE:
         return Rewrite(

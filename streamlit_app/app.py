@@ -15,6 +15,7 @@ import sys
 
 import streamlit as st
 
+from latentwalk.core.quiet import add_verbose_option, quiet
 from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app import session, url_state
 from latentwalk.streamlit_app import tear_figures as figures_data
@@ -47,6 +48,7 @@ def server_options(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="let visitors type server folders to load models from (off by default)",
     )
+    add_verbose_option(parser)
     options, _unknown = parser.parse_known_args(argv)
     options.path_box = options.path_box or os.environ.get(PATH_BOX_ENV) == "1"
     return options
@@ -146,6 +148,8 @@ def main() -> None:
     # Browsers smooth the images they resize; these are 32-pixel images, so keep pixels square.
     st.html("<style>[data-testid='stImage'] img {image-rendering: pixelated;}</style>")
     options = server_options(sys.argv[1:])
+    # Before the first model brings TensorFlow in: its start-up noise stays out of the server's log.
+    quiet(options.verbose)
     # The link's view, applied once per session before any widget is drawn.
     notices = session.apply_url(
         lambda: discovery.find_models(discovery.search_paths(options.models))[0]

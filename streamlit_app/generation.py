@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import layout
+from ..core.calls import input_former
 from .models import FoundModel
 
 # One tf.function call per batch of at most this many latents: the whole of a 64-frame walk or
@@ -43,10 +44,11 @@ def _compiled(model) -> Callable:
     import tensorflow as tf
 
     shape = (None, *model.inputs[0].shape[1:])
+    form = input_former(model)
 
     @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
     def forward(batch):
-        return model([batch], training=False)
+        return model(form(batch), training=False)
 
     return forward
 

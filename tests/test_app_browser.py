@@ -40,6 +40,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER_LOGS: dict[str, Path] = {}  # each running app's log, by its URL
+
+
 @pytest.fixture(scope="module")
 def running_app(tiny_gan_run, tiny_vae_run, tmp_path_factory):
     """`streamlit run` on the tiny models, one server for the module (each test opens its own
@@ -81,7 +84,9 @@ def running_app(tiny_gan_run, tiny_vae_run, tmp_path_factory):
                 assert process.poll() is None, (folder / "streamlit.log").read_text()
                 assert time.monotonic() < deadline, "the app did not start listening"
                 time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        SERVER_LOGS[url] = folder / "streamlit.log"
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -201,6 +206,11 @@ def test_running_app_in_chromium(running_app, page, tmp_path):
     eventually(lambda: _images_loaded(page) >= 5, "the upload's images")
     _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
     assert errors == []
+    # The models have run: TensorFlow's start-up noise and Keras's input-structure warning stay
+    # out of the server's log.
+    log = SERVER_LOGS[running_app].read_text()
+    for noise in ("Unable to register", "computation placer", "structure of `inputs`"):
+        assert noise not in log, log[-3000:]
 
 
 def test_links_edits_and_lab_redraws_in_chromium(running_app, page):

@@ -526,7 +526,7 @@ def test_soak_with_every_option_on_survives_many_kills(tiny_npz, tiny_judge, tmp
     (the balance monitor, the EMA, DiffAugment, a learning-rate decay, top-k and grading by a
     judge every 20 steps), each resumed: it ends bit-identical to an uninterrupted run, in
     weights, losses, grades and events."""
-    steps = 40 + 8 * SOAK_KILLS
+    steps = 40 + 20 * SOAK_KILLS  # each kill lands within 14 steps of the last logged one
     fresh = ["gan", "--preset", "tiny", "--data", str(tiny_npz), "--class", "all",
              "--steps", str(steps), "--checkpoint-every", "5", "--log-every", "1",
              "--sample-every", "50", "--auto-balance", "--balance-window", "10",

@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ...core import layout, metrics
+from ...core.calls import input_former
 from ..config import DataConfig
 from ..data import DataError, class_list, load_images, to_model_range
 from .judge import FEATURES_LAYER, class_holdout_indices, content_hash
@@ -209,10 +210,11 @@ def generate(
     latents = np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
     latents *= np.float32(temperature)
     images = []
+    form = input_former(network)
     for start in tqdm(
         range(0, count, batch_size), desc=desc, unit="batch", file=sys.stderr, leave=False
     ):
-        out = network(latents[start : start + batch_size], training=False)
+        out = network(form(latents[start : start + batch_size]), training=False)
         images.append(keras.ops.convert_to_numpy(out).astype(np.float32))
     result = np.concatenate(images)
     if not np.all(np.isfinite(result)):
