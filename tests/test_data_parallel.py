@@ -430,3 +430,16 @@ def test_waiting_for_a_peer_stops_on_ctrl_c_and_sigterm(tiny_npz, tmp_path, stop
     assert process.returncode == 130, err[-3000:]
     assert f"stopped while waiting for {process.peer} to join; nothing was written" in err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("text", ["abc", "0", "-2", "2.5"])
+def test_a_mistyped_cpu_devices_variable_is_an_error_even_on_one_device(text, monkeypatch):
+    from latentwalk.train.cluster import Cluster
+    from latentwalk.train.config import ConfigError
+    from latentwalk.train.parallel import CPU_DEVICES_ENV, prepare
+
+    monkeypatch.setenv(CPU_DEVICES_ENV, text)
+    with pytest.raises(ConfigError, match=f"{CPU_DEVICES_ENV} must be a positive number"):
+        prepare(1, Cluster(), batch_size=8)
+    monkeypatch.setenv(CPU_DEVICES_ENV, "2")
+    assert prepare(1, Cluster(), batch_size=8) is None  # one device: nothing to set up

@@ -193,6 +193,7 @@ def prepare(devices: int | str, cluster: Cluster, batch_size: int, jit_compile: 
 
     Call it before anything else runs on the backend: it sets up virtual CPU devices and joins
     the cluster, both of which must come first."""
+    _cpu_devices_wanted()  # a mistyped LATENTWALK_CPU_DEVICES is an error even where unused
     if devices == 1 and cluster.processes == 1:
         return None  # and nothing imported: a mistyped path is still reported at once
     import keras
