@@ -105,6 +105,7 @@ benchmarks: setup
 	$(PY) benchmarks/evaluate_speed.py --data $(DATA) --out $(RESULTS)/evaluate-speed.json
 	$(PY) benchmarks/app_latency.py --out $(RESULTS)/app-latency.json
 	$(PY) benchmarks/app_browser_latency.py --out $(RESULTS)/app-browser-latency.json
+	$(PY) benchmarks/app_first_image.py --out $(RESULTS)/app-first-image.json
 	$(PY) benchmarks/atlas_speed.py --out $(RESULTS)/atlas-speed.json
 	$(PY) benchmarks/browser_latency.py --compare-graphs --out $(RESULTS)/browser-latency.json
 	$(PY) benchmarks/first_picture.py --out $(RESULTS)/first-picture.json
