@@ -243,7 +243,11 @@ def _driver_in_own_session():
     """Start Playwright's driver in a session of its own. A Ctrl-C in a terminal signals the
     whole foreground process group: the driver would die with it, and the next call (the
     export's clean stop, or closing the browser) would fail or hang. Chromium itself is already
-    started detached by the driver."""
+    started detached by the driver.
+
+    Playwright offers no option for how its driver is started, so this swaps asyncio's
+    create_subprocess_exec (which it uses) for the call only: the one private reach in export/,
+    and tests/test_export_browser.py fails if the driver stops landing in a session of its own."""
     import asyncio
 
     original = asyncio.create_subprocess_exec

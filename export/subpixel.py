@@ -148,7 +148,14 @@ def _chain(model: keras.Model) -> list[layers.Layer] | None:
     chain = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
     # Each layer beside the one before it (None for the first): the lists differ by one.
     for previous, layer in zip([None, *chain], chain, strict=False):
-        nodes = layer._inbound_nodes
+        # Keras has no public way to ask which layer feeds which (get_config's "inbound_nodes" is a
+        # serialisation format, not an API): this is the one place that reads its private
+        # _inbound_nodes, and tests/test_subpixel.py's rewrites fail if it goes or changes.
+        nodes = getattr(layer, "_inbound_nodes", None)
+        if nodes is None:
+            raise RuntimeError(
+                "this Keras has no Layer._inbound_nodes: export/subpixel.py must follow"
+            )
         if len(nodes) != 1 or len(nodes[0].parent_nodes) > 1:
             return None
         parents = [node.operation for node in nodes[0].parent_nodes]

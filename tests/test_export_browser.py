@@ -374,3 +374,31 @@ def test_site_page_shows_the_keras_image_for_a_seed_without_leaving_its_origin(
     expected = np.clip(np.round((image + 1) * 127.5), 0, 255)
     difference = np.abs(np.asarray(pixels, dtype=np.float64).reshape(32, 32, 3) - expected)
     assert difference.max() <= 2, difference.max()  # float16 weights: ~1 level of 255
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_playwrights_driver_runs_in_a_session_of_its_own():
+    """A terminal's Ctrl-C must not reach the driver (export/browser.py starts it so, through a
+    swap of asyncio's create_subprocess_exec: this fails if Playwright stops using it)."""
+    import os
+
+    with chromium():
+        drivers = [
+            pid
+            for pid in _children(os.getpid())
+            if b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert drivers, "no Playwright driver among this process's children"
+        assert all(os.getsid(pid) != os.getsid(0) for pid in drivers)
