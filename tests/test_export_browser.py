@@ -389,16 +389,15 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_playwrights_driver_runs_in_a_session_of_its_own():
+def test_playwrights_driver_runs_in_a_session_of_its_own(browser):
     """A terminal's Ctrl-C must not reach the driver (export/browser.py starts it so, through a
     swap of asyncio's create_subprocess_exec: this fails if Playwright stops using it)."""
     import os
 
-    with chromium():
-        drivers = [
-            pid
-            for pid in _children(os.getpid())
-            if b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
-        assert drivers, "no Playwright driver among this process's children"
-        assert all(os.getsid(pid) != os.getsid(0) for pid in drivers)
+    drivers = [
+        pid
+        for pid in _children(os.getpid())
+        if b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    assert drivers, "no Playwright driver among this process's children"
+    assert all(os.getsid(pid) != os.getsid(0) for pid in drivers)
