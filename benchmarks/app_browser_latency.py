@@ -52,15 +52,24 @@ def start_app(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    if wait_listening(process, port):
+        return process
+    process.kill()
+    raise SystemExit("the app did not start within 60 s")
+
+
+def wait_listening(process: subprocess.Popen, port: int, timeout_s: float = 60) -> bool:
+    """Whether ``process`` listens on ``port`` within ``timeout_s`` (False once it has exited)."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
+            return True
         except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the app did not start within 60 s")
+            if process.poll() is not None:
+                return False
+            time.sleep(0.1)
+    return False
 
 
 def image_sources(page, selector: str) -> list[str]:

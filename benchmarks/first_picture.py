@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app_browser_latency import free_port
+from app_browser_latency import free_port, wait_listening
 from browser_latency import UsageError
 
 from latentwalk.core.layout import CHECKOUT as REPO
@@ -116,15 +115,8 @@ def serve(site: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, f"http://127.0.0.1:{port}/"
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
+    if wait_listening(process, port):
+        return process, f"http://127.0.0.1:{port}/"
     process.kill()
     raise UsageError(f"python -m export serve {site} did not start")
 
