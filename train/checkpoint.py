@@ -23,6 +23,7 @@ shape checked, so a run interrupted before the change resumes. Its next checkpoi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -127,8 +128,14 @@ def write(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     path = Path(path)
     temporary = path.with_name(f".{path.stem}.tmp.npz")
     encoded = json.dumps({"format": FORMAT, **meta}).encode()
+    # Built in memory, written in one go: np.savez onto a path closes its zip only when every
+    # write succeeded, so on a full disk the garbage collector closed it later and failed again
+    # ("Exception ignored in ZipFile.__del__" under the one-line message).
+    archive = io.BytesIO()
+    np.savez(archive, **arrays, meta=np.frombuffer(encoded, dtype=np.uint8))
     try:
-        np.savez(temporary, **arrays, meta=np.frombuffer(encoded, dtype=np.uint8))
+        with open(temporary, "wb") as file:
+            file.write(archive.getbuffer())
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)  # a full disk must not leave half a checkpoint

@@ -438,8 +438,12 @@ def save(config, run_dir: Path, provenance: dict | None = None) -> None:
     if provenance is not None:
         values[layout.PROVENANCE] = provenance
     temporary = path.with_name(".config.json.tmp")
-    temporary.write_text(json.dumps(values, indent=2) + "\n")
-    temporary.replace(path)
+    try:
+        temporary.write_text(json.dumps(values, indent=2) + "\n")
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a full disk must not leave half a config behind
+        raise
 
 
 def _fits(value, hint) -> bool:
