@@ -35,6 +35,9 @@ Generate = Callable[[np.ndarray], np.ndarray]  # (n, latent_dim) -> images in [-
 # images -> (embedding (n, d), class probabilities (n, classes) or None)
 Judge = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]
 
+# A stretch the tear finder zoomed into is a tear when at least this share of its change stays
+# in a segment 2^zoom_levels times shorter (a smooth slope keeps about 2^-zoom_levels of it).
+TEAR_KEPT = 0.5
 LOW, HIGH = 0.1, 0.9  # the transition band: from LOW to HIGH of the end class's rise
 MIN_RISE = 0.3  # a walk switches class when the end class's probability rises at least this much
 # A walk's ends: samples the judge gives their class with at least this much. Not 0.9: a VAE's
@@ -428,6 +431,22 @@ def find_tears(
         else float("inf"),
         "tears": tears,
     }
+
+
+def is_tear(found: dict) -> bool:
+    """Whether one of ``find_tears``'s places is a tear (its change survives the zoom) rather
+    than a steep but smooth slope."""
+    kept = found.get("change_kept")
+    return kept is not None and math.isfinite(kept) and kept >= TEAR_KEPT
+
+
+def zoom_factor(search: dict) -> int:
+    """How many times shorter the finest segment of ``find_tears``'s zoom was than the screened
+    one (2^zoom_levels), read from its figures."""
+    places = search.get("tears") or []
+    if not places or not places[0].get("finest_step") or not search.get("segment"):
+        return 0
+    return 2 ** round(math.log2(search["segment"] / places[0]["finest_step"]))
 
 
 def _embedded(generate: Generate, judge: Judge, latents: np.ndarray, batch_size: int) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 ``measure`` runs every figure of core/tearing.py on the models with the same latents and
 budgets; ``verdict`` turns the figures into the one sentence both front ends open with. The
-sentence follows the numbers: it says "tears" only where the GAN's band is clearly narrower or
-its tears clearly larger, "barely" where the difference is small or mixed, and says so when the
-VAE is the one that jumps.
+sentence follows the numbers: "far more abruptly" only where the GAN's band is clearly narrower
+or its steepest stretch clearly steeper, "barely" where the difference is small or mixed, and says
+so when the VAE is the one that jumps. It says "tears" only where the tear search found a place
+whose change survives zooming in (core/tearing.is_tear); a steep but smooth slope is a slope.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def measure(
 # The verdict
 # ---------------------------------------------------------------------------------------------
 
-CLEAR, WEAK = 2.0, 1.2  # ratios (VAE width / GAN width, GAN tear / VAE tear) that count
+CLEAR, WEAK = 2.0, 1.2  # ratios (VAE width / GAN width, GAN stretch / VAE stretch) that count
 
 
 def _width(figures: dict) -> tuple[float, list[float]] | None:
@@ -127,9 +128,14 @@ def _width(figures: dict) -> tuple[float, list[float]] | None:
     return transitions["width_median"], transitions["width_median_ci"]
 
 
-def _tear(figures: dict) -> float | None:
-    tears = (figures.get("tears") or {}).get("tears") or []
-    return tears[0]["stretch_over_typical"] if tears else None
+def _steepest(figures: dict) -> dict | None:
+    """The steepest place the tear search found (a tear or a steep slope), or None."""
+    places = (figures.get("tears") or {}).get("tears") or []
+    return places[0] if places else None
+
+
+def _torn(figures: dict) -> bool:
+    return any(tearing.is_tear(place) for place in (figures.get("tears") or {}).get("tears") or [])
 
 
 def evidence(figures: dict) -> dict:
@@ -142,10 +148,10 @@ def evidence(figures: dict) -> dict:
         ratio = vae_width[0] / gan_width[0]
         apart = gan_width[1][1] < vae_width[1][0] or vae_width[1][1] < gan_width[1][0]
         found["width"] = {"ratio": ratio, "call": _call(ratio, apart)}
-    gan_tear, vae_tear = _tear(gan), _tear(vae)
-    if gan_tear and vae_tear:
-        ratio = gan_tear / vae_tear
-        found["tear"] = {"ratio": ratio, "call": _call(ratio, True)}
+    gan_steep, vae_steep = _steepest(gan), _steepest(vae)
+    if gan_steep and vae_steep and vae_steep["stretch_over_typical"] > 0:
+        ratio = gan_steep["stretch_over_typical"] / vae_steep["stretch_over_typical"]
+        found["steepest"] = {"ratio": ratio, "call": _call(ratio, True)}
     gan_tail, vae_tail = gan.get("tails"), vae.get("tails")
     if gan_tail and vae_tail and vae_tail["p999_over_median"] > 0:
         ratio = gan_tail["p999_over_median"] / vae_tail["p999_over_median"]
@@ -171,20 +177,51 @@ def _times(value: float) -> str:
     return f"{value:.1f}×" if value < 10 else f"{value:.0f}×"
 
 
+def _steepest_clause(gan: dict, vae: dict) -> str:
+    """The GAN's steepest place, beside the VAE's, named for what the zoom found: a tear only
+    when its change survived the zoom (core/tearing.TEAR_KEPT), a slope otherwise."""
+    steep, other = _steepest(gan), _steepest(vae)
+    zoom = tearing.zoom_factor(gan["tears"])
+    kept = steep.get("change_kept")
+    versus = f"(VAE {_times(other['stretch_over_typical'])})"
+    if tearing.is_tear(steep):
+        return (
+            f"its steepest place found is a tear, {_times(steep['stretch_over_typical'])} its "
+            f"median stretch {versus}, keeping {kept:.0%} of its change zoomed in {zoom}×"
+        )
+    shown = (
+        f": zoomed in {zoom}×, it keeps {kept:.1%} of its change (a tear keeps half or more)"
+        if kept and zoom
+        else ""
+    )
+    return (
+        f"its steepest stretch found is {_times(steep['stretch_over_typical'])} its median "
+        f"{versus}, a steep slope, not a tear{shown}"
+    )
+
+
 def verdict(figures: dict, label: str) -> dict:
     """The sentence (and its one-word call: "clear", "barely", "no", "opposite") for the data set
-    ``label`` (e.g. "two classes (frog, automobile)") from ``measure``'s figures."""
+    ``label`` (e.g. "two classes (frog, automobile)") from ``measure``'s figures. It says "tears"
+    only where the tear search found a place whose change survives the zoom; steep but smooth
+    slopes are called slopes."""
     calls = {name: item["call"] for name, item in evidence(figures).items()}
     values = set(calls.values())
-    if "clear" in values and "opposite" not in values:
-        call, lead = "clear", f"On {label}, the GAN tears where the VAE ramps"
-    elif values <= {"none"}:
-        call, lead = "no", f"On {label}, the GAN tears no more than the VAE"
-    elif "opposite" in values and not values & {"clear", "weak"}:
-        call, lead = "opposite", f"On {label}, the VAE jumps more than the GAN"
-    else:
-        call, lead = "barely", f"On {label}, the GAN tears barely more than the VAE"
     gan, vae = figures["models"].get("GAN", {}), figures["models"].get("VAE", {})
+    torn = _torn(gan) and not _torn(vae)
+    if "clear" in values and "opposite" not in values:
+        call = "clear"
+        lead = (
+            f"On {label}, the GAN tears where the VAE ramps"
+            if torn
+            else f"On {label}, the GAN changes far more abruptly than the VAE"
+        )
+    elif values <= {"none"}:
+        call, lead = "no", f"On {label}, the GAN changes no more abruptly than the VAE"
+    elif "opposite" in values and not values & {"clear", "weak"}:
+        call, lead = "opposite", f"On {label}, the VAE changes more abruptly than the GAN"
+    else:
+        call, lead = "barely", f"On {label}, the GAN changes barely more abruptly than the VAE"
     details = []
     gan_width, vae_width = _width(gan), _width(vae)
     if gan_width and vae_width:
@@ -195,16 +232,12 @@ def verdict(figures: dict, label: str) -> dict:
     elif gan_width or vae_width:
         silent = "VAE" if gan_width else "GAN"
         details.append(f"the {silent}'s samples are too seldom clearly of a class to walk between")
-    gan_tear, vae_tear = _tear(gan), _tear(vae)
-    if gan_tear and vae_tear:
-        details.append(
-            f"its largest tear found is {_times(gan_tear)} its median stretch "
-            f"(VAE {_times(vae_tear)})"
-        )
+    if _steepest(gan) and _steepest(vae):
+        details.append(_steepest_clause(gan, vae))
     if not details and gan.get("tails") and vae.get("tails"):
         details.append(
             f"its 99.9th-percentile step is {_times(gan['tails']['p999_over_median'])} its "
             f"median (VAE {_times(vae['tails']['p999_over_median'])})"
         )
     sentence = lead + (": " + "; ".join(details) if details else "") + "."
-    return {"call": call, "sentence": sentence, "evidence": calls}
+    return {"call": call, "tears_found": torn, "sentence": sentence, "evidence": calls}

@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+from ..core import tearing
 from ..core.datasets import BY_ID, DATASETS, DEFAULT_DATASET, Dataset, dataset_of
 from . import models as discovery
 from .models import FoundModel
@@ -100,8 +101,11 @@ def figure_rows(figures: dict) -> list[dict]:
                 "p99.9 / median step": _number(tails.get("p999_over_median"), 2),
                 "largest 1 % of steps' share of path": _number(tails.get("top1_share"), 3),
                 "tail index": _number(tails.get("tail_index"), 1),
-                "largest tear found (× median stretch)": _number(
+                "steepest stretch found (× median stretch)": _number(
                     tears[0]["stretch_over_typical"] if tears else None, 1
+                ),
+                "a tear or a slope (zoomed in)": (
+                    None if not tears else "a tear" if tearing.is_tear(tears[0]) else "a slope"
                 ),
             }
         )

@@ -168,3 +168,13 @@ def test_the_javascript_twin_has_the_same_largest_seed():
 
     source = (REPO / "web_demo" / "js" / "latent.js").read_text()
     assert int(re.search(r"export const MAX_SEED = (\w+);", source)[1], 0) == latent.MAX_SEED
+
+
+def test_the_page_calls_a_place_a_tear_by_the_same_threshold():
+    from latentwalk.core import tearing
+
+    source = (REPO / "web_demo" / "js" / "figures.js").read_text()
+    assert float(re.search(r"export const TEAR_KEPT = ([\d.]+);", source)[1]) == tearing.TEAR_KEPT
+    # and nowhere else is a change_kept compared with a number of its own
+    for path in [*(REPO / "web_demo" / "js").glob("*.js"), *(REPO / "streamlit_app").rglob("*.py")]:
+        assert not re.search(r"kept\s*[<>]=?\s*\d", path.read_text()), path

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SITE = "datasets"
 SENTENCE = (
     "On two classes (frog, automobile), the GAN switches class within a band of 0.05 of the "
-    "walk (VAE 0.40); its largest tear found is 9.0× its median stretch (VAE 2.1×)."
+    "walk (VAE 0.40); its steepest stretch found is 9.0× its median (VAE 2.1×), a steep slope."
 )
 
 
@@ -181,7 +181,7 @@ def test_the_evidence_link_leads_to_every_figure_and_how_it_was_measured(
         ["outside", "25.0% (20.0%–30.0%)", "25.0% (20.0%–30.0%)"],
         ["p999", "9.0×", "2.1×"],
         ["top1", "18.0%", "4.2%"],
-        ["tear", "9.0×", "2.1×"],
+        ["steepest", "9.0× (a slope)", "2.1× (a slope)"],
     ]
     provenance = page.inner_text("#evidence-provenance")
     assert provenance.startswith("Measured on gan-frog-automobile and vae-frog-automobile")

@@ -235,7 +235,11 @@ def make_tears(dataset_id: str, sentence: str, widths: tuple[float, float] = (0.
                 "top1_share": 0.02 * tear,
                 "tail_index": float("nan") if nan_tail else 6.1,  # the site writes null
             },
-            "tears": {"typical_stretch": 0.17, "tears": found},
+            "tears": {
+                "typical_stretch": 0.17,
+                "segment": 0.25,
+                "tears": [{**place, "finest_step": 0.25 / 256} for place in found],
+            },
         }
 
     def frames(seed: int) -> list:

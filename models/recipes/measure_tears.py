@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--redraw",
         action="store_true",
-        help="redraw the charts from the stored figures (models/figures/tears-<id>.json) only",
+        help="re-word the verdict and redraw the chart from the stored figures "
+        "(models/figures/tears-<id>.json) only, without measuring",
     )
     args = parser.parse_args(argv)
     unknown = [name for name in args.datasets if name not in BY_ID]
@@ -194,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         for dataset in chosen:
             out = REPO / "models" / "figures" / dataset.tears
             if out.is_file():
-                draw_chart(json.loads(out.read_text()), dataset, out.with_suffix(".png"))
-                print(f"{dataset.id}: {out.with_suffix('.png').relative_to(REPO)}")
+                figures = json.loads(out.read_text())
+                figures["verdict"] = verdict(figures, dataset.label)
+                out.write_text(json.dumps(json_safe(figures), indent=1, allow_nan=False) + "\n")
+                draw_chart(figures, dataset, out.with_suffix(".png"))
+                print(f"{dataset.id}: {figures['verdict']['sentence']}")
         return 0
     judge = Judge(args.judge)
     settings = Settings.quick() if args.quick else Settings()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from latentwalk.core import tearing
 from latentwalk.core.datasets import DATASETS
 from latentwalk.core.layout import CHECKOUT as REPO
 
 FIGURES = REPO / "models" / "figures"
 HEADER = (
     "| data set | model | class-switch width (95 % CI) | between classes (top p < 0.5) "
-    "| p99.9 / median step | largest 1 % of steps' share | largest tear found |\n"
+    "| p99.9 / median step | largest 1 % of steps' share | steepest stretch found (zoomed in) |\n"
     "|---|---|---|---|---|---|---|"
 )
 
@@ -47,7 +48,8 @@ def rows(folder: Path = FIGURES) -> list[str]:
                 f"| {_ci(between.get('share'), between.get('ci'))} "
                 f"| {tails.get('p999_over_median', float('nan')):.2f} "
                 f"| {tails.get('top1_share', float('nan')):.3f} "
-                f"| {tears[0]['stretch_over_typical']:.1f}× the median stretch |"
+                f"| {tears[0]['stretch_over_typical']:.1f}× the median stretch, "
+                f"{'a tear' if tearing.is_tear(tears[0]) else 'a slope'} |"
                 if tears
                 else f"| {dataset.short} | {name} | – | – | – | – | – |"
             )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ...core import verdict
+from ...core import tearing, verdict
 from ...core.datasets import BY_ID
 from .. import charts, lab, media
 from .. import tear_figures as figures_data
@@ -141,17 +141,19 @@ def render_figures(models: Models, figures: dict, source: str) -> None:
     st.caption(
         f"From {source}. Width: the share of a walk between two samples the judge gives "
         "different classes (each with p ≥ 0.9) over which the end class's probability goes from "
-        "0.1 to 0.9; narrow = a tear. Change piled in the band: its share of the walk's image "
-        "change over its share of the steps (1 = even). Tails: per-step change along random "
-        "paths; a tear is a step far above the median. Largest tear: the steepest short segment "
-        "a search found, zoomed in; intervals are 95 % bootstrap intervals."
+        "0.1 to 0.9; narrow = an abrupt switch. Change piled in the band: its share of the walk's "
+        "image change over its share of the steps (1 = even). Tails: per-step change along "
+        "random paths. Steepest stretch: the steepest short segment a search found; zoomed in, "
+        "a tear keeps half its change or more, a slope shrinks with the step. Intervals are "
+        "95 % bootstrap intervals."
     )
     render_tear_gallery(models, figures)
 
 
 def render_tear_gallery(models: Models, figures: dict) -> None:
-    """The frames across the largest tears found for each model, drawn by the model now."""
-    st.subheader("The largest tears found")
+    """The frames across the steepest places the tear search found for each model, drawn by the
+    model now, each named a tear or a steep slope by what zooming in found."""
+    st.subheader("The steepest places found")
     columns = st.columns(len(figures["models"]))
     for column, (name, model) in zip(columns, figures["models"].items(), strict=True):
         tears = (model.get("tears") or {}).get("tears") or []
@@ -166,10 +168,12 @@ def render_tear_gallery(models: Models, figures: dict) -> None:
                 images = loaded.generate(latents)
                 st.image(media.grid_png(images, columns=len(images), scale=2), output_format="PNG")
                 kept = tear.get("change_kept")
-                kind = "a tear" if kept is not None and kept > 0.5 else "a steep slope"
+                kind = "a tear" if tearing.is_tear(tear) else "a steep slope"
+                factor = tearing.zoom_factor(model["tears"])
+                zoom = f"{factor}×" if factor else "in"
                 st.caption(
                     f"{tear['stretch_over_typical']:.1f}× the median stretch; "
-                    f"{(kept or 0):.1%} of the change kept when zoomed 256× ({kind})"
+                    f"{(kept or 0):.1%} of the change kept when zoomed {zoom} ({kind})"
                 )
                 st.button(
                     "Walk through it",
@@ -211,7 +215,8 @@ def render_tear_walk(models: Models, figures: dict, name: str, index: int) -> No
         st.session_state.pop("_tear_walk", None)
         return
     tear = tears[index]
-    st.subheader(f"Walk through the {name}'s tear no. {index + 1}")
+    kind = "a tear" if tearing.is_tear(tear) else "a steep slope"
+    st.subheader(f"Walk through the {name}'s steep place no. {index + 1} ({kind})")
     latents = tear_walk_latents(tear)
     frames = models.images(latents)
     for model, images in frames.items():

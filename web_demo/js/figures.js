@@ -4,6 +4,9 @@
 // built in Python (core/verdict.py) and shown as it is. No DOM here (Node tests it).
 
 export const MODELS = ['GAN', 'VAE'];
+// A place the tear search zoomed into is a tear when at least this share of its change stays
+// (core/tearing.py's TEAR_KEPT; tests/test_structure.py checks they agree).
+export const TEAR_KEPT = 0.5;
 export const COLOURS = { GAN: '#d62728', VAE: '#1f77b4' }; // as every chart of the project
 
 const missing = (value) => value === null || value === undefined || !Number.isFinite(value);
@@ -28,6 +31,20 @@ function withInterval(value, interval, format) {
   if (missing(value)) return DASH;
   if (missing(lo) || missing(hi)) return format(value);
   return `${format(value)} (${format(lo)}–${format(hi)})`;
+}
+
+/** Whether a place the tear search found is a tear (its change survived zooming in) rather
+ * than a steep but smooth slope, as core/tearing.is_tear. */
+export function isTear(place) {
+  const kept = place?.change_kept;
+  return Number.isFinite(kept) && kept >= TEAR_KEPT;
+}
+
+/** How many times the search zoomed into each place (2^levels), from its figures; 0 if unknown. */
+export function zoomFactor(search) {
+  const finest = search?.tears?.[0]?.finest_step;
+  if (!Number.isFinite(finest) || !(finest > 0) || !Number.isFinite(search?.segment)) return 0;
+  return 2 ** Math.round(Math.log2(search.segment / finest));
 }
 
 /** The verdict sentence, or null when the file has none. */
@@ -78,9 +95,14 @@ export function evidenceRows(tears) {
       cell: (m) => formatShare(m.tails?.top1_share),
     },
     {
-      key: 'tear',
-      figure: 'Largest tear found: its stretch / the model\'s median stretch',
-      cell: (m) => formatRatio(m.tears?.tears?.[0]?.stretch_over_typical),
+      key: 'steepest',
+      figure: 'Steepest stretch found: its stretch / the model\'s median stretch; a tear if ' +
+        'zooming in keeps half its change, else a slope',
+      cell: (m) => {
+        const place = m.tears?.tears?.[0];
+        if (!place) return DASH;
+        return `${formatRatio(place.stretch_over_typical)} (${isTear(place) ? 'a tear' : 'a slope'})`;
+      },
     },
   ];
   return rows.map(({ key, figure, cell, note }) => ({

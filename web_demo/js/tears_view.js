@@ -1,30 +1,30 @@
-// "The largest tears found": for each model, the frames across the steepest places the tear
+// "The steepest places found": for each model, the frames across the steepest places the tear
 // search of models/recipes/measure_tears.py found (tears-<id>.json stores their latents), drawn here by
 // the models on show, with each one's stretch over the model's median and whether the change
 // survived zooming in (a tear) or shrank with the segment (a steep slope).
-import { formatNumber, formatShare } from './figures.js';
+import { formatNumber, formatShare, isTear, zoomFactor } from './figures.js';
 import { drawImages } from './render.js';
 import { element } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const KINDS = { GAN: 'gan', VAE: 'vae-decoder' }; // figures' model names -> the models' kinds
 const SHOWN = 3; // tears per model
-const ZOOM = 256; // the search halves the segment 8 times
 
 /** The tears worth drawing for one model of the figures: those with stored frames, largest
  * first, at most SHOWN, each with its caption. */
 export function tearsToDraw(tears, name) {
-  const found = tears?.models?.[name]?.tears?.tears ?? [];
+  const search = tears?.models?.[name]?.tears;
+  const found = search?.tears ?? [];
   return found.filter((tear) => Array.isArray(tear.frame_latents) && tear.frame_latents.length)
     .slice(0, SHOWN)
-    .map((tear) => ({ latents: tear.frame_latents, caption: tearCaption(tear) }));
+    .map((tear) => ({ latents: tear.frame_latents, caption: tearCaption(tear, zoomFactor(search)) }));
 }
 
-export function tearCaption(tear) {
-  const kept = tear.change_kept;
-  const kind = typeof kept === 'number' && kept > 0.5 ? 'a tear' : 'a steep slope';
-  return `${formatNumber(tear.stretch_over_typical, 1)}× the median stretch; ${formatShare(kept)} of the ` +
-    `change kept when zoomed ${ZOOM}× (${kind})`;
+export function tearCaption(tear, zoom) {
+  const kind = isTear(tear) ? 'a tear' : 'a steep slope';
+  const zoomed = zoom ? ` when zoomed ${zoom}×` : ' when zoomed in';
+  return `${formatNumber(tear.stretch_over_typical, 1)}× the median stretch; ` +
+    `${formatShare(tear.change_kept)} of the change kept${zoomed} (${kind})`;
 }
 
 /** Draws the tears of `tears` (the data set's figures) with the models on show, into

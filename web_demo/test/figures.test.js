@@ -23,7 +23,7 @@ const TEARS = {
       between_class: { share: 0.1025, ci: [0.085, 0.121] },
       outside_real: { share: 0.25, ci: [0.22, null] },
       tails: { p999_over_median: 12.3, top1_share: 0.0237 },
-      tears: { tears: [{ stretch_over_typical: 9.04 }] },
+      tears: { tears: [{ stretch_over_typical: 9.04, change_kept: 0.0059 }] },
     },
     VAE: {
       transitions: { pairs: 64, switching: 0, width_median: null, width_median_ci: [null, null] },
@@ -51,7 +51,7 @@ test('the sentence is shown as written, and its absence is said plainly', () => 
 
 test('the evidence table has every figure, with intervals, and a dash where none was measured', () => {
   const rows = Object.fromEntries(evidenceRows(TEARS).map((row) => [row.key, row]));
-  assert.deepEqual(Object.keys(rows), ['width', 'between', 'outside', 'p999', 'top1', 'tear']);
+  assert.deepEqual(Object.keys(rows), ['width', 'between', 'outside', 'p999', 'top1', 'steepest']);
   assert.equal(rows.width.cells.GAN, '0.05 (0.03–0.08)');
   assert.equal(rows.width.notes.GAN, '60 of 64 walks switched class');
   assert.equal(rows.width.cells.VAE, '—');
@@ -62,8 +62,8 @@ test('the evidence table has every figure, with intervals, and a dash where none
   assert.equal(rows.p999.cells.GAN, '12×');
   assert.equal(rows.p999.cells.VAE, '1.8×');
   assert.equal(rows.top1.cells.VAE, '1.8%');
-  assert.equal(rows.tear.cells.GAN, '9.0×');
-  assert.equal(rows.tear.cells.VAE, '—');
+  assert.equal(rows.steepest.cells.GAN, '9.0× (a slope)'); // 0.6 % kept: not a tear
+  assert.equal(rows.steepest.cells.VAE, '—');
   assert.equal(formatShare(NaN), '—');
   assert.equal(formatRatio(undefined), '—');
 });

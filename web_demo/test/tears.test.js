@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { TEAR_KEPT, isTear, zoomFactor } from '../js/figures.js';
 import { tearCaption, tearsToDraw } from '../js/tears_view.js';
 
 const frames = [[0, 1], [0.5, 1], [1, 1]];
@@ -29,9 +30,19 @@ test('at most three tears a model, with frames, in the order found', () => {
 });
 
 test('a tear keeps its change when zoomed in; a steep slope does not', () => {
-  assert.equal(tearCaption({ stretch_over_typical: 10.4, change_kept: 0.01 }),
+  assert.equal(tearCaption({ stretch_over_typical: 10.4, change_kept: 0.01 }, 256),
     '10.4× the median stretch; 1.0% of the change kept when zoomed 256× (a steep slope)');
-  assert.equal(tearCaption({ stretch_over_typical: 4.4, change_kept: 0.75 }),
+  assert.equal(tearCaption({ stretch_over_typical: 4.4, change_kept: 0.75 }, 256),
     '4.4× the median stretch; 75.0% of the change kept when zoomed 256× (a tear)');
-  assert.match(tearCaption({ stretch_over_typical: 3.9 }), /— of the change .*\(a steep slope\)$/);
+  assert.match(tearCaption({ stretch_over_typical: 3.9 }, 0),
+    /— of the change kept when zoomed in \(a steep slope\)$/);
+});
+
+test('the zoom is read from the figures, and the threshold sits between a slope and a jump', () => {
+  const search = { segment: 0.25, tears: [{ finest_step: 0.25 / 256 }] };
+  assert.equal(zoomFactor(search), 256);
+  assert.equal(zoomFactor({ segment: 0.25, tears: [] }), 0);
+  assert.equal(zoomFactor(null), 0);
+  assert.ok(!isTear({ change_kept: 1 / 256 }) && !isTear({ change_kept: null }) && !isTear(null));
+  assert.ok(isTear({ change_kept: TEAR_KEPT }));
 });
