@@ -140,6 +140,8 @@ ONE_PLACE = {
 ONE_NAME = {
     "slerp": "core/latent.py",  # the interpolation modes (the app's and the link's choices)
     "lerp": "core/latent.py",
+    "model.json": "core/layout.py",  # TF.js's model file (layout.TFJS_MODEL)
+    "models/index.json": "export/site_datasets.py",  # the page's entry point (INDEX)
 }
 CODE_FOLDERS = (
     "core",
@@ -222,3 +224,10 @@ def test_the_page_calls_a_place_a_tear_by_the_same_threshold():
     # and nowhere else is a change_kept compared with a number of its own
     for path in [*(REPO / "web_demo" / "js").glob("*.js"), *(REPO / "streamlit_app").rglob("*.py")]:
         assert not re.search(r"kept\s*[<>]=?\s*\d", path.read_text()), path
+
+
+def test_the_sites_model_ids_are_written_once():
+    """export/site_datasets.py's SITE_MODELS: the ids, their run kinds and their options."""
+    for path in (REPO / "export").rglob("*.py"):
+        if path.name != "site_datasets.py":
+            assert "book" not in _code_strings(path), path
