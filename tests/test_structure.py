@@ -231,3 +231,28 @@ def test_the_sites_model_ids_are_written_once():
     for path in (REPO / "export").rglob("*.py"):
         if path.name != "site_datasets.py":
             assert "book" not in _code_strings(path), path
+
+
+def test_the_page_calls_a_step_a_jump_by_the_same_factor():
+    from latentwalk.core import latent
+
+    source = (REPO / "web_demo" / "js" / "latent.js").read_text()
+    assert (
+        float(re.search(r"export const JUMP_FACTOR = ([\d.]+);", source)[1]) == latent.JUMP_FACTOR
+    )
+
+
+def test_both_front_ends_start_from_the_same_view():
+    """core/latent.py's defaults are the page's state.js DEFAULTS (seeds compared as lists)."""
+    from latentwalk.core import latent
+
+    source = (REPO / "web_demo" / "js" / "state.js").read_text()
+    block = source[source.index("export const DEFAULTS") :].split("});")[0]
+    lines = re.findall(r"^\s+(\w+): (.+?),(?:\s*//.*)?$", block, flags=re.M)
+    page = {key: value.strip("'") for key, value in lines}
+    assert int(page["seed"]) == latent.DEFAULT_SEED
+    assert page["grid"] == latent.DEFAULT_GRID
+    assert int(page["steps"]) == latent.DEFAULT_STEPS and int(page["n"]) == latent.DEFAULT_ATLAS_N
+    assert page["mode"] == latent.DEFAULT_INTERPOLATION
+    for key, ours in (("walk", latent.DEFAULT_WALK), ("pseeds", latent.DEFAULT_PLANE_SEEDS)):
+        assert latent.parse_seeds(page[key]) == latent.parse_seeds(ours), key
