@@ -130,6 +130,15 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: np.ndarray | float) -> np.ndarray:
 INTERPOLATIONS: dict[str, Callable] = {"slerp": slerp, "lerp": lerp}
 DEFAULT_INTERPOLATION = next(iter(INTERPOLATIONS))
 
+# Where both front ends start: the app's widgets and the page's link (its state.js DEFAULTS,
+# checked against these by tests/test_structure.py).
+DEFAULT_SEED = 42
+DEFAULT_GRID = "0-63"
+DEFAULT_WALK = "0, 42, 7"
+DEFAULT_STEPS = 16
+DEFAULT_PLANE_SEEDS = "0, 1, 2"
+DEFAULT_ATLAS_N = 24
+
 
 def walk(waypoints: np.ndarray, steps: int, mode: str = DEFAULT_INTERPOLATION) -> np.ndarray:
     """A path through two or more waypoints: ``steps`` frames per leg, shared ends counted once.
@@ -193,7 +202,12 @@ def path_length(distances: np.ndarray) -> float:
     return float(np.sum(distances))
 
 
-def find_jumps(distances: np.ndarray, k: float = 3.0) -> np.ndarray:
+# A step is a jump when its change exceeds this many times the walk's median step (the page's
+# latent.js has its twin).
+JUMP_FACTOR = 3.0
+
+
+def find_jumps(distances: np.ndarray, k: float = JUMP_FACTOR) -> np.ndarray:
     """Indices of steps whose change exceeds ``k`` times the median step."""
     distances = np.asarray(distances, dtype=np.float64)
     median = np.median(distances) if len(distances) else 0.0
@@ -202,7 +216,7 @@ def find_jumps(distances: np.ndarray, k: float = 3.0) -> np.ndarray:
     return np.flatnonzero(distances > k * median)
 
 
-def walk_summary(distances: np.ndarray, k: float = 3.0) -> dict:
+def walk_summary(distances: np.ndarray, k: float = JUMP_FACTOR) -> dict:
     """Scale-free summary of one walk: largest step over median step, and the jumps."""
     distances = np.asarray(distances, dtype=np.float64)
     median = float(np.median(distances))
@@ -473,7 +487,7 @@ def atlas(
     return {"images": images, **maps}
 
 
-def atlas_summary(values: np.ndarray, k: float = 3.0) -> dict:
+def atlas_summary(values: np.ndarray, k: float = JUMP_FACTOR) -> dict:
     """Scale-free figures of one map: the share of cells above k x the median ("cliffs"), the
     99th percentile and the maximum over the median."""
     values = np.asarray(values, dtype=np.float64).ravel()

@@ -17,6 +17,7 @@ from ..core.datasets import BY_ID, DEFAULT_DATASET
 from ..core.quiet import add_verbose_option, quiet
 from .errors import ExportError
 from .interrupts import ExportInterrupted, StopRequests
+from .site_datasets import SITE_MODELS
 
 EXPORT_DESCRIPTION = """\
 Convert a trained model to a TensorFlow.js graph model and prove it in headless Chromium: the
@@ -121,15 +122,6 @@ def build_export_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# The export folders a site is built from (build_site's keyword arguments).
-SITE_MODELS = {
-    "gan": "the frogs' GAN export folder (from `python -m export RUN --out DIR`)",
-    "vae": "the frogs' VAE export folder (decoder and encoder)",
-    "book": "an export of the book's GAN (preset book, frogs), offered on the page on request: "
-    "a large download and over 100x the small GAN's work an image",
-}
-
-
 def build_site_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m export site",
@@ -137,7 +129,7 @@ def build_site_parser() -> argparse.ArgumentParser:
         epilog=SITE_EXAMPLES,
         description=SITE_DESCRIPTION,
     )
-    for model_id, help_text in SITE_MODELS.items():
+    for model_id, (_, help_text) in SITE_MODELS.items():
         parser.add_argument(f"--{model_id}", type=Path, default=None, metavar="DIR", help=help_text)
     parser.add_argument(
         "--dataset",

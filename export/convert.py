@@ -16,6 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..core import layout
 from .errors import ExportError
 
 QUANTIZATIONS = ("none", "float16", "uint8")
@@ -69,7 +70,7 @@ def convert_to_tfjs(model, out_dir: Path, quantize: str = "float16") -> None:
 
 def graph_signature(model_dir: Path) -> tuple[str, list[str]]:
     """The graph model's input name and output node names, as ``model.execute`` takes them."""
-    signature = json.loads((Path(model_dir) / "model.json").read_text())["signature"]
+    signature = json.loads((Path(model_dir) / layout.TFJS_MODEL).read_text())["signature"]
     inputs = list(signature["inputs"])
     if len(inputs) != 1:
         raise ExportError(f"the converted model has inputs {inputs}; expected exactly one")
@@ -78,8 +79,8 @@ def graph_signature(model_dir: Path) -> tuple[str, list[str]]:
 
 def model_files(model_dir: Path) -> dict[str, int]:
     """model.json and its weight shards, with their sizes in bytes."""
-    model_json = json.loads((Path(model_dir) / "model.json").read_text())
-    names = ["model.json"] + [
+    model_json = json.loads((Path(model_dir) / layout.TFJS_MODEL).read_text())
+    names = [layout.TFJS_MODEL] + [
         path for group in model_json["weightsManifest"] for path in group["paths"]
     ]
     return {name: (Path(model_dir) / name).stat().st_size for name in names}

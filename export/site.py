@@ -43,8 +43,11 @@ from .errors import ExportError
 from .exporter import check_destination, staging_folder
 from .interrupts import never
 from .site_datasets import (
+    BOOK,
     FIGURES,
     INDEX,
+    KIND_OF_ID,
+    VAE,
     SiteDataset,
     dataset_entry,
     default_dataset,
@@ -55,8 +58,6 @@ from .site_pictures import ship_first_screen
 
 WEB_DEMO = layout.CHECKOUT / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
-# The site's models by id: the run kind of each (the book's DCGAN is a GAN like the small one).
-KIND_OF_ID = {"gan": "gan", "vae": "vae", "book": "gan"}
 # The page's TensorFlow.js parts (es2017 builds: no regenerator runtime, so no eval under the
 # page's Content-Security-Policy) and its GIF encoder, from web_demo/node_modules.
 VENDOR_SCRIPTS = (
@@ -218,13 +219,13 @@ def copy_model(
         "kind": layout.MODEL_KIND_OF_ROLE[first_role],
         "path": f"{base}{first_role}/",
     }
-    if model_id == "vae":
+    if model_id == VAE:
         entry["encoder_path"] = f"{base}encoder/"
-    if model_id != "book":  # the page opens without the book's GAN: no first screen of it
+    if model_id != BOOK:  # the page opens without the book's GAN: no first screen of it
         shipped = ship_first_screen(folder, first_role, manifests[first_role], site / base)
         if shipped:
             entry["first_screen"] = {**shipped, "path": f"{base}{shipped['path']}"}
-    if model_id == "book":
+    if model_id == BOOK:
         # Loaded only when the person asks for it: a big download and slow to run.
         entry.update(optional=True, note=BOOK_NOTE)
     return entry

@@ -31,13 +31,26 @@ FIGURES = (
 )  # where models/recipes/measure_tears.py writes tears-<id>.json
 FIGURES_IN_SITE = "models/figures"  # the same file names inside the site
 FROGS = "frog"  # the data set --gan/--vae/--book name (the book's setting)
+# The site's models by id (the page reads the ids from models/index.json; the command line takes
+# --<id>): each one's run kind, and what its option takes.
+SITE_MODELS = {
+    "gan": ("gan", "the frogs' GAN export folder (from `python -m export RUN --out DIR`)"),
+    "vae": ("vae", "the frogs' VAE export folder (decoder and encoder)"),
+    "book": (
+        "gan",
+        "an export of the book's GAN (preset book, frogs), offered on the page on request: "
+        "a large download and over 100x the small GAN's work an image",
+    ),
+}
+GAN, VAE, BOOK = SITE_MODELS
+KIND_OF_ID = {model_id: kind for model_id, (kind, _) in SITE_MODELS.items()}
 MEASURED_BY = "models/recipes/measure_tears.py"
 
 
 @dataclass(frozen=True)
 class SiteDataset:
     """One data set of the site: its id (core/datasets.py) and its export folders by the page's
-    model id ("gan", "vae", "book")."""
+    model id (SITE_MODELS)."""
 
     id: str
     exports: dict[str, Path]
@@ -45,7 +58,7 @@ class SiteDataset:
 
     def option(self, model_id: str) -> str:
         """How the command line named an export folder, for messages."""
-        return f"--dataset {self.id}" if self.nested and model_id != "book" else f"--{model_id}"
+        return f"--dataset {self.id}" if self.nested and model_id != BOOK else f"--{model_id}"
 
     def model_folder(self, model_id: str) -> str:
         """Where a model's role folders go in the site: "models/gan/", "models/cifar10/vae/"."""
@@ -67,7 +80,7 @@ def site_datasets(
     twice, or the book GAN without the frogs."""
     found: dict[str, SiteDataset] = {}
     if gan is not None or vae is not None:
-        legacy = {"gan": gan, "vae": vae}
+        legacy = {GAN: gan, VAE: vae}
         found[FROGS] = SiteDataset(FROGS, {k: Path(v) for k, v in legacy.items() if v}, False)
     for dataset_id, gan_dir, vae_dir in datasets:
         if dataset_id not in BY_ID:
@@ -80,7 +93,7 @@ def site_datasets(
             raise ExportError(
                 f"--dataset {dataset_id}: that data set is already given {how}; give it once"
             )
-        found[dataset_id] = SiteDataset(dataset_id, {"gan": Path(gan_dir), "vae": Path(vae_dir)})
+        found[dataset_id] = SiteDataset(dataset_id, {GAN: Path(gan_dir), VAE: Path(vae_dir)})
     if not found:
         raise ExportError(
             "give --gan DIR and/or --vae DIR (export folders), or --dataset ID GAN_DIR VAE_DIR"
@@ -92,7 +105,7 @@ def site_datasets(
                 f"(--gan/--vae, or --dataset {FROGS} GAN_DIR VAE_DIR)"
             )
         frogs = found[FROGS]
-        found[FROGS] = SiteDataset(FROGS, {**frogs.exports, "book": Path(book)}, frogs.nested)
+        found[FROGS] = SiteDataset(FROGS, {**frogs.exports, BOOK: Path(book)}, frogs.nested)
     return [found[d.id] for d in DATASETS if d.id in found]
 
 

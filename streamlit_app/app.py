@@ -20,7 +20,15 @@ from latentwalk.streamlit_app import models as discovery
 from latentwalk.streamlit_app import session, url_state
 from latentwalk.streamlit_app import tear_figures as figures_data
 from latentwalk.streamlit_app.generation import ModelLoadError
-from latentwalk.streamlit_app.views import atlas, discontinuity, generate, tears, vae_extras, walk
+from latentwalk.streamlit_app.views import (
+    atlas,
+    discontinuity,
+    generate,
+    hero,
+    tears,
+    vae_extras,
+    walk,
+)
 
 # Each section's renderer by its URL slug; the labels (and their order) are url_state.SECTIONS'.
 RENDERERS = {
@@ -179,6 +187,8 @@ def main() -> None:
         st.warning("None of the chosen models can be used: pick another in the sidebar.")
         return
     tears.render_verdict(dataset, picked)
+    if section == next(iter(SECTIONS)):  # the landing view: the hero under the verdict
+        hero.render(models)
     if not st.session_state.get("_gc_frozen"):
         # TensorFlow and the models are loaded: set the objects alive now aside from Python's
         # collector, so its full collections stay short instead of pausing an interaction.

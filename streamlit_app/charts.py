@@ -55,8 +55,11 @@ def step_frame(walks: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
-    """Per-step change, GAN and VAE on one chart; jumps as large rings."""
+def step_chart(
+    walks: dict[str, dict], relative: bool, threshold: float | None = None, height: int = 280
+) -> alt.LayerChart:
+    """Per-step change, GAN and VAE on one chart; jumps as large rings; with ``threshold`` (a
+    relative chart's jump factor), the dashed line above which a step is a jump."""
     data = step_frame(walks)
     field = "relative" if relative else "change"
     title = (
@@ -78,7 +81,16 @@ def step_chart(walks: dict[str, dict], relative: bool) -> alt.LayerChart:
     )
     lines = base.mark_line(point=alt.OverlayMarkDef(size=20))
     jumps = base.transform_filter(alt.datum.jump).mark_point(size=160, strokeWidth=2.5)
-    return (lines + jumps).properties(height=280)
+    chart = lines + jumps
+    if threshold is not None and relative:
+        # On the chart's own rows (one data set for the whole chart, as show_chart sends it).
+        rule = alt.Chart(data).mark_rule(strokeDash=[4, 4], color="#9aa59e")
+        text = alt.Chart(data).mark_text(align="right", dy=-7, color="#5f6b64")
+        label = f"jump: over {threshold:g}× the median"
+        chart += rule.encode(y=alt.datum(threshold)) + text.encode(
+            x=alt.datum(float(data["step"].max())), y=alt.datum(threshold), text=alt.value(label)
+        )
+    return chart.properties(height=height)
 
 
 def smoothness_frame(smooth: dict[str, dict]) -> pd.DataFrame:

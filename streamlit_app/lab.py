@@ -35,7 +35,9 @@ SPACES = {
 
 
 def walk_report(
-    frames: dict[str, np.ndarray], k: float = 3.0, features: Callable | None = None
+    frames: dict[str, np.ndarray],
+    k: float = latent.JUMP_FACTOR,
+    features: Callable | None = None,
 ) -> dict[str, dict]:
     """Per model: per-step changes along the walk (in pixels, or in ``features`` of the frames)
     and their scale-free summary."""

@@ -94,6 +94,68 @@ def gif_bytes(rows: list[np.ndarray], scale: int = 4, frame_ms: int = 80) -> byt
     return buffer.getvalue()
 
 
+LABEL_ROW = 14  # pixels of a line of Pillow's default font, with a little room
+
+
+def labelled_frames(
+    frames: dict[str, np.ndarray], captions: list[str], scale: int = 4, padding: int = 4
+) -> list[Image.Image]:
+    """Frame i of every model side by side at ``scale``, each model's name above its column and
+    ``captions[i]`` (e.g. "walk through seeds 0, 42 | frame 3 of 32") under them: what a shared GIF needs to
+    be read without the app around it."""
+    from PIL import ImageDraw
+
+    names = list(frames)
+    count = min(len(images) for images in frames.values())
+    if count == 0 or len(captions) < count:
+        raise ValueError("labelled frames need at least one frame and a caption for each")
+    tile = IMAGE_SIZE * scale
+    width = len(names) * (tile + padding) + padding
+    height = LABEL_ROW + tile + LABEL_ROW + 2 * padding
+    made = []
+    for index in range(count):
+        canvas = Image.new("RGB", (width, height), (255, 255, 255))
+        draw = ImageDraw.Draw(canvas)
+        for column, name in enumerate(names):
+            left = padding + column * (tile + padding)
+            image = Image.fromarray(to_uint8(frames[name][index]))
+            canvas.paste(
+                image.resize((tile, tile), Image.Resampling.NEAREST), (left, LABEL_ROW + padding)
+            )
+            draw.text((left, 1), name, fill=(20, 20, 20))
+        draw.text((padding, LABEL_ROW + tile + 2 * padding), captions[index], fill=(60, 60, 60))
+        made.append(canvas)
+    return made
+
+
+def labelled_gif_bytes(
+    frames: dict[str, np.ndarray], captions: list[str], scale: int = 4, frame_ms: int = 120
+) -> bytes:
+    """An animated, looping GIF of ``labelled_frames``: GAN | VAE named, each frame captioned."""
+    images = [
+        frame.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        for frame in labelled_frames(frames, captions, scale)
+    ]
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=frame_ms,
+        loop=0,
+        disposal=1,
+    )
+    return buffer.getvalue()
+
+
+def walk_captions(waypoints: list[int], frames: int) -> list[str]:
+    """Each frame's caption for a walk through ``waypoints``: the seeds and the frame number
+    (ASCII: Pillow's built-in font has no arrows)."""
+    seeds = ", ".join(map(str, waypoints))
+    return [f"walk through seeds {seeds} | frame {i} of {frames - 1}" for i in range(frames)]
+
+
 def read_upload(data: bytes) -> tuple[np.ndarray, list[str]]:
     """An uploaded file -> one (32, 32, 3) float32 image in [-1, 1], plus notes on what was done
     to it (mode conversion, crop, resize). Raises UploadError with a readable message."""

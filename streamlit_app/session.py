@@ -222,7 +222,7 @@ def path_controls(latent_dim: int) -> PathChoice | None:
     left, middle, right = st.columns([3, 1, 2])
     text = left.text_input(
         "Waypoint seeds (two or more, in order)",
-        key=kept("waypoints", "0, 1"),
+        key=kept("waypoints", latent.DEFAULT_WALK),
         help="e.g. '0, 7' for a walk from seed 0 to seed 7, or '3, 8, 12, 3' "
         "for a loop. A range '0-3' means 0, 1, 2, 3.",
     )
@@ -233,7 +233,7 @@ def path_controls(latent_dim: int) -> PathChoice | None:
         help="slerp keeps the latent's Gaussian norm; lerp's midpoints fall "
         "toward the origin, where few training latents ever were.",
     )
-    steps = right.slider("Steps per leg", 1, 64, key=kept("steps", 16))
+    steps = right.slider("Steps per leg", 1, 64, key=kept("steps", latent.DEFAULT_STEPS))
     for key in ("waypoints", "mode", "steps"):
         keep(key)
     try:

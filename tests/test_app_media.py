@@ -119,3 +119,36 @@ def test_huge_images_are_refused_before_decoding():
     assert len(data) < media.MAX_UPLOAD_BYTES
     with pytest.raises(media.UploadError, match="5000x8 pixels; the limit is 4096"):
         media.read_upload(data)
+
+
+def test_a_labelled_gif_names_each_model_and_numbers_each_frame():
+    """What a shared GIF needs to be read on its own: GAN | VAE named above their frames, the
+    walk's seeds and the frame number under them."""
+    t = np.linspace(-1, 1, 32)
+    smooth = np.stack([np.sin(3 * t[:, None] + k / 5) * np.cos(2 * t[None, :]) for k in range(5)])
+    gan = np.stack([smooth, 0.5 * smooth, -smooth], axis=-1)
+    captions = media.walk_captions([0, 42], 5)
+    assert captions[3] == "walk through seeds 0, 42 | frame 3 of 4"
+    gif = Image.open(io.BytesIO(media.labelled_gif_bytes({"GAN": gan, "VAE": -gan}, captions)))
+    assert gif.format == "GIF" and gif.n_frames == 5 and gif.info.get("loop") == 0
+    frames = []
+    for index in range(5):
+        gif.seek(index)
+        frames.append(np.asarray(gif.convert("RGB"), dtype=np.float64))
+    tile, pad, row = 32 * 4, 4, media.LABEL_ROW
+    assert frames[0].shape == (row + tile + row + 2 * pad, 2 * (tile + pad) + pad, 3)
+    # The images, enlarged 4 times, where they belong (GAN left, VAE right).
+    gan_tile = frames[3][row + pad : row + pad + tile : 4, pad : pad + tile : 4]
+    vae_left = 2 * pad + tile
+    vae_tile = frames[3][row + pad : row + pad + tile : 4, vae_left : vae_left + tile : 4]
+    assert np.abs(gan_tile - (gan[3] + 1) * 127.5).mean() < 2
+    assert np.abs(vae_tile - (1 - gan[3]) * 127.5).mean() < 2
+    # Names above each column (ink in the label row), the caption under them, which changes
+    # with the frame number.
+    label = frames[0][:row]
+    assert (label[:, :tile] < 128).any() and (label[:, vae_left : vae_left + tile] < 128).any()
+    footer = [frame[row + tile + 2 * pad :] for frame in frames]
+    assert (footer[0] < 128).any()
+    assert not np.array_equal(footer[1], footer[2])
+    with pytest.raises(ValueError):
+        media.labelled_gif_bytes({"GAN": gan}, captions[:2])

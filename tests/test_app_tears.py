@@ -122,6 +122,20 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
     assert said["call"] == "clear"
     assert f"**Verdict.** {said['sentence']}" in [s.value for s in app.success]
     assert app.query_params["dataset"] == ["cifar10"]
+    # Under it, the hero: one labelled GIF of the default walk through both models, and one
+    # chart of their steps over each one's median, with the jump line.
+    hero = [
+        img
+        for element in app.get("imgs")
+        for img in element.proto.imgs
+        if img.caption == "GAN | VAE: one walk, in step"
+    ]
+    assert len(hero) == 1
+    specs = [chart.proto.spec for chart in app.get("arrow_vega_lite_chart")]
+    assert any("jump: over 3× the median" in spec for spec in specs)
+    assert any(
+        "Jumps: GAN " in c.value and "change the walk in **Walk**" in c.value for c in app.caption
+    )
 
     # Frogs have models but no measured figures here: plain words, no sentence.
     dataset.set_value("frog").run()
@@ -135,6 +149,8 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
     app.button(key="verdict_evidence").click().run()
     assert not app.exception
     assert app.sidebar.radio(key="section").value == "Where it tears"
+    captions = [img.caption for element in app.get("imgs") for img in element.proto.imgs]
+    assert "GAN | VAE: one walk, in step" not in captions  # the hero is the landing view's
     assert "class-switch width" in app.dataframe[0].value.index
     assert len(app.get("imgs")) >= 2  # the tears' frames, drawn by the models
     # Each place is named by what the zoom found: the GAN's a tear, the VAE's a slope.

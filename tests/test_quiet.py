@@ -15,8 +15,8 @@ import pytest
 
 from latentwalk.core.quiet import strip_noise
 from latentwalk.train import config as config_module
-from latentwalk.train.cli import add_config_options, build_parser
-from latentwalk.train.config import GANConfig, VAEConfig, setting
+from latentwalk.train.cli import build_parser
+from latentwalk.train.config import GANConfig, VAEConfig, add_config_options, setting
 from tests.support import REPO
 
 # What TensorFlow 2.19 printed to stderr before (a tiny GAN run, then its export).
@@ -129,7 +129,13 @@ def option_strings(parser: argparse.ArgumentParser) -> set[str]:
     return {flag for action in parser._actions for flag in action.option_strings}
 
 
-@pytest.mark.parametrize("kind, options", [("gan", GAN_OPTIONS), ("vae", VAE_OPTIONS)])
+JUDGE_OPTIONS = """--preset --data --out --force --epochs --batch-size --learning-rate
+--max-images --seed --precision""".split()
+
+
+@pytest.mark.parametrize(
+    "kind, options", [("gan", GAN_OPTIONS), ("vae", VAE_OPTIONS), ("judge", JUDGE_OPTIONS)]
+)
 def test_every_hand_written_option_is_still_there(kind, options):
     commands = build_parser()._subparsers._group_actions[0].choices
     assert set(options) <= option_strings(commands[kind])
@@ -148,6 +154,44 @@ def test_a_new_config_field_is_a_new_option_with_its_type_and_help():
     assert args.steps is None and args.preset is None  # not given: the preset decides
     with pytest.raises(SystemExit):
         parser.parse_args(["--optimizer", "sgd"])
+
+
+def _help_of(parser: argparse.ArgumentParser, flag: str) -> str:
+    (action,) = [a for a in parser._actions if flag in a.option_strings]
+    return action.help % {"default": action.default}
+
+
+def test_a_help_states_the_default_the_field_holds():
+    """Written from the field, a subclass's other default included: help and default cannot
+    disagree (they were typed twice before)."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Wider(GANConfig):
+        latent_dim: int = config_module.with_default(GANConfig, "latent_dim", 128)
+
+    parser = argparse.ArgumentParser()
+    add_config_options(parser, Wider, {"small": {}})
+    assert _help_of(parser, "--latent-dim") == "latent vector size (default: 128)"
+    assert _help_of(parser, "--ema-decay") == "EMA of generator weights (default: 0, off)"
+    assert _help_of(parser, "--shared-fakes").endswith("(default: on)")
+    assert _help_of(parser, "--diffaugment").endswith("(default: none)")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert _help_of(commands["vae"], "--learning-rate") == "learning rate (default: 0.001)"
+    assert _help_of(commands["judge"], "--data").endswith("(default: cifar10)")
+    assert "10% of each class" in commands["judge"].format_help()  # not "10%%"
+    assert _help_of(commands["judge"], "--precision").startswith(
+        "compute precision; the saved judge is float32 (default: mixed_bfloat16"
+    )
+    assert _help_of(commands["evaluate"], "--samples").startswith(
+        "samples per model (default: 5000"
+    )
+
+
+def test_no_help_types_a_default_by_hand():
+    """A default is written into a setting's help by ``config.help_text``, never typed in it."""
+    for cls in (GANConfig, VAEConfig, config_module.JudgeConfig):
+        typed = [f.name for f in dataclasses.fields(cls) if "default" in f.metadata.get("help", "")]
+        assert typed == [], (cls.__name__, typed)
 
 
 @pytest.mark.parametrize("cls", [GANConfig, VAEConfig])

@@ -1,16 +1,19 @@
 """The page's first screen in headless Chromium, on a site of two data sets built by `python -m
 export site --dataset ...` from the tiny trained runs: it opens on the site's default data set
 with that data set's verdict sentence and chart above the fold (1280 x 800 and a 390 px phone),
+and the hero under it playing the walk through both models with their change per step,
 the choice switches the models every view uses and the link carries it, a data set without
 measured figures says so, the evidence table holds the figures, and "measure here, in pixels"
 gives core/tearing.py's pixel tail figures, with a Cancel."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
 import pytest
+from PIL import Image
 from web_support import (
     ARTIFACTS,
     assert_close_pixels,
@@ -82,7 +85,10 @@ def test_the_first_screen_states_the_default_data_sets_verdict_with_its_chart(
         "curves": 2,
     }
     assert page.inner_text("#verdict-sentence") == SENTENCE
-    for selector in ("#verdict-sentence", "#verdict-chart", "a[href='#evidence']"):
+    # On a phone the hero comes right under the verdict and the chart after it (the hero's own
+    # test holds the hero on the first screen).
+    chart = ("#verdict-chart",) if width > 760 else ()
+    for selector in ("#verdict-sentence", *chart, "a[href='#evidence']"):
         assert in_first_screen(page, selector, height), selector
     # GAN red, VAE blue; a sharp GAN switch, a ramping VAE.
     colours = page.eval_on_selector_all(
@@ -326,4 +332,100 @@ def test_the_first_screen_names_the_models_and_folds_the_technical_details(
         assert len(sentences) <= 2 and len(hint) <= 200, hint
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_first_screen_1280.png"))
+    assert page.errors == []
+
+
+def _hero_frame(page, model: str) -> np.ndarray:
+    """The hero's frame of ``model`` back at 32 x 32 (one sample per 5 x 5 block)."""
+    return canvas_pixels(page, f"#hero-frames figure[data-model={model}] canvas")[::5, ::5]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_hero_plays_one_walk_through_both_models_on_the_first_screen(
+    page, base_url, datasets_site, width, height
+):
+    result = open_at(page, base_url, width, height)
+    assert result["ok"], result
+    wait_until(page, "window.latentwalk.hero()?.shown")
+    hero = page.evaluate("window.latentwalk.hero()")
+    walk = views(page)["walk"]
+    # The Walk panel's walk, every model, its jump line at the walks' own factor.
+    assert hero["models"] == ["gan", "vae"] and hero["frames"] == walk["frames"] > 2
+    assert hero["threshold"] == latent.JUMP_FACTOR and hero["playing"]
+    for model in ("gan", "vae"):
+        distances = np.asarray(walk["distances"][model])
+        jumps = np.flatnonzero(distances > latent.JUMP_FACTOR * np.median(distances)).tolist()
+        assert {"name": model.upper(), "jumps": jumps} in hero["lines"]
+    for selector in ("#verdict-sentence", "#hero-frames", "#hero-chart"):
+        assert in_first_screen(page, selector, height), selector
+    # It plays: the frame moves on by itself.
+    first = hero["frame"]
+    wait_until(page, f"window.latentwalk.hero().frame !== {first}")
+    # Paused, its frames are the Walk panel's frames of that step, large.
+    page.click("#hero-play")
+    hero = page.evaluate("window.latentwalk.hero()")
+    assert not hero["playing"]
+    for model in ("gan", "vae"):
+        frames = np.asarray(page.evaluate(f"window.latentwalk.walkFrames('{model}')"), np.float32)
+        expected = to_uint8(frames.reshape(-1, 32, 32, 3)[hero["frame"]])
+        assert_close_pixels(_hero_frame(page, model), expected)
+    box = page.locator("#hero-frames canvas").first.bounding_box()
+    assert box["width"] >= 150, box  # large: 5 x 32 pixels on a phone too
+    # One chart: both models' lines in their colours, the dashed jump line, readable text.
+    lines = page.eval_on_selector_all(
+        "#hero-chart polyline.curve",
+        "ps => ps.map(p => [p.dataset.model, p.getAttribute('stroke')])",
+    )
+    assert lines == [["GAN", "#d62728"], ["VAE", "#1f77b4"]]
+    assert page.locator("#hero-chart line.threshold").count() == 1
+    smallest = page.eval_on_selector_all(
+        "#hero-chart text", "ts => Math.min(...ts.map(t => t.getBoundingClientRect().height))"
+    )
+    assert smallest >= 10, smallest
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"web_hero_{width}.png"))
+    # A new walk in the Walk panel: the hero follows it.
+    page.evaluate("window.latentwalk.walkTo('1,2', 4)")
+    wait_until(page, "window.latentwalk.hero().frames === 5")
+    assert page.inner_text("#hero-walk").startswith("seed 1 → seed 2 · 4 steps a leg")
+    assert page.errors == []
+
+
+def test_the_hero_stays_still_for_people_who_ask_for_less_motion(page, base_url, datasets_site):
+    page.emulate_media(reduced_motion="reduce")
+    assert open_at(page, base_url, 1280, 800)["ok"]
+    wait_until(page, "window.latentwalk.hero()?.shown")
+    assert page.evaluate("window.latentwalk.hero().playing") is False
+    assert page.inner_text("#hero-play") == "Play"
+    page.click("#hero-play")
+    assert page.evaluate("window.latentwalk.hero().playing") is True
+
+
+def test_one_gif_shows_every_model_side_by_side_named_and_numbered(page, base_url, datasets_site):
+    assert open_at(page, base_url, 1280, 800)["ok"]
+    page.evaluate("window.latentwalk.walkTo('0,42', 4)")
+    wait_until(page, "window.latentwalk.hero().frames === 5")
+    with page.expect_download() as download:
+        data = page.evaluate("window.latentwalk.walkGif()")
+    assert download.value.suggested_filename == "latentwalk-walk.gif"
+    gif = Image.open(io.BytesIO(bytes(data)))
+    assert gif.format == "GIF" and gif.n_frames == 5
+    tile, pad, row = 32 * 4, 4, 18
+    assert gif.size == (2 * (tile + pad) + pad, row + tile + row + 2 * pad)
+    frames = []
+    for index in range(5):
+        gif.seek(index)
+        frames.append(np.asarray(gif.convert("RGB"), dtype=np.int16))
+    # The models' frames where they belong, GAN left and VAE right, enlarged 4 times.
+    for column, model in enumerate(("gan", "vae")):
+        walk = np.asarray(page.evaluate(f"window.latentwalk.walkFrames('{model}')"), np.float32)
+        left = pad + column * (tile + pad)
+        drawn = frames[2][row + pad : row + pad + tile : 4, left : left + tile : 4]
+        expected = to_uint8(walk.reshape(-1, 32, 32, 3)[2]).astype(np.int16)
+        assert np.abs(drawn - expected).mean() < 3, model  # a 256-colour palette per frame
+    # The names above, the caption under, changing with the frame number.
+    assert (frames[0][:row, :tile] < 128).any() and (frames[0][:row, tile + pad :] < 128).any()
+    footers = [frame[row + tile + 2 * pad :] for frame in frames]
+    assert (footers[0] < 128).any() and not np.array_equal(footers[1], footers[2])
     assert page.errors == []

@@ -34,11 +34,15 @@ def installed(tmp_path_factory) -> Path:
     # and a stale one in the checkout would slip old files into later wheels.
     source = root / "source"
     skip = shutil.ignore_patterns("node_modules", "test", "__pycache__", "*.egg-info", "build")
-    package_dirs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    for name in ("latentwalk", *package_dirs["package-dir"].values()):
+    # The checkout is the package (package-dir "latentwalk" = "."): its top modules and the
+    # folders of its subpackages.
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"latentwalk": "."}
+    folders = {name.split(".")[1] for name in setuptools["packages"] if "." in name}
+    for name in folders:
         shutil.copytree(REPO / name, source / name, ignore=skip)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, source / name)
+    for path in [*REPO.glob("*.py"), REPO / "pyproject.toml", REPO / "README.md"]:
+        shutil.copy2(path, source / path.name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(root / "dist"), str(source)],

@@ -12,7 +12,6 @@ import dataclasses
 import logging
 import sys
 import time
-import typing
 from pathlib import Path
 
 from ..core import layout
@@ -26,6 +25,9 @@ from .config import (
     DataConfig,
     GANConfig,
     VAEConfig,
+    add_config_options,
+    config_options,
+    option_flag,
 )
 from .data import DataError
 from .quality.cli import (
@@ -78,43 +80,6 @@ examples:
 
 class UsageError(Exception):
     pass
-
-
-def add_config_options(parser: argparse.ArgumentParser, cls, presets: dict) -> None:
-    """One option per field of the trainer config ``cls``, from the field itself: the name
-    (``--name-with-dashes`` unless the field names its flag), the type, the help and any choices.
-
-    Every default is None ("not given"), so the preset fills what the command line leaves out.
-    """
-    group = parser.add_argument_group(
-        "settings", "saved in the run's config.json; the preset gives those not given here"
-    )
-    types = typing.get_type_hints(cls)
-    for item in config_options(cls):
-        annotation = types[item.name]
-        extras = {k: item.metadata[k] for k in ("choices", "metavar", "type") if k in item.metadata}
-        if item.name == "preset":
-            extras["choices"] = sorted(presets)
-        if annotation is bool:
-            extras["action"] = argparse.BooleanOptionalAction
-        elif "type" not in extras:
-            # ``int | None`` and the like: the option's value is the non-None type.
-            members = typing.get_args(annotation) or (annotation,)
-            value_type = next(t for t in members if t is not type(None))
-            if value_type is not str:
-                extras["type"] = value_type
-        group.add_argument(
-            option_flag(item), dest=item.name, default=None, help=item.metadata["help"], **extras
-        )
-
-
-def config_options(cls) -> list[dataclasses.Field]:
-    """The fields of ``cls`` that the command line may set (all but those only presets set)."""
-    return [item for item in dataclasses.fields(cls) if item.metadata.get("option", True)]
-
-
-def option_flag(item: dataclasses.Field) -> str:
-    return item.metadata.get("flag") or "--" + item.name.replace("_", "-")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -258,7 +223,7 @@ def resolve(args: argparse.Namespace):
     )
     fields = config_options(CONFIGS[args.kind])
     overrides = {item.name: getattr(args, item.name) for item in fields if item.name != "preset"}
-    preset = args.preset or "small"
+    preset = args.preset or CONFIGS[args.kind].preset
     config = config_module.make_config(args.kind, preset, overrides, data)
     out = args.out or Path("runs") / (
         f"{args.kind}-{preset}-{(class_name or 'all').replace(',', '+')}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -3,12 +3,14 @@
 The CLI starts from a preset, overrides fields, calls ``validate`` once, and writes the result as
 ``config.json`` into the run folder, so a run folder always says how it was made.
 
-Each trainer field carries its command-line help (``setting(default, help)``): train/cli.py makes
-one option per field from it, ``--name-with-dashes``, so a new field is a new option.
+Each trainer and judge field carries its command-line help (``setting(default, help)``):
+``add_config_options`` makes one option per field from it, ``--name-with-dashes``, so a new field
+is a new option, and its help states the default the field holds.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
@@ -38,19 +40,78 @@ def parse_devices(text: str) -> int | str:
 parse_devices.__name__ = "device count"  # argparse: "invalid device count value: 'x'"
 
 
-def setting(default, help: str, *, flag: str | None = None, **cli):
+def setting(default, help: str, *, flag: str | None = None, shown: bool | str = False, **cli):
     """A config field with the help text of its command-line option.
 
-    ``flag`` names the option when it is not ``--`` + the field's name with dashes; ``cli`` holds
-    argparse extras (``choices``, ``metavar``), or ``option=False`` for a field only presets set.
+    ``flag`` names the option when it is not ``--`` + the field's name with dashes; ``shown``:
+    the help ends with "(default: VALUE)", written from the field's default (``True``), or
+    "(default: VALUE, NOTE)" (a string: the NOTE); left False where a preset decides. ``cli``
+    holds argparse extras (``choices``, ``metavar``), or ``option=False`` for a field only
+    presets set.
     """
-    return field(default=default, metadata={"help": help, "flag": flag, **cli})
+    return field(default=default, metadata={"help": help, "flag": flag, "shown": shown, **cli})
 
 
 def with_default(cls, name: str, default):
     """The field ``name`` of ``cls`` (help included) with another default, for a subclass."""
     (base,) = [f for f in dataclasses.fields(cls) if f.name == name]
     return field(default=default, metadata=base.metadata)
+
+
+def add_config_options(parser: argparse.ArgumentParser, cls, presets: dict) -> None:
+    """One option per field of the trainer config ``cls``, from the field itself: the name
+    (``--name-with-dashes`` unless the field names its flag), the type, the help and any choices.
+
+    Every default is None ("not given"), so the preset fills what the command line leaves out.
+    """
+    group = parser.add_argument_group(
+        "settings", "saved in the run's config.json; the preset gives those not given here"
+    )
+    types = typing.get_type_hints(cls)
+    for item in config_options(cls):
+        annotation = types[item.name]
+        extras = {k: item.metadata[k] for k in ("choices", "metavar", "type") if k in item.metadata}
+        if item.name == "preset":
+            extras["choices"] = sorted(presets)
+        if annotation is bool:
+            extras["action"] = argparse.BooleanOptionalAction
+        elif "type" not in extras:
+            # ``int | None`` and the like: the option's value is the non-None type.
+            members = typing.get_args(annotation) or (annotation,)
+            value_type = next(t for t in members if t is not type(None))
+            if value_type is not str:
+                extras["type"] = value_type
+        group.add_argument(
+            option_flag(item), dest=item.name, default=None, help=help_text(item), **extras
+        )
+
+
+def config_options(cls) -> list[dataclasses.Field]:
+    """The fields of ``cls`` that the command line may set (all but those only presets set)."""
+    return [item for item in dataclasses.fields(cls) if item.metadata.get("option", True)]
+
+
+def option_flag(item: dataclasses.Field) -> str:
+    return item.metadata.get("flag") or "--" + item.name.replace("_", "-")
+
+
+def default_words(value) -> str:
+    """A default as the help says it: on/off, 0.001, none."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if value is None or value == "":
+        return "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def help_text(item: dataclasses.Field) -> str:
+    """A setting's help, its default written from the field itself (a subclass's
+    ``with_default`` included), so the help cannot name another default than the one used."""
+    shown = item.metadata.get("shown", False)
+    if shown is False:
+        return item.metadata["help"]
+    note = f", {shown}" if isinstance(shown, str) else ""
+    return f"{item.metadata['help']} (default: {default_words(item.default)}{note})"
 
 
 @dataclass(frozen=True)
@@ -65,11 +126,9 @@ class TrainerConfig:
     """What the GAN and VAE trainers share: the latent size, the batches, the schedule of samples,
     checkpoints, logs and quality checks, and the data."""
 
-    preset: str = setting(
-        "small", "starting settings (default: small); other options override them"
-    )
-    latent_dim: int = setting(32, "latent vector size (default: 32)")
-    batch_size: int = setting(64, "images per training step (default: 64)")
+    preset: str = setting("small", "starting settings, which other options override", shown=True)
+    latent_dim: int = setting(32, "latent vector size", shown=True)
+    batch_size: int = setting(64, "images per training step", shown=True)
     steps: int = setting(8000, "total training steps")
     seed: int = setting(0, "random seed; the same seed repeats a CPU run")
     leaky_slope: float = setting(0.2, "LeakyReLU slope of the model's layers", option=False)
@@ -77,16 +136,17 @@ class TrainerConfig:
     # (benchmarks/train_throughput.py); the JAX backend always compiles its step.
     jit_compile: bool = setting(
         False,
-        "compile the TensorFlow training step with XLA (default: off, slower on the 2-core CPU we "
-        "measured; the JAX backend always compiles)",
+        "compile the TensorFlow training step with XLA",
         flag="--jit",
+        shown="slower on the 2-core CPU we measured; the JAX backend always compiles",
     )
     # Data parallelism (train/parallel.py): not a model setting, so --resume may change it.
     devices: int | str = setting(
         1,
         "train data-parallel on N devices of this machine, each taking an equal share of "
         "--batch-size (which keeps its meaning: images per step, all devices together); 'auto': "
-        "every GPU/TPU here, or 1 without any (default: 1)",
+        "every GPU/TPU here, or 1 without any",
+        shown=True,
         metavar="N|auto",
         type=parse_devices,
     )
@@ -97,9 +157,10 @@ class TrainerConfig:
     eval_every: int = setting(
         0,
         "every N steps, grade 1,000 samples with the judge (KID, precision, recall, class rate) "
-        "into metrics.jsonl and TensorBoard (default: 0, never)",
+        "into metrics.jsonl and TensorBoard",
+        shown="never",
     )
-    judge: str | None = setting(None, "judge folder for --eval-every (default: models/judge)")
+    judge: str | None = setting(None, "judge folder for --eval-every; without it, models/judge")
     data: DataConfig = field(default_factory=DataConfig, metadata={"option": False})
 
     kind = ""  # "gan" or "vae": config.json's first key
@@ -123,9 +184,9 @@ class GANConfig(TrainerConfig):
     # the run starts (train/hardware.py) and config.json keeps the outcome and why.
     precision: str = setting(
         "auto",
-        "compute precision (default: auto, mixed_bfloat16 where the hardware has native bfloat16 "
-        "(AMX or AVX512-BF16 CPUs on TensorFlow, GPUs from compute capability 8.0, TPUs), else "
-        "float32); the saved generator is float32 either way",
+        "compute precision; the saved generator is float32 either way",
+        shown="mixed_bfloat16 where the hardware has native bfloat16 (AMX or AVX512-BF16 CPUs on "
+        "TensorFlow, GPUs from compute capability 8.0, TPUs), else float32",
         choices=PRECISIONS,
     )
     precision_detected: str = setting("", "why --precision auto chose what it did", option=False)
@@ -135,8 +196,9 @@ class GANConfig(TrainerConfig):
     shared_fakes: bool = setting(
         True,
         "the generator's update reuses the fakes the discriminator just learned from (one "
-        "generator forward pass per step; default) instead of drawing new latents (the book's "
-        "loop: --no-shared-fakes)",
+        "generator forward pass per step) instead of drawing new latents as the book's loop does "
+        "(--no-shared-fakes)",
+        shown=True,
     )
     auto_balance: bool = setting(
         False, "when the discriminator dominates, halve its learning rate and raise its dropout"
@@ -148,32 +210,35 @@ class GANConfig(TrainerConfig):
     # the small preset's models stay as they were:
     upsample: str = setting(
         "transpose",
-        "generator upsampling (small/tiny): transposed conv (default), sub-pixel conv, or nearest "
-        "resize + conv",
+        "generator upsampling (small/tiny): transposed conv, sub-pixel conv, or nearest resize + "
+        "conv",
+        shown=True,
         choices=("transpose", "subpixel", "resize"),
     )
     generator_width: int | None = setting(None, "generator channels after projection (small: 256)")
     spectral_norm: bool = setting(False, "spectral normalisation in the discriminator")
-    loss: str = setting("bce", "adversarial loss (default: bce)", choices=("bce", "hinge"))
+    loss: str = setting("bce", "adversarial loss", shown=True, choices=("bce", "hinge"))
     diffaugment: str = setting(
         "",
         "augment the discriminator's inputs: translation, cutout and/or color, e.g. "
-        "'translation,cutout,color' (Zhao et al. 2020; default: none)",
+        "'translation,cutout,color' (Zhao et al. 2020)",
+        shown=True,
         metavar="POLICY",
     )
     # With a warm-up ramp (train/gan_task.py).
-    ema_decay: float = setting(0.0, "EMA of generator weights (default: off)")
+    ema_decay: float = setting(0.0, "EMA of generator weights", shown="off")
     lr_decay: float = setting(
         0.0,
-        "decay both learning rates linearly to zero over the last FRACTION of --steps "
-        "(default: 0, constant rates)",
+        "decay both learning rates linearly to zero over the last FRACTION of --steps",
+        shown="constant rates",
         metavar="FRACTION",
     )
     top_k: float = setting(
         1.0,
         "the generator learns only from the FRACTION of each batch of fakes the discriminator "
         "finds most real, falling from the whole batch over the first quarter of --steps "
-        "(top-k training, Sinha et al. 2020; default: 1, every fake)",
+        "(top-k training, Sinha et al. 2020)",
+        shown="every fake",
         metavar="FRACTION",
     )
     pr_lambda: float = setting(
@@ -182,12 +247,14 @@ class GANConfig(TrainerConfig):
         "discriminator's logit minus log(LAMBDA), so a fake stops being pushed once the model is "
         "less than LAMBDA times as dense as the data around it (a smoothed form of Verine et "
         "al. 2023's PR-divergence at LAMBDA; the judge saw no change at 4 or 16 over "
-        "quality-cpu's last 2,000 steps, see the README; default: 1, the plain loss)",
+        "quality-cpu's last 2,000 steps, see the README)",
+        shown="the plain loss",
         metavar="LAMBDA",
     )
     pr_start: float = setting(
         0.0,
-        "apply --pr-lambda from this FRACTION of --steps on (default: 0, the whole run)",
+        "apply --pr-lambda from this FRACTION of --steps on",
+        shown="the whole run",
         metavar="FRACTION",
     )
 
@@ -197,8 +264,8 @@ class GANConfig(TrainerConfig):
 @dataclass(frozen=True)
 class VAEConfig(TrainerConfig):
     steps: int = with_default(TrainerConfig, "steps", 5000)
-    learning_rate: float = setting(1e-3, "learning rate (default: 0.001)")
-    beta: float = setting(1.0, "weight of the KL term (default: 1)")
+    learning_rate: float = setting(1e-3, "learning rate", shown=True)
+    beta: float = setting(1.0, "weight of the KL term", shown=True)
     kl_warmup_steps: int = setting(500, "steps over which the KL weight ramps up from 0 to beta")
     base_filters: int = setting(32, "channels of the first convolution", option=False)
 
@@ -209,21 +276,34 @@ class VAEConfig(TrainerConfig):
 class JudgeConfig:
     """The judge's recipe (train/quality/judge.py): a CIFAR-10 classifier whose features grade models."""
 
-    preset: str = "small"
-    widths: tuple[int, ...] = (32, 64, 128, 256)  # stem, then one block of two convs per width
-    epochs: int = 12
-    batch_size: int = 256
-    learning_rate: float = 0.1  # peak, after the warm-up; cosine decay to 0
-    warmup_steps: int = 200
-    weight_decay: float = 5e-4
-    label_smoothing: float = 0.1
-    holdout_fraction: float = 0.1
-    split_seed: int = 0
+    preset: str = setting("small", "starting recipe, which other options override", shown=True)
+    # stem, then one block of two convs per width
+    widths: tuple[int, ...] = setting((32, 64, 128, 256), "channels", option=False)
+    epochs: int = setting(12, "passes over the training images")
+    batch_size: int = setting(256, "images per step")
+    learning_rate: float = setting(0.1, "peak learning rate (SGD, Nesterov), after the warm-up")
+    warmup_steps: int = setting(200, "steps of linear warm-up", option=False)
+    weight_decay: float = setting(5e-4, "L2 weight decay", option=False)
+    label_smoothing: float = setting(0.1, "label smoothing", option=False)
+    holdout_fraction: float = setting(0.1, "share of each class held out", option=False)
+    split_seed: int = setting(0, "seed of the held-out split", option=False)
     # bfloat16 compute is ~2x faster on CPUs with AMX (and on GPUs); the saved judge is float32.
-    precision: str = "mixed_bfloat16"
-    seed: int = 0
-    data_source: str = "cifar10"
-    max_images: int | None = None
+    precision: str = setting(
+        "mixed_bfloat16",
+        "compute precision; the saved judge is float32",
+        shown=True,
+        choices=("float32", "mixed_bfloat16"),
+    )
+    seed: int = setting(0, "random seed of the weights and batches")
+    data_source: str = setting(
+        "cifar10",
+        "'cifar10' (downloaded by Keras), a folder or .zip laid out as <class>/<image>, or a .npz "
+        "with 'x' and 'y' arrays",
+        flag="--data",
+        shown=True,
+        metavar="DATA",
+    )
+    max_images: int | None = setting(None, "use at most this many images")
 
     kind = "judge"
 

@@ -66,7 +66,7 @@ def plane_controls(latent_dim: int) -> tuple | None:
         "Grid N × N",
         latent.ATLAS_MIN_N,
         48,
-        key=kept("atlas_n", 24),
+        key=kept("atlas_n", latent.DEFAULT_ATLAS_N),
         help="Cells a side. The map needs one more ring of images beyond the grid: "
         "(N + 2)² images per model.",
     )
@@ -74,7 +74,7 @@ def plane_controls(latent_dim: int) -> tuple | None:
     if kind == THREE_SEEDS:
         text = left.text_input(
             "Seeds (three)",
-            key=kept("atlas_seeds", "0, 1, 2"),
+            key=kept("atlas_seeds", latent.DEFAULT_PLANE_SEEDS),
             help="The plane through these three seeds' latents; they are ringed on the maps.",
         )
         margin = right.slider(
@@ -127,7 +127,7 @@ def render(models: Models) -> None:
         1.5,
         10.0,
         step=0.5,
-        key=kept("atlas_k", 3.0),
+        key=kept("atlas_k", latent.JUMP_FACTOR),
     )
     keep("atlas_measure")
     keep("atlas_k")

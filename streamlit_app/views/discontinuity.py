@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ...core import latent
 from .. import charts, lab, media
 from ..session import (
     Models,
@@ -99,7 +100,7 @@ def render_walk(models: Models, latents, features=None) -> None:
         "A jump is a step above k × the median step; k =",
         1.5,
         10.0,
-        key=kept("jump_k", 3.0),
+        key=kept("jump_k", latent.JUMP_FACTOR),
         step=0.5,
     )
     relative = right.toggle(

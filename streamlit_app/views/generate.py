@@ -28,7 +28,13 @@ def render(models: Models) -> None:
 @fragment
 def render_single(models: Models) -> None:
     left, right = st.columns([2, 1])
-    seed = seed_input(left, "Seed", "seed", 0, help=f"A whole number from 0 to {latent.MAX_SEED}.")
+    seed = seed_input(
+        left,
+        "Seed",
+        "seed",
+        latent.DEFAULT_SEED,
+        help=f"A whole number from 0 to {latent.MAX_SEED}.",
+    )
     right.button("Random seed", on_click=_random_seed, use_container_width=True)
     z = latent.seed_to_latent(int(seed), models.latent_dim)
     columns = st.columns(len(models.loaded))
@@ -56,7 +62,7 @@ def render_grid(models: Models) -> None:
     left, right = st.columns([3, 1])
     text = left.text_input(
         "Seeds",
-        key=kept("grid_seeds", "0-15"),
+        key=kept("grid_seeds", latent.DEFAULT_GRID),
         help="Single seeds and ranges, e.g. '0-15, 42' (at most 256).",
     )
     grid_columns = right.slider("Columns", 1, 16, key=kept("grid_columns", 8))

@@ -92,7 +92,7 @@ def render(models: Models) -> None:
         key=kept("vae_mode", latent.DEFAULT_INTERPOLATION),
         horizontal=True,
     )
-    steps = c.slider("Steps", 2, 64, key=kept("vae_steps", 16))
+    steps = c.slider("Steps", 2, 64, key=kept("vae_steps", latent.DEFAULT_STEPS))
     for key in ("vae_target", "vae_mode", "vae_steps"):
         keep(key)
     end = latent.seed_to_latent(target, models.latent_dim)

@@ -31,8 +31,10 @@ def render(models: Models) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _gif(_frames: dict, key: tuple) -> bytes:
-    """The walk's animated GIF, made once per walk (``key``: models and path)."""
-    return media.gif_bytes(list(_frames.values()), scale=4)
+    """The walk's animated GIF, every model side by side and named, each frame captioned with the
+    seeds and its number; made once per walk (``key``: models and path, its waypoints second)."""
+    count = min(len(images) for images in _frames.values())
+    return media.labelled_gif_bytes(_frames, media.walk_captions(list(key[1]), count), scale=4)
 
 
 @fragment

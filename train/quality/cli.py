@@ -53,8 +53,11 @@ class QualityUsageError(Exception):
     pass
 
 
+PRIOR = (1.0,)  # the temperatures evaluate grades unless told: the prior N(0, I) alone
+
+
 def add_judge_parser(commands, formatter) -> None:
-    from ..config import JUDGE_PRESETS
+    from ..config import JUDGE_PRESETS, JudgeConfig, add_config_options
 
     judge = commands.add_parser(
         "judge",
@@ -62,35 +65,18 @@ def add_judge_parser(commands, formatter) -> None:
         epilog=JUDGE_EXAMPLES,
         formatter_class=formatter,
         description="Train the in-domain judge: a CIFAR-10 classifier on all classes, with a "
-        "fixed 10%% of each class held out. Writes judge.keras, config.json (recipe, held-out "
+        "fixed 10% of each class held out. Writes judge.keras, config.json (recipe, held-out "
         "and per-class accuracy, data hashes) and history.jsonl into --out.",
     )
+    add_config_options(judge, JudgeConfig, JUDGE_PRESETS)
     add = judge.add_argument
-    add("--preset", default="small", choices=sorted(JUDGE_PRESETS))
-    add(
-        "--data",
-        default="cifar10",
-        help="'cifar10' (downloaded by Keras), a folder or .zip laid out as <class>/<image>, or "
-        "a .npz with 'x' and 'y' arrays (default: cifar10)",
-    )
-    add("--out", type=Path, default=Path("models/judge"), help="default: models/judge")
+    add("--out", type=Path, default=Path("models/judge"), help="(default: %(default)s)")
     add("--force", action="store_true", help="replace --out if it already holds a judge")
-    add("--epochs", type=int, default=None)
-    add("--batch-size", type=int, default=None)
-    add("--learning-rate", type=float, default=None, help="peak learning rate (SGD, Nesterov)")
-    add("--max-images", type=int, default=None, help="use at most this many images")
-    add("--seed", type=int, default=None)
-    add(
-        "--precision",
-        choices=("float32", "mixed_bfloat16"),
-        default=None,
-        help="compute precision (default: mixed_bfloat16; the saved judge is float32)",
-    )
     add_verbose_option(judge)
 
 
 def run_judge(args: argparse.Namespace) -> int:
-    from ..config import make_judge_config
+    from ..config import JudgeConfig, config_options, make_judge_config
     from ..data import load_labelled_images
     from .judge import JudgeInterrupted, train_judge
 
@@ -102,24 +88,18 @@ def run_judge(args: argparse.Namespace) -> int:
         raise QualityUsageError(
             f"{out} already holds {what}: pass --force to replace it, or choose another --out"
         )
-    overrides = {
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate,
-        "seed": args.seed,
-        "precision": args.precision,
-        "max_images": args.max_images,
-        "data_source": str(args.data),
-    }
-    config = make_judge_config(args.preset, overrides)
-    images, labels, class_names = load_labelled_images(args.data, args.max_images)
+    fields = config_options(JudgeConfig)
+    overrides = {item.name: getattr(args, item.name) for item in fields if item.name != "preset"}
+    config = make_judge_config(args.preset or JudgeConfig.preset, overrides)
+    data = config.data_source
+    images, labels, class_names = load_labelled_images(data, config.max_images)
     if len(class_names) < 2:
-        raise QualityUsageError(f"{args.data} has one class only: a judge needs two or more")
+        raise QualityUsageError(f"{data} has one class only: a judge needs two or more")
     print(
-        f"{len(images)} images in {len(class_names)} classes from {args.data}; judge folder: {out}",
+        f"{len(images)} images in {len(class_names)} classes from {data}; judge folder: {out}",
         file=sys.stderr,
     )
-    data_file = Path(args.data) if Path(args.data).is_file() else None
+    data_file = Path(data) if Path(data).is_file() else None
     try:
         summary = train_judge(config, images, labels, class_names, out, data_file)
     except JudgeInterrupted:
@@ -165,20 +145,25 @@ def add_evaluate_parser(commands, formatter) -> None:
         "--samples",
         type=int,
         default=5000,
-        help=f"samples per model (default: 5000, at most {MAX_SAMPLES:,})",
+        help=f"samples per model (default: %(default)s, at most {MAX_SAMPLES:,})",
     )
     add("--data", default=None, help="real images (default: the model's training data)")
     add("--class", dest="class_name", default=None, help="class (default: the model's)")
-    add("--seed", type=int, default=0, help="seed of the latents and KID subsets")
+    add(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the latents and KID subsets (default: %(default)s)",
+    )
     add(
         "--temperature",
         type=float,
         nargs="+",
-        default=[1.0],
+        default=list(PRIOR),
         metavar="T",
         help="grade latents from N(0, T² I) as well as, or instead of, the prior (1): below 1, "
         "the truncation trick, which trades recall for precision; several values grade each "
-        "model at each (needs --json; default: 1)",
+        "model at each (needs --json; default: 1, the prior alone)",
     )
     add(
         "--json",
@@ -256,7 +241,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     temperatures = tuple(dict.fromkeys(args.temperature))
     if not all(math.isfinite(t) and t > 0 for t in temperatures):
         raise QualityUsageError("--temperature must be positive (1 is the prior)")
-    if temperatures != (1.0,) and args.json is None:
+    if temperatures != PRIOR and args.json is None:
         raise QualityUsageError(
             "--temperature other than 1 needs --json: a model's quality.json holds its prior's "
             "grades"
@@ -291,9 +276,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
             result["path"] = quality_file.shown(model.path)
             results.append(result)
             name = (
-                model.name
-                if temperatures == (1.0,)
-                else f"{model.name} T={result['temperature']:g}"
+                model.name if temperatures == PRIOR else f"{model.name} T={result['temperature']:g}"
             )
             rows.append((name, result))
     if args.real_only or not models:

@@ -10,12 +10,15 @@ import * as models from './models.js';
 import { Engine, EngineError } from './engine.js';
 import { formatBytes } from './render.js';
 import { showNotice } from './dom.js';
-import { parseHash, stateToHash } from './state.js';
+import { parseHash } from './state.js';
+import { createHashWriter } from './hash_writer.js';
+import { loadModels } from './loading_view.js';
 import { chooseDataset, modelsOf, readIndex } from './datasets.js';
 import { createVerdictView } from './verdict_view.js';
 import { createMeasureView } from './measure_view.js';
 import { createGenerateView } from './generate_view.js';
 import { createWalkView } from './walk_view.js';
+import { createHeroView } from './hero_view.js';
 import { createAtlasView } from './atlas_view.js';
 import { createTearsView } from './tears_view.js';
 import { testHook } from './test_hook.js';
@@ -26,46 +29,18 @@ import { bindCopyLink } from './share.js';
 const $ = (id) => document.getElementById(id);
 let showVerdict;
 const verdictShown = new Promise((resolve) => { showVerdict = resolve; });
-// Browsers ignore history.replaceState when it is called too often (Chromium: more than 200
-// times in 10 s, e.g. while dragging a slider): a change is written at once, and changes that
-// follow within HASH_MS are written together when it ends.
-const HASH_MS = 150;
-let hashTimer = null;
-let hashPending = false;
 // The models named as a person would: the recipe (e.g. "DCGAN (small, frog, 8000 steps)") is the
 // title of each column's name and is listed in Details.
 const NAMES = { gan: 'GAN', vae: 'VAE', book: 'the book\'s GAN' };
 
-function writeHash() {
-  if (hashTimer !== null) {
-    hashPending = true;
-    return;
-  }
-  history.replaceState(null, '', stateToHash(app.state));
-  hashTimer = setTimeout(() => {
-    hashTimer = null;
-    if (hashPending) {
-      hashPending = false;
-      writeHash();
-    }
-  }, HASH_MS);
-}
-
-/** The view's link, with any change still waiting in writeHash written now. */
-function currentLink() {
-  clearTimeout(hashTimer);
-  hashTimer = null;
-  hashPending = false;
-  history.replaceState(null, '', stateToHash(app.state));
-  return location.href;
-}
-
 const app = {
   state: null,
+  hash: createHashWriter(() => app.state), // the state in the link (hash_writer.js)
   engine: null,
   site: null, // models/index.json, read by datasets.js
   dataset: null, // the data set on show: {id, label, short, tears}
   verdict: null, // the first screen's verdict (verdict_view.js)
+  hero: null, // the walk playing under it, every model in step (hero_view.js)
   tears: null, // resolves when the tears found are drawn (tears_view.js)
   entries: [], // models/index.json's models of that data set
   described: {}, // id -> model description (models.describe), every listed model
@@ -117,14 +92,14 @@ const app = {
   /** Record a change that needs no redraw (the walk's frame while scrubbing). */
   remember(patch) {
     Object.assign(app.state, patch);
-    writeHash();
+    app.hash.write();
   },
   /** Change part of the state: the hash follows, and the views redraw what depends on it
    * (while the models load, the first screen shows what the site shipped of it). */
   async update(patch) {
     const changed = Object.keys(patch).filter((key) => app.state[key] !== patch[key]);
     Object.assign(app.state, patch);
-    writeHash();
+    app.hash.write();
     if (!app.started) {
       app.generate?.preview(app.state); // every view draws the whole state once they start
       return;
@@ -134,24 +109,12 @@ const app = {
   },
 };
 
-function progressRow(model) {
-  const row = document.createElement('div');
-  row.className = 'progress-row';
-  row.innerHTML = '<span class="progress-label"></span><progress max="1" value="0"></progress>' +
-    '<span class="progress-text"></span>';
-  row.querySelector('.progress-label').textContent = model.label;
-  row.querySelector('.progress-text').textContent =
-    `${formatBytes(model.manifest.total_bytes)} to download`;
-  $('progress').append(row);
-  return row;
-}
-
 /** Another data set: every panel's models change, so reload the page on the new link (the
  * models come from the browser's cache; the rest of the state is in the link). An uploaded
  * image's code belongs to the other data set's VAE, so it is dropped. */
 function switchDataset(id) {
   Object.assign(app.state, { dataset: id, start: '' });
-  history.replaceState(null, '', stateToHash(app.state));
+  app.hash.now();
   location.reload();
 }
 
@@ -204,31 +167,16 @@ async function describeAll() {
   return true;
 }
 
-/** Load `list` into the workers `started` (engine.start's promise): the downloads start now,
- * beside the backend's start. Marks each model running (app.models) or failed (app.errors). */
-async function loadModels(list, started) {
-  const rows = Object.fromEntries(list.map((model) => [model.id, progressRow(model)]));
-  const onLoading = (id, fraction) => {
-    if (rows[id]) rows[id].querySelector('progress').value = fraction;
-  };
-  const loading = app.engine.load(list.map(({ id, url }) => ({ id, url })), { onLoading });
-  loading.catch(() => {}); // a backend that failed to start is the error to report
-  await started;
-  const failed = await loading;
-  for (const model of list) {
-    const row = rows[model.id];
-    if (failed[model.id]) {
-      app.errors[model.id] = failed[model.id];
-      delete app.models[model.id];
-      app.generate?.drop(model.id, failed[model.id]);
-      row.classList.add('failed');
-      row.querySelector('.progress-text').textContent = failed[model.id];
-      showNotice(`${model.label} is unavailable: ${failed[model.id]}`, 'error');
-    } else {
-      app.models[model.id] = model;
-      row.querySelector('progress').value = 1;
-    }
+/** Load `list` into the workers `started` (engine.start's promise), marking each model running
+ * (app.models) or failed (app.errors; the first screen drops its column). */
+async function startModels(list, started) {
+  const { loaded, failed } = await loadModels(app.engine, list, started);
+  for (const [id, message] of Object.entries(failed)) {
+    app.errors[id] = message;
+    delete app.models[id];
+    app.generate?.drop(id, message);
   }
+  Object.assign(app.models, loaded);
 }
 
 /** The fastest backend for the first model, remembered for a while in this browser. */
@@ -315,7 +263,7 @@ async function boot() {
     $('loading').querySelector('h2').textContent = 'No model could be loaded';
     return { ok: false, errors: app.errors };
   }
-  const loading = loadModels(first, started);
+  const loading = startModels(first, started);
   loading.catch(() => {}); // awaited below
   await showFirstScreen(first);
   try {
@@ -347,12 +295,13 @@ async function boot() {
   // (the models come from the browser's cache; nothing else is lost, the state is in the link).
   $('book').addEventListener('change', () => {
     app.state.book = $('book').checked ? 'on' : 'off';
-    history.replaceState(null, '', stateToHash(app.state));
+    app.hash.now();
     location.reload();
   });
-  history.replaceState(null, '', stateToHash(app.state));
+  app.hash.now();
   listRecipes();
-  bindCopyLink(currentLink);
+  bindCopyLink(app.hash.link);
+  app.hero = createHeroView();
   app.views = [app.generate, createWalkView(app), createAtlasView(app), createMeasureView(app)];
   $('walk').hidden = $('atlas').hidden = false;
   app.started = true;

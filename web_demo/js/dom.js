@@ -40,3 +40,13 @@ export function showNotice(message, level = 'warning', source = 'page') {
   item.append(element('span', '', message), close);
   document.getElementById('notices').append(item);
 }
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** An SVG element with its attributes (and text). */
+export function svg(tag, attributes = {}, text = '') {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text) node.textContent = text;
+  return node;
+}

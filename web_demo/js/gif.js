@@ -1,4 +1,4 @@
-// The walk as an animated GIF, with gifenc (vendored into the site by the build). Encoding runs
+// The walk as an animated GIF (one model's, or every model's side by side and labelled), with gifenc (vendored into the site by the build). Encoding runs
 // in slices of a few frames between which the page gets the main thread back, so a 961-frame GIF
 // never freezes it.
 import { GIFEncoder, applyPalette, quantize } from '../vendor/gifenc.esm.js';
@@ -33,6 +33,55 @@ export async function encodeGif(data, count, { scale = 4, delayMs = 120, onProgr
     const pixels = rgba(data, i * side * side * 3, side, scale);
     const palette = quantize(pixels, 256);
     gif.writeFrame(applyPalette(pixels, palette), side * scale, side * scale,
+      { palette, delay: delayMs, repeat: 0 });
+    if (performance.now() - sliceStart > SLICE_MS) {
+      onProgress(i + 1);
+      await nextTask();
+      sliceStart = performance.now();
+    }
+  }
+  gif.finish();
+  onProgress(count);
+  return gif.bytes();
+}
+
+const LABEL_ROW = 18; // CSS pixels of a line of the labels' 13 px font, with a little room
+const PADDING = 4;
+
+/** The walk of every model side by side as one GIF that reads on its own: each model's name
+ * above its frames and `captions[i]` (the seeds and the frame number) under frame i. `models`:
+ * [{name, data}] (NHWC in [-1, 1], `count` frames each). Drawn on a canvas for the text, then
+ * encoded like encodeGif. */
+export async function encodeLabelledGif(models, count, captions,
+  { scale = 4, delayMs = 120, onProgress = () => {} } = {}) {
+  const side = Math.round(Math.sqrt(models[0].data.length / count / 3));
+  const tile = side * scale;
+  const width = models.length * (tile + PADDING) + PADDING;
+  const height = LABEL_ROW + tile + LABEL_ROW + 2 * PADDING;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.font = '13px sans-serif';
+  context.textBaseline = 'top';
+  const gif = GIFEncoder();
+  let sliceStart = performance.now();
+  for (let i = 0; i < count; i++) {
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, width, height);
+    models.forEach(({ name, data }, k) => {
+      const left = PADDING + k * (tile + PADDING);
+      context.fillStyle = '#141414';
+      context.fillText(name, left, 2);
+      const pixels = rgba(data, i * side * side * 3, side, scale);
+      context.putImageData(new ImageData(new Uint8ClampedArray(pixels.buffer), tile, tile),
+        left, LABEL_ROW + PADDING);
+    });
+    context.fillStyle = '#3c3c3c';
+    context.fillText(captions[i] ?? '', PADDING, LABEL_ROW + tile + 2 * PADDING);
+    const pixels = context.getImageData(0, 0, width, height).data;
+    const palette = quantize(pixels, 256);
+    gif.writeFrame(applyPalette(pixels, palette), width, height,
       { palette, delay: delayMs, repeat: 0 });
     if (performance.now() - sliceStart > SLICE_MS) {
       onProgress(i + 1);

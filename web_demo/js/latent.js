@@ -166,8 +166,12 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+// A step is a jump when its change exceeds this many times the walk's median step (as
+// core/latent.py's JUMP_FACTOR; tests/test_structure.py checks they agree).
+export const JUMP_FACTOR = 3;
+
 /** Indices of steps whose change exceeds k times the median step. */
-export function findJumps(distances, k = 3) {
+export function findJumps(distances, k = JUMP_FACTOR) {
   const indices = (keep) => distances.flatMap((d, i) => (keep(d) ? [i] : []));
   const middle = distances.length ? median(distances) : 0;
   if (middle <= 0) return indices((d) => d > 0);
@@ -175,7 +179,7 @@ export function findJumps(distances, k = 3) {
 }
 
 /** Scale-free summary of one walk, as train.latent.walk_summary. */
-export function walkSummary(distances, k = 3) {
+export function walkSummary(distances, k = JUMP_FACTOR) {
   const middle = median(distances);
   const max = Math.max(...distances);
   return {
@@ -371,7 +375,7 @@ export function percentile(values, q) {
 }
 
 /** Scale-free figures of one map (as train.latent.atlas_summary). */
-export function atlasSummary(values, k = 3) {
+export function atlasSummary(values, k = JUMP_FACTOR) {
   const middle = median(values);
   const p99 = percentile(values, 99);
   let max = -Infinity;

@@ -52,12 +52,16 @@ export function testHook(app, ready, verdict) {
       return (await app.run(modelId, latents, { workers })).ms;
     },
     views: () => app.views.map((view) => view.info?.()),
+    /** The hero under the verdict: {shown, models, frames, frame, playing, lines, threshold}. */
+    hero: () => app.hero?.info() ?? null,
     /** Resolves when the evidence's tears are drawn: {view, drawn: {GAN: count, VAE: count}}. */
     tears: () => app.tears ?? Promise.resolve(null),
     /** Start a walk (as typing it would); resolves when it is drawn or cancelled. */
     walkTo: (walkSeeds, steps) => app.update({ walk: walkSeeds, steps }),
     /** The walk's frames of one model (NHWC in [-1, 1]). */
     walkFrames: (modelId) => app.views[1]?.frames(modelId),
+    /** The walk of every model as one labelled GIF (its bytes), as "Download GIF" makes it. */
+    walkGif: () => app.views[1]?.gif(),
     /** The atlas on screen: its images for one model (row-major NHWC), and the cell picker. */
     atlasImages: (modelId) => app.views[2]?.images(modelId),
     atlasPick: (row, column) => app.views[2]?.pick([row, column]),

@@ -7,17 +7,9 @@ import {
   evidenceRows, formatNumber, MODELS, noVerdictText, provenanceText, transitionChart,
   verdictSentence,
 } from './figures.js';
-import { element } from './dom.js';
+import { element, svg } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attributes = {}, text = '') {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** The data set choice: one radio button per data set, named by its short word. Choosing one
  * calls onChoose(id). Hidden when the site has a single data set. */

@@ -5,7 +5,9 @@
 // bar shows that step) and its strip and downloads; the player (walk_player.js) plays and scrubs.
 import { parseSeeds, seedToLatent, walk } from './latent.js';
 import { bindInput, bindSelect } from './inputs.js';
-import { createWalkColumn } from './walk_column.js';
+import { createWalkColumn, FRAME_MS } from './walk_column.js';
+import { encodeLabelledGif } from './gif.js';
+import { downloadBytes } from './render.js';
 import { createWalkPlayer } from './walk_player.js';
 import { createWalkStart } from './walk_start.js';
 
@@ -25,6 +27,11 @@ function waypointsFor(state, dim) {
   return { points, names };
 }
 
+/** The walk in words, for the hero: "seed 0 → seed 42 → seed 7 · 16 steps a leg, slerp". */
+function walkText(state, names) {
+  return `${names.join(' → ')} · ${state.steps} steps a leg, ${state.mode}`;
+}
+
 export function createWalkView(app) {
   const player = createWalkPlayer(app, showFrame);
   const columns = app.columns()
@@ -40,10 +47,40 @@ export function createWalkView(app) {
   let job = null; // the engine job in flight
   let drawnPath = null; // the {walk, mode, steps, start} on screen, once its frames are drawn
   let lastMs = null;
+  let lastGif = null; // the last labelled GIF made, for tests
 
   $('walk-cancel').addEventListener('click', cancel);
+  $('walk-gif').addEventListener('click', downloadAll);
   // The charts are drawn at the size they are shown (readable text on a phone): redraw on resize.
   window.addEventListener('resize', () => showFrame(player.current));
+
+  /** Every model's walk in one labelled GIF (GAN | VAE, the seeds and frame numbers on it). */
+  async function downloadAll() {
+    const drawn = columns.filter((c) => c.data);
+    if (!drawn.length || !drawnPath) return;
+    const trigger = $('walk-gif');
+    trigger.disabled = true;
+    try {
+      const count = Math.min(...drawn.map((c) => c.frames));
+      const seeds = player.labels.join(', ');
+      const captions = Array.from({ length: count },
+        (_, i) => `walk through ${seeds} | frame ${i} of ${count - 1}`);
+      const bytes = await encodeLabelledGif(drawn.map((c) => ({ name: c.entry.name, data: c.data })),
+        count, captions, {
+          delayMs: FRAME_MS,
+          onProgress: (done) => {
+            $('walk-status').textContent = `GIF ${Math.round((100 * done) / count)}%`;
+          },
+        });
+      $('walk-status').textContent = '';
+      await downloadBytes(bytes, 'latentwalk-walk.gif', 'image/gif');
+      lastGif = bytes;
+    } catch (error) {
+      app.notice(`The GIF could not be made: ${error.message}`, 'error');
+    } finally {
+      trigger.disabled = false;
+    }
+  }
 
   function cancel() {
     if (job !== null) app.engine.cancel(job);
@@ -133,6 +170,8 @@ export function createWalkView(app) {
       if (mine !== latest) return;
       column.setFrames(results[i], frames);
     }
+    app.hero?.setWalk(columns.map((c) => ({ id: c.id, name: c.entry.name, data: c.data,
+      frames: c.frames, distances: c.distances })), walkText(state, paths[0].names));
     for (const column of columns) {
       await column.drawStrip();
       if (mine !== latest) return;
@@ -174,6 +213,11 @@ export function createWalkView(app) {
     /** The walk's frames of one model (NHWC in [-1, 1]), for tests. */
     frames: (id) => Array.from(columns.find((c) => c.id === id)?.data ?? []),
     pause: () => player.pause(),
+    /** Make the labelled GIF of every model (as its button does); resolves to its bytes. */
+    gif: async () => {
+      await downloadAll();
+      return lastGif && Array.from(lastGif);
+    },
     play: () => player.start(),
     cancel,
   };

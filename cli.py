@@ -75,9 +75,9 @@ def run_app(argv: list[str]) -> int:
     ``--``."""
     from streamlit.web import cli as streamlit_cli
 
-    import latentwalk.streamlit_app
+    from . import streamlit_app
 
-    folder = Path(latentwalk.streamlit_app.__file__).parent
+    folder = Path(streamlit_app.__file__).parent
     options = argv[1:] if argv[:1] == ["--"] else argv
     missing = [path for path in models_option(options) if not path.exists()]
     if missing:
@@ -109,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(command: str, rest: list[str]) -> int:
     """Run one of COMMANDS (the stages are imported only when used)."""
     if command == "train":
-        from latentwalk.train.cli import main as train_main
+        from .train.cli import main as train_main
 
         return train_main(rest)
     if command == "app":
         return run_app(rest)
-    from latentwalk.export.cli import main as export_main
+    from .export.cli import main as export_main
 
     return export_main(rest if command == "export" else [command, *rest])
 

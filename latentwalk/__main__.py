@@ -1,5 +1,0 @@
-import sys
-
-from latentwalk.cli import main
-
-sys.exit(main())
