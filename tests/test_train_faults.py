@@ -186,17 +186,19 @@ def test_a_damaged_latest_checkpoint_falls_back_to_the_one_before(tmp_path, caps
 
 
 def test_a_full_disk_leaves_no_half_checkpoint_and_says_what_is_kept(tmp_path, monkeypatch):
-    real_savez = np.savez
+    from latentwalk.train import checkpoint
+
+    real_write = checkpoint.write_file
     calls = []
 
-    def savez_then_full(path, **arrays):
+    def write_then_full(path, data):
         calls.append(path)
         if len(calls) == 2:  # the second checkpoint: half written, then the disk is full
-            Path(path).write_bytes(b"half")
+            Path(path).write_bytes(bytes(data)[: len(data) // 2])
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_savez(path, **arrays)
+        real_write(path, data)
 
-    monkeypatch.setattr(run_module.np, "savez", savez_then_full)
+    monkeypatch.setattr(checkpoint, "write_file", write_then_full)
     with pytest.raises(run_module.RunError) as info:
         toy_run(tmp_path, ToyTask(toy_config(steps=12)))
     message = str(info.value)

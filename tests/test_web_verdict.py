@@ -423,7 +423,8 @@ def test_one_gif_shows_every_model_side_by_side_named_and_numbered(page, base_ur
         left = pad + column * (tile + pad)
         drawn = frames[2][row + pad : row + pad + tile : 4, left : left + tile : 4]
         expected = to_uint8(walk.reshape(-1, 32, 32, 3)[2]).astype(np.int16)
-        assert np.abs(drawn - expected).mean() < 3, model  # a 256-colour palette per frame
+        # A 256-colour palette per frame for two models' ~2,000 colours and the text.
+        assert np.abs(drawn - expected).mean() < 6, model
     # The names above, the caption under, changing with the frame number.
     assert (frames[0][:row, :tile] < 128).any() and (frames[0][:row, tile + pad :] < 128).any()
     footers = [frame[row + tile + 2 * pad :] for frame in frames]

@@ -134,12 +134,17 @@ def write(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     archive = io.BytesIO()
     np.savez(archive, **arrays, meta=np.frombuffer(encoded, dtype=np.uint8))
     try:
-        with open(temporary, "wb") as file:
-            file.write(archive.getbuffer())
+        write_file(temporary, archive.getbuffer())
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)  # a full disk must not leave half a checkpoint
         raise
+
+
+def write_file(path: Path, data) -> None:
+    """``data`` into a new file at ``path``, in one go (the tests fill the disk here)."""
+    with open(path, "wb") as file:
+        file.write(data)
 
 
 def read(path: Path, groups: dict[str, dict[str, object]]) -> dict:

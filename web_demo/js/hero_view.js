@@ -113,7 +113,7 @@ export function createHeroView() {
         figure.append(model.canvas, caption);
         return figure;
       }));
-      drawChart(usable);
+      drawChart(shown);
       $('hero-walk').textContent = walkText;
       box.hidden = false;
       showFrame(0);
