@@ -79,6 +79,11 @@ def gif_bytes(rows: list[np.ndarray], scale: int = 4, frame_ms: int = 80) -> byt
         .resize((frame.shape[1] * scale, frame.shape[0] * scale), Image.Resampling.NEAREST)
         for frame in side_by_side(rows, scale=1, padding=1)
     ]
+    return _looping_gif(frames, frame_ms)
+
+
+def _looping_gif(frames: list[Image.Image], frame_ms: int) -> bytes:
+    """Palette frames as one GIF that loops, ``frame_ms`` a frame."""
     if not frames:
         raise ValueError("a GIF needs at least one frame")
     buffer = io.BytesIO()
@@ -136,17 +141,7 @@ def labelled_gif_bytes(
         frame.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         for frame in labelled_frames(frames, captions, scale)
     ]
-    buffer = io.BytesIO()
-    images[0].save(
-        buffer,
-        format="GIF",
-        save_all=True,
-        append_images=images[1:],
-        duration=frame_ms,
-        loop=0,
-        disposal=1,
-    )
-    return buffer.getvalue()
+    return _looping_gif(images, frame_ms)
 
 
 def walk_captions(waypoints: list[int], frames: int) -> list[str]:

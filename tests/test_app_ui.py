@@ -127,6 +127,9 @@ def test_walk_frame_slider_survives_a_shorter_path(tiny_models):
     app.slider(key="steps").set_value(2).run()
     _assert_fine(app)
     assert app.slider(key="frame").value == 2  # the last frame of the 3 left
+    # The change per step with the jump line, as on the page.
+    specs = [chart.proto.spec for chart in app.get("arrow_vega_lite_chart")]
+    assert any("jump: over 3" in spec for spec in specs)
 
 
 def test_discontinuity_lab_charts_tables_and_reading(tiny_models):

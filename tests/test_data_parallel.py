@@ -392,6 +392,9 @@ def _lone_process(tiny_npz, out: Path, timeout_s: str, backend_name: str) -> sub
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As at a terminal: a suite started in the background (where a shell ignores SIGINT for
+        # its jobs, and children inherit that) would otherwise start it deaf to Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     process.peer = cluster.split(",")[1]
     return process

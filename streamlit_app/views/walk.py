@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ...core import latent
-from .. import media
+from .. import charts, lab, media
 from ..session import (
     Models,
     evenly_spaced,
@@ -16,6 +16,7 @@ from ..session import (
     kept,
     path_controls,
     seed_input,
+    show_chart,
     show_row,
 )
 
@@ -56,6 +57,13 @@ def render_walk(models: Models) -> None:
             fill=len(shown) > 8,  # a short walk stays at its own size instead of ballooning
         )
 
+    # The change per step, as on the page and in the hero: in pixels, each model over its median.
+    show_chart(
+        charts.step_chart(
+            lab.walk_report(frames), relative=True, threshold=latent.JUMP_FACTOR, height=200
+        ),
+        use_container_width=True,
+    )
     left, right = st.columns([1, 2])
     with left:
         last = len(path.latents) - 1

@@ -27,12 +27,19 @@ function rgba(data, offset, side, scale) {
 /** `count` NHWC frames -> GIF bytes (looping, `delayMs` a frame, a palette per frame). */
 export async function encodeGif(data, count, { scale = 4, delayMs = 120, onProgress = () => {} } = {}) {
   const side = Math.round(Math.sqrt(data.length / count / 3));
+  return encodeFrames(count, side * scale, side * scale,
+    (i) => rgba(data, i * side * side * 3, side, scale), { delayMs, onProgress });
+}
+
+/** A looping GIF of `count` frames of `width` x `height`, frame i's RGBA bytes from
+ * `pixelsOf(i)`, a palette per frame, in slices between which the page gets its thread back. */
+async function encodeFrames(count, width, height, pixelsOf, { delayMs, onProgress }) {
   const gif = GIFEncoder();
   let sliceStart = performance.now();
   for (let i = 0; i < count; i++) {
-    const pixels = rgba(data, i * side * side * 3, side, scale);
+    const pixels = pixelsOf(i);
     const palette = quantize(pixels, 256);
-    gif.writeFrame(applyPalette(pixels, palette), side * scale, side * scale,
+    gif.writeFrame(applyPalette(pixels, palette), width, height,
       { palette, delay: delayMs, repeat: 0 });
     if (performance.now() - sliceStart > SLICE_MS) {
       onProgress(i + 1);
@@ -64,9 +71,7 @@ export async function encodeLabelledGif(models, count, captions,
   const context = canvas.getContext('2d', { willReadFrequently: true });
   context.font = '13px sans-serif';
   context.textBaseline = 'top';
-  const gif = GIFEncoder();
-  let sliceStart = performance.now();
-  for (let i = 0; i < count; i++) {
+  return encodeFrames(count, width, height, (i) => {
     context.fillStyle = '#fff';
     context.fillRect(0, 0, width, height);
     models.forEach(({ name, data }, k) => {
@@ -79,17 +84,6 @@ export async function encodeLabelledGif(models, count, captions,
     });
     context.fillStyle = '#3c3c3c';
     context.fillText(captions[i] ?? '', PADDING, LABEL_ROW + tile + 2 * PADDING);
-    const pixels = context.getImageData(0, 0, width, height).data;
-    const palette = quantize(pixels, 256);
-    gif.writeFrame(applyPalette(pixels, palette), width, height,
-      { palette, delay: delayMs, repeat: 0 });
-    if (performance.now() - sliceStart > SLICE_MS) {
-      onProgress(i + 1);
-      await nextTask();
-      sliceStart = performance.now();
-    }
-  }
-  gif.finish();
-  onProgress(count);
-  return gif.bytes();
+    return context.getImageData(0, 0, width, height).data;
+  }, { delayMs, onProgress });
 }
