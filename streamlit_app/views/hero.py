@@ -26,11 +26,19 @@ def walk(latent_dim: int) -> tuple[list[int], np.ndarray]:
     return waypoints, latent.walk(points, latent.DEFAULT_STEPS, latent.DEFAULT_INTERPOLATION)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _frames(_models: Models, key: tuple) -> tuple[dict, dict]:
+    """The walk's frames and per-step report, made once per set of models (``key``): every
+    interaction on the landing view reruns the script, and the hero need not."""
+    _, latents = walk(_models.latent_dim)
+    frames = _models.images(latents)
+    return frames, lab.walk_report(frames)
+
+
 def render(models: Models) -> None:
     waypoints, latents = walk(models.latent_dim)
-    frames = models.images(latents)
-    walks = lab.walk_report(frames)
     key = tuple(m.found.cache_key for m in models.loaded.values())
+    frames, walks = _frames(models, key)
     captions = tuple(media.walk_captions(waypoints, len(latents)))
     left, right = st.columns([2, 3])
     with left:
