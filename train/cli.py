@@ -30,6 +30,7 @@ from .config import (
     option_flag,
 )
 from .data import DataError
+from .project_cli import ProjectError, add_project_parser, run_project
 from .quality.cli import (
     QualityUsageError,
     add_evaluate_parser,
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(vae, VAEConfig, VAE_PRESETS)
     add_judge_parser(commands, formatter)
     add_evaluate_parser(commands, formatter)
+    add_project_parser(commands, formatter)
     return parser
 
 
@@ -257,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet(args.verbose)  # before anything imports TensorFlow
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.kind in ("judge", "evaluate"):
+    if args.kind in ("judge", "evaluate", "project"):
+        runner = {"judge": run_judge, "evaluate": run_evaluate, "project": run_project}
         try:
-            return run_judge(args) if args.kind == "judge" else run_evaluate(args)
-        except (QualityUsageError, ConfigError, DataError, EvaluationError) as error:
+            return runner[args.kind](args)
+        except (QualityUsageError, ConfigError, DataError, EvaluationError, ProjectError) as error:
             parser.exit(2, f"{parser.prog} {args.kind}: error: {error}\n")
     lock = None
     try:

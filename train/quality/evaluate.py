@@ -89,6 +89,14 @@ class Judge:
     def features(self, images: np.ndarray) -> np.ndarray:
         return self(images)[0]
 
+    @property
+    def feature_network(self):
+        """The Keras model from images in [-1, 1] to the features (differentiable, for
+        train/projection.py's feature term)."""
+        import keras
+
+        return keras.Model(self._model.inputs, self._model.outputs[0])
+
     def class_indices(self, class_name: str | int | None) -> tuple[int, ...] | None:
         """The judge's indices of the class(es) a model was trained on ("frog,truck" is two);
         None for every class."""
