@@ -62,11 +62,7 @@ def step_chart(
     relative chart's jump factor), the dashed line above which a step is a jump."""
     data = step_frame(walks)
     field = "relative" if relative else "change"
-    title = (
-        "change / the model's median step"
-        if relative
-        else "mean squared pixel change (images in [0, 1])"
-    )
+    title = "change ÷ median step" if relative else "mean squared pixel change (images in [0, 1])"
     base = alt.Chart(data).encode(
         x=alt.X("step:Q", title="step along the walk"),
         y=alt.Y(f"{field}:Q", title=title),
@@ -84,8 +80,10 @@ def step_chart(
     chart = lines + jumps
     if threshold is not None and relative:
         # On the chart's own rows (one data set for the whole chart, as show_chart sends it).
-        rule = alt.Chart(data).mark_rule(strokeDash=[4, 4], color="#9aa59e")
-        text = alt.Chart(data).mark_text(align="right", dy=-7, color="#5f6b64")
+        # One mark each, not one a row (the rows drawn on top of each other smear the label).
+        one = alt.Chart(data).transform_aggregate(rows="count()")
+        rule = one.mark_rule(strokeDash=[4, 4], color="#9aa59e")
+        text = one.mark_text(align="right", dy=-7, color="#5f6b64")
         label = f"jump: over {threshold:g}× the median"
         chart += rule.encode(y=alt.datum(threshold)) + text.encode(
             x=alt.datum(float(data["step"].max())), y=alt.datum(threshold), text=alt.value(label)
