@@ -128,19 +128,21 @@ def project(
     repeated = np.tile(targets, (restarts, 1, 1, 1))
     form = input_former(generator)
     use_features = features is not None and settings.feature_weight > 0
-    feature_form = input_former(features) if use_features else None
-    target_features = (
-        keras.ops.convert_to_numpy(features(feature_form(repeated), training=False))
-        if use_features
-        else None
-    )
+    feature_form = input_former(features) if features is not None else None
+
+    def embed(images):
+        return features(feature_form(images), training=False)
+
+    # The targets' features, once (the loss compares every start of a target with its copy).
+    theirs = keras.ops.convert_to_numpy(embed(targets)) if features is not None else None
+    target_features = np.tile(theirs, (restarts, 1)) if use_features else None
 
     def loss(value):
         images = generator(form(value), training=False)
         ops = keras.ops
         rows = ops.mean(ops.square(images - repeated), axis=(1, 2, 3))
         if use_features:
-            drawn = features(feature_form(images), training=False)
+            drawn = embed(images)
             rows = rows + settings.feature_weight * ops.mean(
                 ops.square(drawn - target_features), axis=-1
             )
@@ -151,7 +153,6 @@ def project(
     first, second = np.zeros_like(z), np.zeros_like(z)
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     history = []
-    rows = None
     for step in range(1, settings.steps + 1):
         rows, grad = _value_and_grad(loss, z)
         history.append(rows.reshape(restarts, count))
@@ -160,17 +161,14 @@ def project(
         corrected = first / (1 - beta1**step), second / (1 - beta2**step)
         rate = settings.learning_rate * _ramp_down(step / settings.steps)
         z = (z - rate * corrected[0] / (np.sqrt(corrected[1]) + epsilon)).astype(np.float32)
-    final, _ = _value_and_grad(loss, z)
+    final = keras.ops.convert_to_numpy(loss(z))  # where Adam ended: no gradient needed
     best = np.argmin(final.reshape(restarts, count), axis=0)
     chosen = z.reshape(restarts, count, latent_dim)[best, np.arange(count)]
     images = keras.ops.convert_to_numpy(generator(form(chosen), training=False))
     pixel_error = np.sqrt(np.mean(((images - targets) / 2.0) ** 2, axis=(1, 2, 3)))
     feature_error = None
     if features is not None:
-        ours = keras.ops.convert_to_numpy(features(input_former(features)(images), training=False))
-        theirs = keras.ops.convert_to_numpy(
-            features(input_former(features)(targets), training=False)
-        )
+        ours = keras.ops.convert_to_numpy(embed(images))
         feature_error = np.sqrt(np.mean((ours - theirs) ** 2, axis=-1))
     kept = np.stack(history)[:, best, np.arange(count)].mean(axis=1)
     return Projection(
