@@ -10,7 +10,7 @@ import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from ..core.images import make_grid, to_uint8
 
@@ -39,8 +39,6 @@ def labelled_grid_png(
     images: np.ndarray, labels: list[str], columns: int, scale: int = 3, padding: int = 2
 ) -> bytes:
     """A grid like ``grid_png`` with each tile's label (its seed) written under it."""
-    from PIL import ImageDraw
-
     count = len(images)
     rows = -(-count // columns)
     tile = IMAGE_SIZE * scale
@@ -108,8 +106,6 @@ def labelled_frames(
     """Frame i of every model side by side at ``scale``, each model's name above its column and
     ``captions[i]`` (e.g. "walk through seeds 0, 42 | frame 3 of 32") under them: what a shared GIF needs to
     be read without the app around it."""
-    from PIL import ImageDraw
-
     names = list(frames)
     count = min(len(images) for images in frames.values())
     if count == 0 or len(captions) < count:

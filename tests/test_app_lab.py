@@ -121,6 +121,23 @@ def test_step_chart_marks_the_jumps():
     assert len(spec["layer"]) == 2
 
 
+def test_the_jump_line_and_its_label_are_drawn_once():
+    """Drawn once per row of the chart's data, the label was many labels on top of each other
+    (it looked smeared in Chromium); each is one mark over one aggregated row."""
+    path = _crossing_path()
+    walks = lab.walk_report({"GAN": _cliff_model(path), "VAE": _smooth_model(path)}, k=3)
+    spec, rows = charts.spec_and_data(charts.step_chart(walks, relative=True, threshold=3.0))
+    assert len(rows) > 2  # the lines' rows, one data set for the whole chart
+    (line,) = [layer for layer in spec["layer"] if "layer" in layer]
+    marks = {sub["mark"]["type"]: sub for sub in line["layer"]}
+    assert set(marks) == {"rule", "text"}
+    for mark in marks.values():
+        assert [t.get("aggregate") for t in mark.get("transform", [])] == [
+            [{"op": "count", "as": "rows"}]
+        ]
+    assert marks["text"]["encoding"]["text"]["value"] == "jump: over 3× the median"
+
+
 def test_a_chart_with_new_numbers_keeps_its_spec():
     """The page updates a chart in place only when its spec is unchanged; a spec that names its
     rows by their contents (as st.altair_chart does) is rebuilt on every redraw, and Streamlit
