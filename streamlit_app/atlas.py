@@ -12,7 +12,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..core import latent
-from ..core.images import make_grid
+from ..core.images import to_uint8
+from .media import IMAGE_SIZE, label_font
 
 MEASURES = {
     "area": "area magnification √det(JᵀJ)",
@@ -80,11 +81,12 @@ def map_picture(
     rgb = colour(relative_log(values), domain).repeat(cell, 0).repeat(cell, 1)
     picture = Image.fromarray(rgb)
     draw = ImageDraw.Draw(picture)
+    font = label_font(12)
     for (row, column), label in zip(marks, labels, strict=True):
         x, y = column * cell, row * cell
         radius = max(3, cell // 3)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline="white", width=2)
-        draw.text((x + radius + 2, y - radius - 2), label, fill="white")
+        draw.text((x + radius + 2, y - radius - 2), label, fill="white", font=font)
     if picked is not None:
         row, column = picked
         draw.rectangle(
@@ -97,17 +99,59 @@ def map_picture(
 
 def colour_bar(domain: tuple[float, float], width: int, height: int = 14) -> Image.Image:
     """A horizontal colour bar with its ends and the median labelled (as multiples of it)."""
+    font = label_font(12)
     ramp = colour(np.linspace(domain[0], domain[1], width)[None, :], domain)
-    bar = Image.new("RGB", (width, height + 14), "white")
+    bar = Image.new("RGB", (width, height + 18), "white")
     bar.paste(Image.fromarray(ramp.repeat(height, 0)), (0, 0))
     draw = ImageDraw.Draw(bar)
-    for value, anchor in ((domain[0], 0), (0.0, None), (domain[1], width - 1)):
-        x = anchor if anchor is not None else int((0 - domain[0]) / (domain[1] - domain[0]) * width)
-        text = f"{10**value:.2g}x"
-        offset = 0 if anchor == 0 else (len(text) * 6 if anchor else len(text) * 3)
+    middle = round((0 - domain[0]) / (domain[1] - domain[0]) * (width - 1))
+    for value, x, anchor in (
+        (domain[0], 0, "la"),
+        (0.0, middle, "ma"),
+        (domain[1], width - 1, "ra"),
+    ):
         draw.line((x, 0, x, height), fill="black")
-        draw.text((max(0, x - offset), height), text, fill="black")
+        text = "median" if value == 0 else f"{10**value:.2g}x median"
+        draw.text((x, height + 3), text, fill="black", font=font, anchor=anchor)
     return bar
+
+
+# The download's squares: at most this many pixels a side, the image grid and the map drawn at
+# the same pixels a cell. Two models' grids of noise (the worst case for PNG) then stay under
+# 1 MB; at 32 pixels an image a 24 x 24 grid alone was 768 pixels, and the file over 3 MB.
+PNG_SIDE = 360
+PNG_GAP = 16  # between the two squares of a row
+PNG_MARGIN = 12
+PNG_BAND = 22  # a line of 14-pixel text, with room
+
+
+def png_cell(n: int, side: int = PNG_SIDE) -> int:
+    """Pixels a cell in the download, the same in the image grid and in the map."""
+    return max(2, min(2 * IMAGE_SIZE, side // n))
+
+
+def cell_grid(images: np.ndarray, cell: int) -> Image.Image:
+    """(n, n, 32, 32, 3) images in [-1, 1] as one picture, each image resized to ``cell``
+    pixels: averaged when shrunk (a nearest-neighbour shrink drops whole rows of pixels), kept
+    crisp when enlarged."""
+    n = images.shape[0]
+    pixels = to_uint8(images)
+    method = Image.Resampling.BOX if cell < IMAGE_SIZE else Image.Resampling.NEAREST
+    picture = Image.new("RGB", (n * cell, n * cell), "white")
+    for row in range(n):
+        for column in range(n):
+            tile = Image.fromarray(pixels[row, column]).resize((cell, cell), method)
+            picture.paste(tile, (column * cell, row * cell))
+    return picture
+
+
+def plane_title(plane: latent.Plane, space: str) -> str:
+    """The plane in words, for the download's first line."""
+    if plane.kind == "seeds":
+        where = f"the plane through seeds {', '.join(map(str, plane.seeds))}"
+    else:
+        where = f"a random plane through seed {plane.seeds[0]} (directions' seed {plane.seeds[1]})"
+    return f"latentwalk atlas: {where}, change measured in {space}"
 
 
 def atlas_png(
@@ -116,34 +160,50 @@ def atlas_png(
     marks: list[tuple[float, float]],
     labels: list[str],
     picked: tuple[int, int] | None = None,
-    scale: int = 1,
+    title: str = "",
+    side: int = PNG_SIDE,
 ) -> Image.Image:
-    """Every model as one row: its N x N image grid, then its map on the shared scale; a colour
-    bar at the bottom. For the download button and the README figure."""
+    """Every model as one row of two squares at the same scale, each named: its N x N image
+    grid and its map on the shared colour scale; the colour bar and the scale under them. For
+    the download button and the README figure."""
     maps = {name: result[measure] for name, result in results.items()}
     domain = shared_domain(maps)
-    rows = []
+    n = next(iter(results.values()))["images"].shape[0]
+    cell = png_cell(n, side)
+    square = n * cell
+    font, small = label_font(14), label_font(12)
+    measure_words = PNG_MEASURES[measure]
+    notes = [
+        f"Colour: {measure_words} / the model's own median, on a log scale shared by the maps.",
+        f"Both squares: {n} x {n} cells, {cell} px a cell. White rings: the seeds"
+        + ("; red: the picked cell." if picked is not None else "."),
+    ]
+    texts = [title, *notes]
+    width = max(
+        2 * square + PNG_GAP + 2 * PNG_MARGIN,
+        *(int(font.getlength(text)) + 2 * PNG_MARGIN for text in texts),
+    )
+    bar = colour_bar(domain, min(2 * square + PNG_GAP, 512))
+    top = PNG_MARGIN + (PNG_BAND if title else 0)
+    height = top + len(results) * (PNG_BAND + square + 8) + bar.height + 2 * PNG_BAND + PNG_MARGIN
+    out = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(out)
+    if title:
+        draw.text((PNG_MARGIN, PNG_MARGIN), title, fill="black", font=font)
     for name, result in results.items():
-        n = result["images"].shape[0]
-        grid = Image.fromarray(
-            make_grid(result["images"].reshape(n * n, 32, 32, 3), columns=n, scale=scale, padding=0)
+        right = PNG_MARGIN + square + PNG_GAP
+        draw.text((PNG_MARGIN, top + 3), f"{name}: images", fill="black", font=font)
+        draw.text((right, top + 3), f"{name}: change map", fill="black", font=font)
+        out.paste(cell_grid(result["images"], cell), (PNG_MARGIN, top + PNG_BAND))
+        out.paste(
+            map_picture(maps[name], domain, marks, labels, cell, picked), (right, top + PNG_BAND)
         )
-        picture = map_picture(maps[name], domain, marks, labels, grid.width // n, picked)
-        row = Image.new("RGB", (100 + grid.width + 12 + picture.width, grid.height), "white")
-        ImageDraw.Draw(row).text((8, grid.height // 2 - 6), name, fill="black")
-        row.paste(grid, (100, 0))
-        row.paste(picture, (100 + grid.width + 12, 0))
-        rows.append(row)
-    width = max(r.width for r in rows)
-    bar = colour_bar(domain, min(width - 112, 512))
-    title = f"{PNG_MEASURES[measure]} / the model's median (log colour scale, shared)"
-    out = Image.new("RGB", (width, sum(r.height + 8 for r in rows) + bar.height + 22), "white")
-    top = 0
-    for row in rows:
-        out.paste(row, (0, top))
-        top += row.height + 8
-    ImageDraw.Draw(out).text((100, top), title, fill="black")
-    out.paste(bar, (100, top + 14))
+        top += PNG_BAND + square + 8
+    out.paste(bar, (PNG_MARGIN, top))
+    top += bar.height + 4
+    for note in notes:
+        draw.text((PNG_MARGIN, top), note, fill=(40, 40, 40), font=small)
+        top += PNG_BAND - 4
     return out
 
 

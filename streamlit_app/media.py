@@ -6,17 +6,25 @@ tested without Streamlit or TensorFlow.
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..core.images import make_grid, to_uint8
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_SIDE = 4096
 IMAGE_SIZE = 32
+
+
+@functools.cache
+def label_font(size: int = 14) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled TrueType font at ``size`` pixels, for the labels of the downloads (its
+    bitmap default is about 10 pixels high and reads poorly). ASCII only: it has no × or √."""
+    return ImageFont.load_default(size=size)
 
 
 class UploadError(ValueError):
@@ -52,6 +60,39 @@ def labelled_grid_png(
         big = Image.fromarray(image).resize((tile, tile), Image.Resampling.NEAREST)
         canvas.paste(big, (left, top))
         draw.text((left + 1, top + tile), label, fill=(60, 60, 60))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def labelled_strip_png(
+    frames: dict[str, np.ndarray], shown: list[int], title: str, scale: int = 2
+) -> bytes:
+    """The frames ``shown`` of every model's walk, a row a model, each row named and each frame
+    numbered under it, ``title`` (the walk) above: the Walk's strip as a file that reads
+    without the app."""
+    font, small = label_font(14), label_font(11)
+    tile, gap, margin, band, numbers = IMAGE_SIZE * scale, 2, 8, 22, 15
+    width = max(len(shown) * (tile + gap) - gap, int(font.getlength(title))) + 2 * margin
+    row_height = band + tile + numbers
+    canvas = Image.new("RGB", (width, margin + band + len(frames) * row_height + margin), "white")
+    draw = ImageDraw.Draw(canvas)
+    draw.text((margin, margin), title, fill=(20, 20, 20), font=font)
+    for row, (name, images) in enumerate(frames.items()):
+        top = margin + band + row * row_height
+        draw.text((margin, top + 4), name, fill=(20, 20, 20), font=font)
+        pixels = to_uint8(images[np.asarray(shown)])
+        for column, (index, image) in enumerate(zip(shown, pixels, strict=True)):
+            left = margin + column * (tile + gap)
+            big = Image.fromarray(image).resize((tile, tile), Image.Resampling.NEAREST)
+            canvas.paste(big, (left, top + band))
+            draw.text(
+                (left + tile // 2, top + band + tile + 2),
+                str(index),
+                fill=(70, 70, 70),
+                font=small,
+                anchor="ma",
+            )
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG")
     return buffer.getvalue()

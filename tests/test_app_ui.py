@@ -99,11 +99,13 @@ def test_bad_grid_seeds_give_a_message_not_a_crash(tiny_models):
 def test_walk_changes_with_waypoints_steps_and_dimension_sliders(tiny_models):
     app = _app("Walk")
     assert not [url for url in _images(app) if url.endswith(".gif")]  # made only when asked
+    downloads = [button.proto.label for button in app.get("download_button")]
+    assert downloads == ["Download the strip (PNG)"]  # the labelled strip: test_app_downloads
     app.toggle(key="walk_gif").set_value(True).run()
     first = _images(app)
     gifs = [url for url in first if url.endswith(".gif")]
     assert len(gifs) == 1
-    assert len(app.get("download_button")) == 1
+    assert len(app.get("download_button")) == 2
     app.text_input(key="waypoints").set_value("3, 8, 12").run()
     _assert_fine(app)
     second = _images(app)

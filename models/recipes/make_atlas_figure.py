@@ -57,8 +57,9 @@ def main() -> None:
     plane = latent.plane_through_seeds(seeds, n=args.n)
     results = {name: latent.atlas(generate, plane, features) for name, generate in models.items()}
     FIGURES.mkdir(parents=True, exist_ok=True)
+    title = pictures.plane_title(plane, "judge features")
     picture = pictures.atlas_png(
-        results, "area", plane.mark_cells(), [str(s) for s in seeds], scale=1
+        results, "area", plane.mark_cells(), [str(s) for s in seeds], title=title
     )
     # A 256-colour palette keeps the README figure small (the repository's files stay lean).
     picture.quantize(256, dither=0).save(FIGURES / "atlas_gan_vae.png", optimize=True)

@@ -148,7 +148,7 @@ def render_plane(models: Models, features, measure: str, k: float) -> None:
     images = (plane.n + 2) ** 2 * len(models.loaded)
     with st.spinner(f"Making {images} images and their maps..."):
         results = _atlas(models, model_keys, args, space, features)
-    render_maps(results, plane, measure, k)
+    render_maps(results, plane, measure, k, space)
     picked = pick_cell(plane)
     render_cell(models, results, plane, picked, features)
 
@@ -157,7 +157,7 @@ def _labels(plane: latent.Plane) -> list[str]:
     return [str(s) for s in plane.seeds] if plane.kind == "seeds" else [str(plane.seeds[0])]
 
 
-def render_maps(results: dict, plane: latent.Plane, measure: str, k: float) -> None:
+def render_maps(results: dict, plane: latent.Plane, measure: str, k: float, space: str) -> None:
     picked = _picked_cell(plane.n)
     maps = {name: result[measure] for name, result in results.items()}
     domain = atlas.shared_domain(maps)
@@ -194,7 +194,8 @@ def render_maps(results: dict, plane: latent.Plane, measure: str, k: float) -> N
     )
     for line in atlas.reading(results, measure, k):
         st.markdown(f"- {line}")
-    picture = atlas.atlas_png(results, measure, marks, labels, picked, scale=1)
+    title = atlas.plane_title(plane, space)
+    picture = atlas.atlas_png(results, measure, marks, labels, picked, title=title)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
     st.download_button(

@@ -57,6 +57,19 @@ def render_walk(models: Models) -> None:
             fill=len(shown) > 8,  # a short walk stays at its own size instead of ballooning
         )
 
+    st.download_button(
+        "Download the strip (PNG)",
+        media.labelled_strip_png(
+            frames,
+            [int(i) for i in shown],
+            f"latentwalk: {path.mode} walk through seeds {', '.join(map(str, path.waypoints))}, "
+            f"{path.steps} steps a leg; {note} (frame numbers under them)",
+        ),
+        file_name="walk-strip.png",
+        mime="image/png",
+        key="download_walk_strip",
+    )
+
     # The change per step, as on the page and in the hero: in pixels, each model over its median.
     show_chart(
         charts.step_chart(
