@@ -284,10 +284,7 @@ def test_permalink_restores_the_walk_frame_and_follows_the_scrubber(page, base_u
     [
         ("#generate-columns [data-model=gan] button:has-text('Download image')", GAN_SINGLE),
         ("#generate-columns [data-model=gan] button:has-text('Download grid')", GAN_GRID),
-        (
-            "#walk-columns [data-model=vae] button:has-text('Download strip')",
-            "#walk-columns [data-model=vae] canvas.strip",
-        ),
+        # The walk's strip is labelled, so not the canvas: tests/test_web_downloads.py.
     ],
 )
 def test_png_download_is_the_canvas(page, base_url, button, canvas_selector):

@@ -69,7 +69,8 @@ export function createAtlasColumn(app, entry, parent, onPick) {
   const squares = [square('Images', 'images', grid), square('Change map', 'map', map)];
   pair.append(...squares.map((s) => s.figure));
   node.append(pair, summary);
-  const column = { id: entry.id, entry, grid, map, n: null, mapFont: null };
+  // `drawn`: what the map was drawn from, so the download can draw it again at its own scale.
+  const column = { id: entry.id, entry, grid, map, n: null, mapFont: null, drawn: null };
 
   /** Draw the model's atlas `result` ({lattice, maps}) with the map's values `logs` on the
    * shared colour scale `domain`. */
@@ -83,6 +84,7 @@ export function createAtlasColumn(app, entry, parent, onPick) {
     grid.style.width = `${n * cell}px`;
     column.mapFont = drawMap(map, logs, n, domain, { cell, marks, labels, picked }).font;
     column.n = n;
+    column.drawn = { logs, n, domain, marks, labels, picked };
     const axes = planeAxes(plane);
     squares.forEach((s) => s.show(axes));
     const summed = atlasSummary(result.maps[measure], CLIFF_K);

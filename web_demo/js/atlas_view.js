@@ -11,12 +11,11 @@ import { drawColourBar, drawImages } from './render.js';
 import { bindInput, bindSelect } from './inputs.js';
 import { element } from './dom.js';
 import { createAtlasColumn } from './atlas_column.js';
-import { downloadAtlas } from './atlas_download.js';
+import { MEASURE_WORDS, downloadAtlas } from './atlas_download.js';
 
 const $ = (id) => document.getElementById(id);
 const IMAGE_VALUES = 32 * 32 * 3;
 const FLOOR = 1e-3; // as streamlit_app/atlas.py: zero change shows as 1/1000 of the median
-const MEASURE_WORDS = { area: 'area magnification √det(JᵀJ)', stretch: 'largest singular value' };
 const NO_MAP_YET = 'Map a plane first: the download is its grids and maps.';
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -82,7 +81,7 @@ export function createAtlasView(app) {
   download.title = NO_MAP_YET;
   $('atlas-scale').textContent = NO_MAP_YET;
   download.addEventListener('click', () => {
-    if (drawn) downloadAtlas(app, columns, $('atlas-bar'));
+    if (drawn) downloadAtlas(app, columns, drawn);
   });
 
   function onProgress() {
@@ -193,6 +192,7 @@ export function createAtlasView(app) {
         labels, picked });
     }
     drawColourBar($('atlas-bar'), domain);
+    drawn.domain = domain;
     $('atlas-scale').textContent = `${MEASURE_WORDS[measure]} / the model's own median, log ` +
       'colour scale shared by the maps';
     showPicked();

@@ -1,11 +1,13 @@
 // One model's column in the Walk panel: the frame on show, the change-per-step chart, a summary
-// line, the strip of every frame and its downloads (PNG strip, GIF). A column keeps its own
-// model's frames and their measured steps (train.latent.path_distances' measure, twinned in
-// latent.js); the panel (walk_view.js) says which frame to show.
+// line, the strip of every frame and its downloads (a labelled PNG strip, strip_download.js, and
+// a GIF). A column keeps its own model's frames and their measured steps
+// (train.latent.path_distances' measure, twinned in latent.js); the panel (walk_view.js) says
+// which frame to show.
 import { findJumps, pathDistances, walkSummary } from './latent.js';
 import {
-  chartStepAt, downloadBytes, downloadCanvas, drawChart, drawImages, drawImagesInSlices,
+  chartStepAt, downloadBytes, drawChart, drawImages, drawImagesInSlices,
 } from './render.js';
+import { downloadStrip } from './strip_download.js';
 import { encodeGif } from './gif.js';
 import { button, element, modelColumn } from './dom.js';
 
@@ -36,14 +38,17 @@ export function createWalkColumn(app, entry, parent, onStep) {
     entry,
     data: null, // the frames, NHWC in [-1, 1]
     frames: 0,
+    words: '', // the walk, for the strip's file
     distances: [],
     jumps: [],
     layout: null, // the chart's, for clicks
 
-    /** Take a new walk's frames: measure its steps and say so in the summary line. */
-    setFrames(data, frames) {
+    /** Take a new walk's frames (the walk in `words`): measure its steps and say so in the
+     * summary line. */
+    setFrames(data, frames, words = '') {
       column.data = data;
       column.frames = frames;
+      column.words = words;
       column.distances = pathDistances(data, frames);
       column.jumps = findJumps(column.distances);
       const summed = walkSummary(column.distances);
@@ -71,9 +76,12 @@ export function createWalkColumn(app, entry, parent, onStep) {
     },
   };
 
-  saveStrip.addEventListener('click', () =>
-    downloadCanvas(strip, `latentwalk-${entry.id}-walk.png`)
-      .catch((error) => app.notice(error.message, 'error')));
+  saveStrip.addEventListener('click', () => {
+    if (!column.data) return;
+    downloadStrip({ name: entry.name, data: column.data, frames: column.frames,
+      words: column.words }, `latentwalk-${entry.id}-walk.png`)
+      .catch((error) => app.notice(error.message, 'error'));
+  });
   saveGif.addEventListener('click', () => downloadGif(app, column, saveGif, gifStatus));
   chart.addEventListener('click', (event) => {
     if (!column.layout) return;

@@ -27,7 +27,8 @@ function waypointsFor(state, dim) {
   return { points, names };
 }
 
-/** The walk in words, for the hero: "seed 0 → seed 42 → seed 7 · 16 steps a leg, slerp". */
+/** The walk in words, for the hero and the strips' files: "seed 0 → seed 42 → seed 7 · 16 steps
+ * a leg, slerp". */
 function walkText(state, names) {
   return `${names.join(' → ')} · ${state.steps} steps a leg, ${state.mode}`;
 }
@@ -168,7 +169,7 @@ export function createWalkView(app) {
       // One model at a time, each its own task: a long walk's strips never freeze the page.
       await nextTask();
       if (mine !== latest) return;
-      column.setFrames(results[i], frames);
+      column.setFrames(results[i], frames, walkText(state, paths[0].names));
     }
     app.hero?.setWalk(columns.map((c) => ({ id: c.id, name: c.entry.name, data: c.data,
       frames: c.frames, distances: c.distances })), walkText(state, paths[0].names));
