@@ -1,4 +1,4 @@
-"""How long projecting real images into the shipped GAN takes (train/projection.py, default
+"""How long projecting real images into the shipped GAN takes (core/projection.py, default
 settings): one image, and a batch of held-out real frogs as the error distribution needs, with
 the errors they reach.
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import keras
 
-    from latentwalk.train.projection import ProjectionSettings, project
+    from latentwalk.core.projection import ProjectionSettings, project
     from latentwalk.train.quality.evaluate import Judge, real_split
 
     generator = keras.models.load_model(

@@ -129,6 +129,9 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: np.ndarray | float) -> np.ndarray:
 # Every interpolation by name, the default first (the app's and the link's choices read this).
 INTERPOLATIONS: dict[str, Callable] = {"slerp": slerp, "lerp": lerp}
 DEFAULT_INTERPOLATION = next(iter(INTERPOLATIONS))
+# Between two codes found for real images (projections and encodings have no Gaussian norm to
+# keep, so slerp's reason is gone): the straight line, as the page's real-image walk.
+CODE_INTERPOLATION = "lerp"
 
 # Where both front ends start: the app's widgets and the page's link (its state.js DEFAULTS,
 # checked against these by tests/test_structure.py).

@@ -45,6 +45,8 @@ from .interrupts import never
 from .site_datasets import (
     BOOK,
     FIGURES,
+    FIGURES_IN_SITE,
+    GAN,
     INDEX,
     KIND_OF_ID,
     VAE,
@@ -55,6 +57,7 @@ from .site_datasets import (
     site_datasets,
 )
 from .site_pictures import ship_first_screen
+from .site_real import read_real, write_real
 
 WEB_DEMO = layout.CHECKOUT / "web_demo"
 SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycache__"}
@@ -62,6 +65,8 @@ SKIPPED = {"node_modules", "test", "package.json", "package-lock.json", "__pycac
 # page's Content-Security-Policy) and its GIF encoder, from web_demo/node_modules.
 VENDOR_SCRIPTS = (
     "@tensorflow/tfjs-core/dist/tf-core.es2017.min.js",
+    # The whole bundle, for the projection worker only: tf-core's build has no gradients.
+    "@tensorflow/tfjs/dist/tf.es2017.min.js",
     "@tensorflow/tfjs-converter/dist/tf-converter.es2017.min.js",
     "@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
     "@tensorflow/tfjs-backend-webgl/dist/tf-backend-webgl.es2017.min.js",
@@ -177,6 +182,7 @@ def build_site(
         for model_id, folder in dataset.exports.items()
     }
     tears = {dataset.id: read_tears(figures, dataset.id) for dataset in offered}
+    real = {d.id: read_real(figures, d.id, d.exports.get(GAN)) for d in offered}
     out = Path(out)
     sources = [folder for folder, _ in exports.values()]
     check_destination(out, force, protected=(Path(web_demo), *sources))
@@ -193,7 +199,10 @@ def build_site(
                 target = site / dataset.tears_path()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(json.dumps(tears[dataset.id], allow_nan=False) + "\n")
-            index["datasets"].append(dataset_entry(dataset, tears[dataset.id]))
+            entry = dataset_entry(dataset, tears[dataset.id])
+            if real[dataset.id] is not None:  # held-out images for the walks between real ones
+                entry["real"] = write_real(site, FIGURES_IN_SITE, real[dataset.id])
+            index["datasets"].append(entry)
             stop()
         (site / INDEX).write_text(json.dumps(index, indent=1) + "\n")
         stop()

@@ -25,6 +25,7 @@ from latentwalk.streamlit_app.views import (
     discontinuity,
     generate,
     hero,
+    real_walk,
     tears,
     vae_extras,
     walk,
@@ -38,6 +39,7 @@ RENDERERS = {
     "lab": discontinuity.render,
     "atlas": atlas.render,
     "vae": vae_extras.render,
+    "real": real_walk.render,
 }
 SECTIONS = {label: RENDERERS[slug] for slug, label in url_state.SECTIONS.items()}
 NONE = "(none)"
@@ -194,8 +196,8 @@ def main() -> None:
         # collector, so its full collections stay short instead of pausing an interaction.
         gc.freeze()
         st.session_state["_gc_frozen"] = True
-    if SECTIONS[section] is tears.render:
-        tears.render(models, dataset)
+    if SECTIONS[section] in (tears.render, real_walk.render):  # these need the data set
+        SECTIONS[section](models, dataset)
     else:
         SECTIONS[section](models)
     session.sync_url()  # the section's widgets have their values now

@@ -116,8 +116,11 @@ def _compare(a_name: str, a: float, b_name: str, b: float, what: str) -> str:
     )
 
 
-def walk_reading(walks: dict[str, dict], k: float) -> list[str]:
-    """The walk's figures in words: what they show for this walk and nothing more."""
+def walk_reading(
+    walks: dict[str, dict], k: float, more: str = "the many random paths below"
+) -> list[str]:
+    """The walk's figures in words: what they show for this walk and nothing more (``more``:
+    where the reader finds more paths measured)."""
     lines = []
     moving = {}
     for name, walk in walks.items():
@@ -142,7 +145,7 @@ def walk_reading(walks: dict[str, dict], k: float) -> list[str]:
     if not jumpers:
         lines.append(
             f"No jump on this walk: no step is above {k:g}× its model's median step. One walk "
-            "crosses few places; the many random paths below say more."
+            f"crosses few places; {more} say more."
         )
     elif calm:
         lines.append(

@@ -1,4 +1,4 @@
-"""``python -m train project``: real images into a GAN's latent space (train/projection.py), and
+"""``python -m train project``: real images into a GAN's latent space (core/projection.py), and
 into a VAE's beside it, with what each model draws back and how far it is from the target.
 
     python -m train project models/gan-frog photo.png more/ --out runs/projected
@@ -44,7 +44,7 @@ class ProjectError(ValueError):
 
 
 def add_project_parser(commands, formatter) -> None:
-    from .projection import ProjectionSettings
+    from ..core.projection import ProjectionSettings
 
     defaults = ProjectionSettings()
     project = commands.add_parser(
@@ -124,7 +124,7 @@ def _judge(folder: Path | None):
 
 
 def run_project(args: argparse.Namespace) -> int:
-    from .projection import ProjectionSettings, project
+    from ..core.projection import ProjectionSettings, project
     from .quality.evaluate import find_model, load_generator, real_split
 
     if not 1 <= args.max_images <= MAX_IMAGES:

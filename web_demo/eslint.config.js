@@ -20,10 +20,12 @@ export default [
     },
   },
   {
-    files: ['js/engine_worker.js', 'js/file-check.js'],
+    files: ['js/engine_worker.js', 'js/projection_worker.js', 'js/file-check.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { ...globals.worker, ...globals.browser, tf: 'readonly' },
+      // projection_worker.js also exports its functions to Node's tests through `module`.
+      globals: { ...globals.worker, ...globals.browser, tf: 'readonly', module: 'writable',
+        Buffer: 'readonly' },
     },
   },
   {

@@ -92,7 +92,7 @@ class Judge:
     @property
     def feature_network(self):
         """The Keras model from images in [-1, 1] to the features (differentiable, for
-        train/projection.py's feature term)."""
+        core/projection.py's feature term)."""
         import keras
 
         return keras.Model(self._model.inputs, self._model.outputs[0])

@@ -20,6 +20,7 @@ import { createGenerateView } from './generate_view.js';
 import { createWalkView } from './walk_view.js';
 import { createHeroView } from './hero_view.js';
 import { createAtlasView } from './atlas_view.js';
+import { createRealView } from './real_view.js';
 import { createTearsView } from './tears_view.js';
 import { testHook } from './test_hook.js';
 import { loadShipped } from './first_screen.js';
@@ -302,8 +303,9 @@ async function boot() {
   listRecipes();
   bindCopyLink(app.hash.link);
   app.hero = createHeroView();
-  app.views = [app.generate, createWalkView(app), createAtlasView(app), createMeasureView(app)];
-  $('walk').hidden = $('atlas').hidden = false;
+  app.views = [app.generate, createWalkView(app), createRealView(app), createAtlasView(app),
+    createMeasureView(app)];
+  $('walk').hidden = $('real').hidden = $('atlas').hidden = false;
   app.started = true;
   await Promise.all(app.views.map((view) => view.update(app.state, null)));
   $('loading').hidden = true;

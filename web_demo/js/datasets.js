@@ -2,7 +2,7 @@
 // offers, which it opens on, which models belong to each, and where each one's measured figures
 // are. No DOM or TensorFlow here (Node tests it).
 
-/** models/index.json -> {datasets: [{id, label, short, tears}], models, defaultId}. An index
+/** models/index.json -> {datasets: [{id, label, short, tears, real}], models, defaultId}. An index
  * without data sets (a site built before they existed) is one unnamed data set. */
 export function readIndex(index) {
   const models = Array.isArray(index?.models) ? index.models : [];
@@ -15,6 +15,7 @@ export function readIndex(index) {
     label: d.label || d.short || d.id,
     short: d.short || d.label || d.id,
     tears: d.tears || null,
+    real: d.real || null, // its held-out real images (site_real.py), for walks between them
   }));
   const ids = datasets.map((d) => d.id);
   const defaultId = ids.includes(index?.default_dataset) ? index.default_dataset : ids[0];

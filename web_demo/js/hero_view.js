@@ -3,9 +3,9 @@
 // of each model's change per step over its own median step, with the jump line across it. It
 // shows what the Walk panel computed (no inference of its own) and follows it when it changes.
 import { drawImages } from './render.js';
-import { element, svg } from './dom.js';
+import { element } from './dom.js';
 import { COLOURS } from './figures.js';
-import { heroChart } from './hero_chart.js';
+import { drawStepChart } from './step_chart_svg.js';
 import { FRAME_MS } from './walk_column.js';
 
 const $ = (id) => document.getElementById(id);
@@ -56,43 +56,7 @@ export function createHeroView() {
   }
 
   function drawChart(columns) {
-    geometry = heroChart(columns.map((c) => ({ name: c.name, colour: c.colour,
-      distances: c.distances })), CHART);
-    const { plot } = geometry;
-    chart.replaceChildren();
-    chart.setAttribute('viewBox', `0 0 ${CHART.width} ${CHART.height}`);
-    for (const tick of geometry.yTicks) {
-      chart.append(svg('line', { x1: plot.left, x2: plot.right, y1: tick.y, y2: tick.y,
-        class: 'grid' }));
-      chart.append(svg('text', { x: plot.left - 6, y: tick.y + 4, 'text-anchor': 'end' },
-        `${tick.value}×`));
-    }
-    for (const tick of geometry.xTicks) {
-      chart.append(svg('text', { x: tick.x, y: plot.bottom + 15, 'text-anchor': 'middle' },
-        String(tick.value)));
-    }
-    chart.append(svg('line', { x1: plot.left, x2: plot.right, y1: geometry.threshold.y,
-      y2: geometry.threshold.y, class: 'threshold' }));
-    chart.append(svg('text', { x: plot.right, y: geometry.threshold.y - 5, 'text-anchor': 'end',
-      class: 'threshold-label' }, `jump: over ${geometry.threshold.value}× the median step`));
-    for (const line of geometry.lines) {
-      chart.append(svg('polyline', { points: line.points, class: 'curve', stroke: line.colour,
-        'data-model': line.name }));
-    }
-    chart.append(svg('text', { x: (plot.left + plot.right) / 2, y: CHART.height - 4,
-      'text-anchor': 'middle', class: 'axis-title' }, 'step along the walk'));
-    chart.append(svg('text', { x: 12, y: (plot.top + plot.bottom) / 2, 'text-anchor': 'middle',
-      class: 'axis-title', transform: `rotate(-90 12 ${(plot.top + plot.bottom) / 2})` },
-    'change ÷ median step'));
-    cursor = svg('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom,
-      class: 'cursor' });
-    chart.append(cursor);
-    let legendX = plot.left + 4;
-    for (const line of geometry.lines) {
-      chart.append(svg('text', { x: legendX, y: plot.top + 12, class: 'legend', fill: line.colour },
-        line.name));
-      legendX += 14 + 9 * line.name.length;
-    }
+    ({ geometry, cursor } = drawStepChart(chart, columns, CHART));
   }
 
   return {

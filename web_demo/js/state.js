@@ -32,6 +32,13 @@ export const DEFAULTS = Object.freeze({
   start: '',
   book: 'off',
   backend: 'auto',
+  // The walk between real images: each end a held-out image's number or 'upload' ('' for the
+  // data set's first pair), and an uploaded end's codes, "GAN code;VAE code" (the link keeps
+  // the codes, not the image).
+  rfrom: '',
+  rto: '',
+  rfromz: '',
+  rtoz: '',
 });
 
 // One checker per key: returns the clean value or throws an Error whose message tells the user
@@ -139,6 +146,10 @@ const CHECKS = {
     if (!['on', 'off'].includes(text)) throw new Error('book must be on or off');
     return text;
   },
+  rfrom: realEnd,
+  rto: realEnd,
+  rfromz: realCodes,
+  rtoz: realCodes,
   backend(text) {
     if (!BACKEND_CHOICES.includes(text)) {
       throw new Error(`backend must be one of ${BACKEND_CHOICES.join(', ')}`);
@@ -148,6 +159,29 @@ const CHECKS = {
 };
 
 export const KEYS = Object.keys(CHECKS);
+
+function realEnd(text) {
+  const trimmed = String(text).trim();
+  if (trimmed === '' || trimmed === 'upload') return trimmed;
+  if (!/^\d{1,4}$/.test(trimmed) || Number(trimmed) > 1023) {
+    throw new Error('a real image is a held-out image\'s number (0 to 1023) or "upload"');
+  }
+  return Number(trimmed);
+}
+
+/** "g1,g2,...;v1,v2,..." (the VAE part may be empty), each value rounded to 4 decimals. */
+function realCodes(text) {
+  const trimmed = String(text).replace(/\s+/g, '');
+  if (trimmed === '') return '';
+  const parts = trimmed.split(';');
+  const lists = parts.map((part) => (part === '' ? [] : part.split(',')));
+  const ok = parts.length === 2 && lists[0].length > 0 && lists.every((list) =>
+    list.length <= LIMITS.latentDim && list.every((v) => v !== '' && Number.isFinite(Number(v)) &&
+      Math.abs(Number(v)) <= 100));
+  if (!ok) throw new Error('an image\'s codes are two lists of numbers joined by ";" (GAN;VAE)');
+  return lists.map((list) => list.map((v) => String(Number(Number(v).toFixed(4)))).join(','))
+    .join(';');
+}
 
 // Seeds are validated first, so the only characters left are digits, '-', ',', ';', '_', '+' and
 // spaces; the canonical form has no spaces and commas only ("0-15,42"), which reads well in a link.

@@ -6,7 +6,7 @@ const IMAGE_VALUES = 32 * 32 * 3;
 
 /** An image file -> the encoder's input: its centre square scaled to 32 x 32, NHWC floats in
  * [-1, 1]; also drawn into `preview`. */
-async function imageInput(file, preview) {
+export async function imageInput(file, preview) {
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);

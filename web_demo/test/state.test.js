@@ -13,14 +13,22 @@ test('a state survives the trip through the hash', () => {
   const state = { dataset: 'frog-automobile', seed: 4294967295, grid: '0-15,42',
     walk: '3,9,27,81', mode: 'lerp', steps: 5, plane: 'random', pseeds: '7,99', n: 12,
     measure: 'stretch', atlas: 'on', cell: '3,11', frame: 17, dims: '3:1.25,7:-0.5', start: '0.5,-1.25',
-    book: 'on', backend: 'webgl' };
+    book: 'on', rfrom: 3, rto: 'upload', rfromz: '', rtoz: '0.5,-1;0.25,2', backend: 'webgl' };
   const hash = stateToHash(state);
   assert.equal(hash, '#dataset=frog-automobile&seed=4294967295&grid=0-15,42&walk=3,9,27,81' +
     '&mode=lerp&steps=5' +
     '&plane=random&pseeds=7,99&n=12&measure=stretch&atlas=on&cell=3,11&frame=17' +
     '&dims=3%3A1.25,7%3A-0.5' +
-    '&start=0.5,-1.25&book=on&backend=webgl');
+    '&start=0.5,-1.25&book=on&rfrom=3&rto=upload&rfromz=&rtoz=0.5,-1%3B0.25,2&backend=webgl');
   assert.deepEqual(parseHash(hash), { state, notices: [] });
+});
+
+test('a real-image walk\'s ends are held-out numbers or uploads, with codes of numbers', () => {
+  assert.deepEqual(checkValue('rfrom', ' 12 '), { value: 12 });
+  assert.deepEqual(checkValue('rto', 'upload'), { value: 'upload' });
+  assert.deepEqual(checkValue('rtoz', '0.123456, 1;'), { value: '0.1235,1;' });
+  for (const bad of ['-1', '1024', 'x', '1.5']) assert.ok(checkValue('rfrom', bad).error, bad);
+  for (const bad of [';1', '1;2;3', 'a;', '1e9;', '1,,2;']) assert.ok(checkValue('rfromz', bad).error, bad);
 });
 
 test('the picked atlas cell is "row,column" below the largest N, or empty for the centre', () => {

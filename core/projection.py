@@ -10,8 +10,10 @@ z of a loss between G(z) and the target (Adam on z from several random starts, t
 (Bau et al. 2019 and the GAN-inversion literature; the prior term keeps |z|^2 near the latent
 size d, as a Gaussian sample's is.) What is left of the loss says what the model cannot draw.
 
-Deterministic for a seed on one machine. The gradient comes from the Keras backend in use
-(TensorFlow's tape or JAX's grad); the Adam step is NumPy.
+Deterministic for a seed on one machine. Start k of every target is the latent of seed
+``settings.seed + k`` (core/latent.py's seed mapping), so the page's projection (web_demo/js/
+projection.js, its twin) starts where this one does. The gradient comes from the Keras backend
+in use (TensorFlow's tape or JAX's grad); the Adam step is NumPy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..core.calls import input_former
+from .calls import input_former
+from .latent import seeds_to_latents
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ def _value_and_grad(loss: Callable, z: np.ndarray) -> tuple[np.ndarray, np.ndarr
     )
 
 
+def start_latents(settings: ProjectionSettings, latent_dim: int) -> np.ndarray:
+    """(restarts, d): where each start begins, the same for every target."""
+    seeds = [(settings.seed + k) % 2**32 for k in range(settings.restarts)]
+    return seeds_to_latents(seeds, latent_dim)
+
+
 RAMP_DOWN = 0.25  # the last quarter of the steps lowers the learning rate to 0 (a cosine)
 
 
@@ -109,19 +118,20 @@ def project(
     settings: ProjectionSettings | None = None,
     features=None,
     start: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Projection:
     """The codes of ``targets`` ((n, 32, 32, 3) in [-1, 1]) in ``generator`` (a Keras model
     from (batch, d) latents to images in [-1, 1]). ``features``: a Keras model from images to
     feature vectors (the judge's) for the feature term; ``start``: (n, d) codes to start the
-    first restart from (e.g. the VAE's encodings), the others start from the prior."""
+    first restart from (e.g. the VAE's encodings), the others start from the prior;
+    ``progress(step, steps)`` is called after every step (a progress bar's hook)."""
     import keras
 
     settings = settings or ProjectionSettings()
     targets = np.asarray(targets, np.float32)
     count, restarts = len(targets), settings.restarts
     latent_dim = int(generator.inputs[0].shape[-1])
-    rng = np.random.default_rng(settings.seed)
-    z = rng.standard_normal((restarts, count, latent_dim)).astype(np.float32)
+    z = start_latents(settings, latent_dim)[:, None, :].repeat(count, axis=1)
     if start is not None:
         z[0] = np.asarray(start, np.float32).reshape(count, latent_dim)
     z = z.reshape(restarts * count, latent_dim)
@@ -161,6 +171,8 @@ def project(
         corrected = first / (1 - beta1**step), second / (1 - beta2**step)
         rate = settings.learning_rate * _ramp_down(step / settings.steps)
         z = (z - rate * corrected[0] / (np.sqrt(corrected[1]) + epsilon)).astype(np.float32)
+        if progress is not None:
+            progress(step, settings.steps)
     final = keras.ops.convert_to_numpy(loss(z))  # where Adam ended: no gradient needed
     best = np.argmin(final.reshape(restarts, count), axis=0)
     chosen = z.reshape(restarts, count, latent_dim)[best, np.arange(count)]

@@ -1,0 +1,140 @@
+"""The page's walks between real images, in Chromium, on a site of the shipped frog models: its
+projection (a Web Worker with TF.js gradients) agrees with Python's for the same starts and
+steps; the panel walks between the shipped codes; an upload is projected with progress, can be
+cancelled, and its codes survive a reload; a file that is no image gets a message."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import numpy as np
+import pytest
+from PIL import Image
+from web_support import ARTIFACTS, new_page, views, wait_until
+
+from latentwalk.core.projection import ProjectionSettings, project
+from tests.support import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GAN, VAE = REPO / "models" / "gan-frog", REPO / "models" / "vae-frog"
+# The page's generator has float16 weights (Python's float32): after the same 100 Adam steps
+# from the same starts, measured here: images 0.009 RMS apart, pixel errors within 0.5 %.
+IMAGE_TOLERANCE = 0.03  # RMS of [0, 1] pixels between the two projections' pictures
+ERROR_TOLERANCE = 0.05  # relative difference of the two pixel errors
+
+
+@pytest.fixture(scope="module")
+def frog_site(tmp_path_factory):
+    from latentwalk.export.browser import serve_folder
+    from latentwalk.export.site import build_site
+
+    if not (REPO / "models" / "figures" / "real-frog.json").is_file():
+        pytest.skip("no shipped held-out images (models/recipes/project_heldout.py)")
+    site = tmp_path_factory.mktemp("real") / "site"
+    build_site(site, datasets=[("frog", GAN, VAE)])
+    with serve_folder(site, isolated=True) as url:
+        yield site, url
+
+
+@pytest.fixture
+def real_page(browser, frog_site):
+    page = new_page(browser)
+    yield page
+    page.context.close()
+
+
+def _open(page, url, hash_=""):
+    page.goto(f"{url}index.html{hash_}")
+    wait_until(page, "window.latentwalk !== undefined")
+    assert page.evaluate("window.latentwalk.ready")["ok"]
+    wait_until(page, "window.latentwalk.views().some(v => v.view === 'real' && v.shown)")
+    return views(page)["real"]
+
+
+def _state(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(page.evaluate("location.hash.slice(1)")).items()}
+
+
+def test_the_pages_projection_matches_pythons(real_page, frog_site):
+    """The same held-out frog, starts (seeds 0 and 1) and 100 steps in the page's worker and in
+    core/projection.py: the two pictures and their errors agree."""
+    import keras
+
+    site, url = frog_site
+    strip = np.asarray(Image.open(site / "models" / "figures" / "real-frog.png").convert("RGB"))
+    target = (strip[:, 32:64] / 127.5 - 1.0).astype(np.float32)
+    _open(real_page, url)
+    page_result = real_page.evaluate(
+        """async (target) => {
+            const { Projector } = await import('./js/projector.js');
+            const r = await new Projector().project(
+                'models/frog/gan/generator/model.json', new Float32Array(target), 32,
+                { steps: 100, restarts: 2 });
+            return { latent: Array.from(r.latent), pixelError: r.pixelError, ms: r.ms };
+        }""",
+        target.ravel().tolist(),
+    )
+    generator = keras.saving.load_model(GAN / "generator" / "generator.keras", compile=False)
+    found = project(generator, target[None], ProjectionSettings(steps=100, restarts=2))
+    theirs = keras.ops.convert_to_numpy(generator(np.array([page_result["latent"]], np.float32)))
+    apart = np.sqrt(np.mean(((theirs - found.images) / 2) ** 2))
+    assert apart < IMAGE_TOLERANCE, apart
+    relative = abs(page_result["pixelError"] - found.pixel_error[0]) / found.pixel_error[0]
+    assert relative < ERROR_TOLERANCE, (page_result["pixelError"], found.pixel_error[0])
+
+
+def test_the_panel_walks_between_the_shipped_codes_and_follows_a_choice(real_page, frog_site):
+    site, url = frog_site
+    info = _open(real_page, url)
+    assert info["shippedCodes"] and info["models"] == ["GAN", "VAE"] and info["frames"] == 17
+    shipped = json.loads((site / "models" / "figures" / "real-frog.json").read_text())
+    np.testing.assert_allclose(info["codes"][0]["GAN"], shipped["gan_latents"][0], atol=1e-5)
+    real_page.select_option("#rto-choice", "5")
+    wait_until(real_page, "window.latentwalk.views().find(v => v.view === 'real').ends[1].choice === 5")
+    assert _state(real_page)["rto"] == "5"
+    info = views(real_page)["real"]
+    np.testing.assert_allclose(info["codes"][1]["GAN"], shipped["gan_latents"][5], atol=1e-5)
+    assert real_page.locator("#real-ends canvas").count() == 6  # real | GAN | VAE, twice
+    assert real_page.locator("#real-chart polyline").count() == 2
+    real_page.locator("#real").screenshot(path=str(ARTIFACTS / "web_real.png"))
+
+
+def test_an_upload_is_projected_cancellable_and_kept_by_its_codes(real_page, frog_site, tmp_path):
+    _, url = frog_site
+    _open(real_page, url)
+    picture = tmp_path / "frog.png"
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(60, 200, (48, 64, 3), dtype=np.uint8)).save(picture)
+    real_page.select_option("#rfrom-choice", "upload")
+    real_page.set_input_files("#rfrom-file", str(picture))
+    real_page.locator("#real-progress").wait_for(state="visible")
+    real_page.click("#real-cancel")
+    wait_until(real_page, "document.getElementById('real-status').textContent === 'Cancelled.'")
+    assert "rfromz" not in _state(real_page) or _state(real_page)["rfromz"] == ""
+    real_page.set_input_files("#rfrom-file", [])
+    real_page.set_input_files("#rfrom-file", str(picture))
+    wait_until(real_page, "location.hash.includes('rfrom=upload')")
+    state = _state(real_page)
+    assert len(state["rfromz"].split(";")[0].split(",")) == 32
+    wait_until(real_page, "window.latentwalk.views().find(v => v.view === 'real').ends[0].choice === 'upload'")
+    before = views(real_page)["real"]["codes"][0]
+    real_page.reload()
+    wait_until(real_page, "window.latentwalk !== undefined")
+    real_page.evaluate("window.latentwalk.ready")
+    wait_until(real_page, "window.latentwalk.views().some(v => v.view === 'real' && v.shown)")
+    after = views(real_page)["real"]
+    np.testing.assert_allclose(after["codes"][0]["GAN"], before["GAN"], atol=1e-4)
+    assert "keeps your image's codes" in real_page.locator("#real-ends").inner_text()
+
+
+def test_a_file_that_is_no_image_gets_a_message(real_page, frog_site, tmp_path):
+    _, url = frog_site
+    _open(real_page, url)
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    real_page.select_option("#rto-choice", "upload")
+    real_page.set_input_files("#rto-file", str(text))
+    wait_until(real_page, "document.getElementById('real-error').textContent !== ''")
+    assert "not an image" in real_page.locator("#real-error").inner_text()
