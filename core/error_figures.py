@@ -81,7 +81,7 @@ def histogram_png(figures: dict, width: int = 640, height: int = 240, bins: int 
         median = figures["models"][name]["summary"]["feature_error_median"]
         for y in range(top, bottom, 8):  # dashed: a median, not a bar
             draw.line((x_of(median), y, x_of(median), y + 4), fill=colour, width=2)
-        draw.text((left + 6, top + 6 + 16 * row), f"{name}: median {median:.3f}", fill=colour)
+        draw.text((right - 130, top + 6 + 16 * row), f"{name}: median {median:.3f}", fill=colour)
     return image
 
 
@@ -119,3 +119,42 @@ def figure_png(figures: dict, real: np.ndarray, gan: np.ndarray, vae: np.ndarray
         image.paste(gallery, (left, chart.height))
         left += gallery.width + 12
     return image
+
+
+def walk_png(rows: dict, ends: Sequence[np.ndarray], caption: str, scale: int = 2) -> Image.Image:
+    """A walk between two real images: a row of frames per model (uint8), each framed by the two
+    real images, named in the model's colour, with ``caption`` above."""
+    tile, pad, head, name_width = 32 * scale, 3, 20, 40
+    count = len(next(iter(rows.values())))
+    width = name_width + (count + 2) * (tile + pad) + 8 + pad
+    image = Image.new("RGB", (width, head + len(rows) * (tile + pad) + pad), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((name_width, 4), caption, fill="black")
+
+    def paste(pixels, x, y):
+        image.paste(Image.fromarray(pixels).resize((tile, tile), Image.Resampling.NEAREST), (x, y))
+
+    for row, (name, frames) in enumerate(rows.items()):
+        y = head + row * (tile + pad)
+        draw.text((4, y + tile // 2 - 6), name, fill=COLOURS.get(name, (0, 0, 0)))
+        paste(ends[0], name_width, y)
+        for index, frame in enumerate(frames):
+            paste(frame, name_width + 4 + (index + 1) * (tile + pad), y)
+        paste(ends[1], name_width + 8 + (count + 1) * (tile + pad), y)
+    return image
+
+
+def reading(gan: dict, vae: dict, gan_share: float) -> str:
+    """The distributions in one sentence, from their summaries and the share of images the GAN
+    draws closer in features (better_drawn_share)."""
+    count = gan["images"]
+    closer = "GAN" if gan_share >= 0.5 else "VAE"
+    share = gan_share if closer == "GAN" else 1 - gan_share
+    pixels = "VAE" if vae["pixel_error_mean"] < gan["pixel_error_mean"] else "GAN"
+    return (
+        f"Over {count} held-out images, the {closer}'s picture is the closer one for "
+        f"{share:.0%} of them in the judge's features (median error: GAN "
+        f"{gan['feature_error_median']:.2f}, VAE {vae['feature_error_median']:.2f}); in pixels "
+        f"the {pixels}'s are closer (mean RMS: GAN {gan['pixel_error_mean']:.3f}, VAE "
+        f"{vae['pixel_error_mean']:.3f})."
+    )

@@ -4,7 +4,9 @@ down to what the page reads:
 
     SITE/models/figures/real-<id>.png    the images, 32 x 32 each, in one row
     SITE/models/figures/real-<id>.json   {file, classes, heldout_index, gan_latents (or null),
-                                          summary: {GAN, VAE}, better_drawn_by_gan}
+                                          summary: {GAN, VAE}, better_drawn_by_gan, reading,
+                                          figure}
+    SITE/models/figures/cannot-draw-<id>.png   the errors' distributions and the worst-drawn
 
 The GAN's codes were searched for in one particular generator (the figures name its file's
 SHA-256); a site whose GAN is another model gets no codes, and the page finds them itself.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from ..core import layout
 from ..core.datasets import BY_ID
-from ..core.error_figures import better_drawn_share
+from ..core.error_figures import better_drawn_share, reading
 from .errors import ExportError
 
 MADE_BY = "models/recipes/project_heldout.py"
@@ -52,7 +54,11 @@ def read_real(figures: Path | None, dataset_id: str, gan_export: Path | None) ->
             "better_drawn_by_gan": better_drawn_share(
                 stored["models"]["GAN"]["feature_error"], stored["models"]["VAE"]["feature_error"]
             ),
+            "figure": None,
         }
+        page["reading"] = reading(
+            page["summary"]["GAN"], page["summary"]["VAE"], page["better_drawn_by_gan"]
+        )
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         raise ExportError(f"{path} cannot be read ({type(error).__name__}: {error}); {redo}") from None
     if not image.is_file():
@@ -61,6 +67,9 @@ def read_real(figures: Path | None, dataset_id: str, gan_export: Path | None) ->
     if generator is not None and stored.get("gan_sha256") == _sha256(generator):
         page["gan_latents"] = shown["gan_latents"]
     page["_image"] = image
+    figure = Path(figures) / f"cannot-draw-{dataset_id}.png"  # the errors' figure, when drawn
+    if figure.is_file():
+        page["figure"], page["_figure"] = figure.name, figure
     return page
 
 
@@ -70,6 +79,8 @@ def write_real(site: Path, folder: str, page: dict) -> str:
     target = site / folder
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(page["_image"], target / page["file"])
+    if page.get("_figure"):
+        shutil.copy2(page["_figure"], target / page["figure"])
     name = real_name(Path(page["file"]).stem.removeprefix("real-"))
     body = {key: value for key, value in page.items() if not key.startswith("_")}
     (target / name).write_text(json.dumps(body) + "\n")

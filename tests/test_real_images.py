@@ -146,6 +146,7 @@ def test_a_site_offers_the_codes_only_with_the_gan_they_were_found_in(tmp_path):
     page = read_real(figures, "frog", tmp_path / "gan-frog")
     assert page["gan_latents"] == np.ones((2, 32)).tolist()
     assert page["classes"] == ["frog", "frog"] and page["heldout_index"] == [0, 1]
+    assert page["reading"].startswith("Over 2 held-out images, the ") and page["figure"] is None
     (export / "generator.keras").write_bytes(b"another generator")
     assert read_real(figures, "frog", tmp_path / "gan-frog")["gan_latents"] is None
     assert read_real(figures, "cifar10", tmp_path / "gan-frog") is None  # none made

@@ -129,12 +129,40 @@ def test_an_upload_is_projected_cancellable_and_kept_by_its_codes(real_page, fro
     assert "keeps your image's codes" in real_page.locator("#real-ends").inner_text()
 
 
-def test_a_file_that_is_no_image_gets_a_message(real_page, frog_site, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("notes.png", lambda path: path.write_text("not a picture"), "not an image"),
+        ("dot.png", lambda path: Image.new("RGB", (1, 1)).save(path), "pixels a side"),
+        ("long.png", lambda path: Image.new("L", (5000, 10)).save(path), "pixels a side"),
+    ],
+)
+def test_a_file_the_models_cannot_take_gets_a_message(real_page, frog_site, tmp_path, name, make,
+                                                      message):  # fmt: skip
     _, url = frog_site
     _open(real_page, url)
-    text = tmp_path / "notes.png"
-    text.write_text("not a picture")
+    make(tmp_path / name)
     real_page.select_option("#rto-choice", "upload")
-    real_page.set_input_files("#rto-file", str(text))
+    real_page.set_input_files("#rto-file", str(tmp_path / name))
     wait_until(real_page, "document.getElementById('real-error').textContent !== ''")
-    assert "not an image" in real_page.locator("#real-error").inner_text()
+    assert message in real_page.locator("#real-error").inner_text()
+    assert not real_page.locator("#real-progress").is_visible()  # no projection started
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA"])
+def test_grey_and_transparent_images_are_taken(real_page, frog_site, tmp_path, mode):
+    """A grey image is taken as grey RGB; a transparent one over white, as the app does."""
+    _, url = frog_site
+    _open(real_page, url)
+    path = tmp_path / f"{mode}.png"
+    Image.new(mode, (40, 40), 0).save(path)  # black grey; fully transparent RGBA
+    real_page.select_option("#rto-choice", "upload")
+    real_page.set_input_files("#rto-file", str(path))
+    real_page.locator("#real-progress").wait_for(state="visible")
+    real_page.click("#real-cancel")
+    preview = real_page.evaluate(
+        "Array.from(document.getElementById('rto-preview').getContext('2d')"
+        ".getImageData(0, 0, 32, 32).data.slice(0, 4))"
+    )
+    assert preview == ([0, 0, 0, 255] if mode == "L" else [255, 255, 255, 255])
+    assert real_page.locator("#real-error").inner_text() == ""

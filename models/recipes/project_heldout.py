@@ -39,6 +39,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from latentwalk.core import error_figures
+from latentwalk.core.calls import input_former
 from latentwalk.core.datasets import BY_ID, DATASETS, Dataset
 from latentwalk.core.images import to_uint8
 from latentwalk.core.layout import find_model_file
@@ -54,12 +55,16 @@ BATCH = 50  # images projected at once (the progress bar's unit)
 
 
 def load(folder, role):
+    """The role's Keras model, as a function of a batch (in the input structure it was built
+    with)."""
     import keras
 
     path = find_model_file(folder, role)
     if path is None:
         raise SystemExit(f"no {role}.keras in {folder}: train and export the models first")
-    return keras.saving.load_model(path, compile=False)
+    model = keras.saving.load_model(path, compile=False)
+    form = input_former(model)
+    return model, lambda batch: model(form(batch), training=False)
 
 
 def held_out(judge: Judge, data: str, dataset: Dataset, count: int) -> tuple[np.ndarray, list]:
@@ -91,9 +96,9 @@ def rms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def measure_dataset(dataset: Dataset, judge: Judge, data: str, count: int) -> dict:
     import keras
 
-    generator = load(REPO / "models" / dataset.gan, "generator")
-    encoder = load(REPO / "models" / dataset.vae, "encoder")
-    decoder = load(REPO / "models" / dataset.vae, "decoder")
+    generator, _ = load(REPO / "models" / dataset.gan, "generator")
+    _, encoder = load(REPO / "models" / dataset.vae, "encoder")
+    _, decoder = load(REPO / "models" / dataset.vae, "decoder")
     real, where = held_out(judge, data, dataset, count)
     targets = real.astype(np.float32) / 127.5 - 1.0
     settings = ProjectionSettings()
@@ -103,8 +108,8 @@ def measure_dataset(dataset: Dataset, judge: Judge, data: str, count: int) -> di
         found.append(project(generator, targets[start : start + BATCH], settings))
     gan_latents = np.concatenate([f.latents for f in found])
     gan_images = np.concatenate([f.images for f in found])
-    vae_latents = keras.ops.convert_to_numpy(encoder([targets], training=False)[0])
-    vae_images = keras.ops.convert_to_numpy(decoder([vae_latents], training=False))
+    vae_latents = keras.ops.convert_to_numpy(encoder(targets)[0])
+    vae_images = keras.ops.convert_to_numpy(decoder(vae_latents))
     seconds = time.monotonic() - started
     theirs = judge.features(targets)
     models = {}
@@ -166,6 +171,32 @@ def draw(figures: dict) -> None:
     error_figures.figure_png(
         figures, pictures["real"], pictures["gan"], pictures["vae"]
     ).save(FIGURES / f"cannot-draw-{figures['dataset']}.png")
+    draw_walk(figures)
+
+
+def draw_walk(figures: dict, steps: int = 12) -> None:
+    """walk-real-<id>.png: the showcase's first pair (across the classes when there are two),
+    each model walking between its own codes, the real images at the ends."""
+    from latentwalk.core import latent
+
+    dataset = BY_ID[figures["dataset"]]
+    shown = figures["showcase"]
+    classes = [figures["images"][i]["class"] for i in shown["images"]]
+    other = [i for i, name in enumerate(classes) if name != classes[0]]
+    pair = [0, other[0] if other else 1]
+    strip = np.asarray(Image.open(FIGURES / shown["file"]).convert("RGB"))
+    ends = [strip[:, 32 * i : 32 * (i + 1)] for i in pair]
+    rows = {}
+    for name, folder, role, key in (
+        ("GAN", dataset.gan, "generator", "gan_latents"),
+        ("VAE", dataset.vae, "decoder", "vae_latents"),
+    ):
+        _, model = load(REPO / "models" / folder, role)
+        codes = np.asarray(shown[key], np.float32)[pair]
+        path = latent.walk(codes, steps, latent.CODE_INTERPOLATION)
+        rows[name] = to_uint8(np.asarray(model(path)))
+    caption = f"{classes[pair[0]]} no. {pair[0]} to {classes[pair[1]]} no. {pair[1]} (held out)"
+    error_figures.walk_png(rows, ends, caption).save(FIGURES / f"walk-real-{dataset.id}.png")
 
 
 def main(argv=None) -> int:

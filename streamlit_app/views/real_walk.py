@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ...core import latent
+from ...core import error_figures, latent
 from ...core.datasets import BY_ID
 from .. import charts, lab, media
+from .. import models as discovery
 from .. import real_images as real
 from ..generation import _load_keras
 from ..session import Models, fragment, keep, kept, show_chart, show_row
@@ -117,6 +118,21 @@ def _ends_row(ends: list, pictures: dict) -> None:
             )
 
 
+def _what_cannot_be_drawn(showcase: real.Showcase, dataset: str) -> None:
+    """The shipped models' errors over the held-out images, in a sentence, and the figure of
+    their distributions and worst-drawn images (models/recipes/project_heldout.py)."""
+    stored = showcase.figures["models"]
+    share = error_figures.better_drawn_share(
+        stored["GAN"]["feature_error"], stored["VAE"]["feature_error"]
+    )
+    st.markdown(error_figures.reading(stored["GAN"]["summary"], stored["VAE"]["summary"], share))
+    figure = discovery.SHIPPED_DIR / "figures" / f"cannot-draw-{dataset}.png"
+    if figure.is_file():
+        with st.expander("What each model cannot draw: the errors and the worst-drawn images"):
+            st.image(str(figure), caption=f"The shipped {showcase.gan_model} and "
+                     f"{showcase.vae_model}, on held-out {BY_ID[dataset].label}")  # fmt: skip
+
+
 @fragment
 def render(models: Models, dataset: str) -> None:
     st.header("Real images")
@@ -129,6 +145,7 @@ def render(models: Models, dataset: str) -> None:
     if showcase is None:
         st.info("No held-out images ship for these models: upload two images.")
     else:
+        _what_cannot_be_drawn(showcase, dataset)
         show_row(
             f"Held-out real images ({BY_ID[dataset].label}), no. 0 to {len(showcase.images) - 1}",
             showcase.images,

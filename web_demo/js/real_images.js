@@ -63,6 +63,8 @@ export async function loadShowcase(path) {
     ganLatents: stored.gan_latents ? stored.gan_latents.map((z) => Float32Array.from(z)) : null,
     summary: stored.summary,
     betterDrawnByGan: stored.better_drawn_by_gan,
+    reading: stored.reading ?? '',
+    figure: stored.figure ? folder + stored.figure : null,
     pixels,
     image: (i) => pixels.subarray(i * IMAGE_VALUES, (i + 1) * IMAGE_VALUES),
   };

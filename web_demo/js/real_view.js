@@ -62,6 +62,11 @@ export function createRealView(app) {
       $(`${end.key}-file`).addEventListener('change', (event) => upload(end, event.target.files[0]));
     }
     if (showcase) {
+      $('real-summary').textContent = showcase.reading;
+      if (showcase.figure) {
+        $('real-figure-image').src = showcase.figure;
+        $('real-figure').hidden = false;
+      }
       const strip = $('real-strip');
       drawImages(strip, showcase.pixels, showcase.count, { columns: showcase.count, scale: 2 });
       strip.hidden = false;

@@ -4,20 +4,35 @@
 const $ = (id) => document.getElementById(id);
 const IMAGE_VALUES = 32 * 32 * 3;
 
-/** An image file -> the encoder's input: its centre square scaled to 32 x 32, NHWC floats in
- * [-1, 1]; also drawn into `preview`. */
+const MAX_BYTES = 10 * 1024 * 1024; // as the app's (streamlit_app/media.py)
+const MAX_SIDE = 4096;
+const MIN_SIDE = 8; // as the projection command's: smaller says nothing at 32 x 32
+
+/** An image file -> the models' input: its centre square scaled to 32 x 32, NHWC floats in
+ * [-1, 1], transparent parts over white (as the app does: the colour under a transparent pixel
+ * is arbitrary); also drawn into `preview`. Throws an Error saying what is wrong with it. */
 export async function imageInput(file, preview) {
+  if (file.size > MAX_BYTES) {
+    throw new Error(`${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB; the limit is 10 MB`);
+  }
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);
   } catch {
     throw new Error(`${file.name} is not an image this browser can read`);
   }
-  const side = Math.min(bitmap.width, bitmap.height);
+  const { width, height } = bitmap;
+  if (Math.max(width, height) > MAX_SIDE || Math.min(width, height) < MIN_SIDE) {
+    bitmap.close();
+    throw new Error(`${file.name} is ${width} x ${height} pixels; it must be ${MIN_SIDE} to ` +
+      `${MAX_SIDE} pixels a side`);
+  }
+  const side = Math.min(width, height);
   const context = preview.getContext('2d', { willReadFrequently: true });
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, 32, 32);
   context.imageSmoothingQuality = 'high';
-  context.drawImage(bitmap, (bitmap.width - side) / 2, (bitmap.height - side) / 2, side, side,
-    0, 0, 32, 32);
+  context.drawImage(bitmap, (width - side) / 2, (height - side) / 2, side, side, 0, 0, 32, 32);
   bitmap.close();
   const { data } = context.getImageData(0, 0, 32, 32);
   const input = new Float32Array(IMAGE_VALUES);
