@@ -101,6 +101,24 @@ def test_the_panel_walks_between_the_shipped_codes_and_follows_a_choice(real_pag
     real_page.locator("#real").screenshot(path=str(ARTIFACTS / "web_real.png"))
 
 
+def test_the_panel_reads_on_a_phone(real_page, frog_site):
+    """At 390 px: no sideways scroll, and the chart's text at least 10 px high on screen."""
+    _, url = frog_site
+    real_page.set_viewport_size({"width": 390, "height": 844})
+    _open(real_page, url)
+    assert real_page.evaluate("document.documentElement.scrollWidth") <= 390
+    sizes = real_page.evaluate(  # the font size in the chart's units, times its scale
+        """(() => {
+            const chart = document.getElementById('real-chart');
+            const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
+            return Array.from(chart.querySelectorAll('text'),
+                (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+        })()"""
+    )
+    assert sizes and min(sizes) >= 10, sizes
+    real_page.locator("#real").screenshot(path=str(ARTIFACTS / "web_real_390.png"))
+
+
 def test_an_upload_is_projected_cancellable_and_kept_by_its_codes(real_page, frog_site, tmp_path):
     _, url = frog_site
     _open(real_page, url)
