@@ -89,6 +89,27 @@ def test_a_code_planted_in_the_shipped_gan_is_found_again(shipped_gan):
     np.testing.assert_array_equal(found.latents, again.latents)  # deterministic for a seed
 
 
+@pytest.mark.slow
+def test_the_command_can_start_from_the_vaes_codes(tmp_path, capsys):
+    """--from-vae: the first start is the VAE's code (one step, whose learning rate the ramp-down
+    has brought to 0, leaves it there); without --vae it is refused in one line."""
+    from latentwalk.train.cli import main
+
+    picture = _png(tmp_path / "a.png", np.random.default_rng(1).integers(0, 255, (32, 32, 3)))
+    out = tmp_path / "out"
+    argv = ["project", str(REPO / "models" / "gan-frog"), str(picture), "--out", str(out)]
+    assert main([*argv, "--steps", "1", "--restarts", "1", "--from-vae",
+                 "--vae", str(REPO / "models" / "vae-frog")]) == 0  # fmt: skip
+    saved = np.load(out / "latents.npz")
+    np.testing.assert_array_equal(saved["gan_latents"], saved["vae_latents"])
+    assert json.loads((out / "errors.json").read_text())["started_from_vae"] is True
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--from-vae"])
+    assert stop.value.code == 2
+    assert "--from-vae needs the VAE" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "bad",
     [dict(steps=0), dict(restarts=0), dict(learning_rate=0.0), dict(prior_weight=-1.0)],

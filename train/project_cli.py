@@ -66,6 +66,11 @@ def add_project_parser(commands, formatter) -> None:
     add("--vae", type=Path, help="a VAE (run or models/ folder) to encode the same images")
     add("--judge", type=Path, help="the judge folder (default: models/judge, when it exists)")
     add(
+        "--from-vae",
+        action="store_true",
+        help="start the first of the starts from the VAE's code for each image (needs --vae)",
+    )
+    add(
         "--feature-weight",
         type=float,
         default=defaults.feature_weight,
@@ -152,18 +157,22 @@ def run_project(args: argparse.Namespace) -> int:
         names = [f"held-out {split.class_name} {i}" for i in range(len(targets))]
     else:
         targets, names = read_images(args.images, args.max_images)
+    if args.from_vae and args.vae is None:
+        raise ProjectError("--from-vae needs the VAE: pass --vae DIR")
+    vae = _vae(args.vae, targets, judge) if args.vae is not None else None
     features = judge.feature_network if judge is not None else None
     print(f"projecting {len(targets)} image(s) into {model.name}", file=sys.stderr)
-    found = project(generator, targets, settings, features=features)
+    start = vae["latents"] if args.from_vae else None
+    found = project(generator, targets, settings, features=features, start=start)
     rows = [targets, found.images]
     report = {
         "model": model.name,
         "images": names,
         "gan": found.summary(),
+        "started_from_vae": bool(args.from_vae),
     }
     arrays = {"targets": targets, "gan_latents": found.latents, "gan_images": found.images}
-    if args.vae is not None:
-        vae = _vae(args.vae, targets, judge)
+    if vae is not None:
         rows.append(vae["images"])
         report["vae"] = {k: v for k, v in vae.items() if k not in ("images", "latents")}
         arrays.update(vae_latents=vae["latents"], vae_images=vae["images"])
