@@ -75,6 +75,16 @@ def test_atlas_runs_in_workers_picks_cells_and_cancels(page, base_url):
     assert page.errors == []
 
 
+def test_the_atlas_maps_itself_when_it_comes_into_view(page, base_url):
+    """Nobody meets an empty atlas: scrolled into view, it maps the link's plane unasked."""
+    open_demo(page, base_url, hash_="#plane=seeds&pseeds=0,1,2&n=6")
+    assert views(page)["atlas"]["n"] is None  # below the first screen: not yet
+    page.locator("#atlas").scroll_into_view_if_needed()
+    _wait_for_atlas(page, 6)
+    wait_until(page, "location.hash.includes('atlas=on')")
+    assert page.errors == []
+
+
 def test_bad_planes_get_a_message(page, base_url):
     open_demo(page, base_url, hash_="#atlas=on&plane=seeds&pseeds=3,3,5&n=6")
     wait_until(page, "document.getElementById('atlas-error').textContent !== ''")

@@ -150,7 +150,7 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
     hash_ = (
         "#dataset=frog&seed=7&grid=1-4&walk=3,5&mode=lerp&steps=3"
         "&plane=random&pseeds=4,9&n=6&measure=stretch&atlas=off&cell=2,3&frame=2&dims=&start="
-        "&book=off&backend=cpu"
+        "&book=off&rfrom=2&rto=1&rfromz=&rtoz=&backend=cpu"
     )
     open_demo(page, base_url, hash_=hash_)
     assert page.evaluate("window.latentwalk.state") == {
@@ -170,6 +170,10 @@ def test_permalink_restores_the_state_and_follows_changes(page, base_url):
         "dims": "",
         "start": "",
         "book": "off",
+        "rfrom": 2,
+        "rto": 1,
+        "rfromz": "",
+        "rtoz": "",
         "backend": "cpu",
     }
     assert page.evaluate("location.hash") == hash_

@@ -184,3 +184,32 @@ def test_grey_and_transparent_images_are_taken(real_page, frog_site, tmp_path, m
     )
     assert preview == ([0, 0, 0, 255] if mode == "L" else [255, 255, 255, 255])
     assert real_page.locator("#real-error").inner_text() == ""
+
+
+def test_each_panel_keeps_its_controls_beside_its_pictures(real_page, frog_site):
+    """The tool layout: at 1280 px each panel's controls are a column left of its pictures and
+    stay in view while they scroll past (sticky); at 390 px they stack above them."""
+    _, url = frog_site
+    real_page.set_viewport_size({"width": 1280, "height": 800})
+    _open(real_page, url)
+    for panel in ("generate", "walk", "real", "atlas"):
+        side = real_page.locator(f"#{panel} .panel-side").bounding_box()
+        main = real_page.locator(f"#{panel} .panel-main").bounding_box()
+        assert side["x"] + side["width"] <= main["x"], panel  # side by side
+    # Scrolled past the top of the panel whose pictures are longest: its controls stay put.
+    boxes = {
+        panel: (real_page.locator(f"#{panel} .panel-side").bounding_box(),
+                real_page.locator(f"#{panel} .panel-main").bounding_box())
+        for panel in ("generate", "walk", "real", "atlas")
+    }  # fmt: skip
+    panel, (side, main) = max(boxes.items(), key=lambda kv: kv[1][1]["height"] - kv[1][0]["height"])
+    room = main["height"] - side["height"]
+    assert room > 100, boxes
+    scroll = real_page.evaluate("window.scrollY")
+    real_page.evaluate(f"window.scrollTo(0, {scroll + main['y'] + room / 2})")
+    held = real_page.locator(f"#{panel} .panel-side").bounding_box()
+    assert 0 <= held["y"] <= 20, (panel, held)  # held at the top of the view, not scrolled away
+    real_page.set_viewport_size({"width": 390, "height": 844})
+    side = real_page.locator("#walk .panel-side").bounding_box()
+    main = real_page.locator("#walk .panel-main").bounding_box()
+    assert side["y"] + side["height"] <= main["y"] + 1  # stacked

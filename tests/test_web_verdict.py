@@ -327,7 +327,7 @@ def test_the_first_screen_names_the_models_and_folds_the_technical_details(
     badges = page.locator(".badge").all_inner_texts()
     assert badges == ["GAN verified ✓", "VAE verified ✓"]
     # Long explanations wait in "How to read this" folds: a caption is two short sentences.
-    for hint in page.locator("main .panel > p.hint").all_inner_texts():
+    for hint in page.locator("main .panel > .panel-side > p.hint").all_inner_texts():
         sentences = [s for s in hint.replace("e.g.", "eg").split(". ") if s.strip()]
         assert len(sentences) <= 2 and len(hint) <= 200, hint
     ARTIFACTS.mkdir(exist_ok=True)

@@ -13,6 +13,7 @@ import { element } from './dom.js';
 import { createAtlasColumn } from './atlas_column.js';
 import { MEASURE_WORDS, downloadAtlas } from './atlas_download.js';
 
+const AUTO_MAP_DELAY_MS = 400; // after the panel comes into view
 const $ = (id) => document.getElementById(id);
 const IMAGE_VALUES = 32 * 32 * 3;
 const FLOOR = 1e-3; // as streamlit_app/atlas.py: zero change shows as 1/1000 of the median
@@ -75,6 +76,20 @@ export function createAtlasView(app) {
       'so the atlas shows it alone: the side-by-side comparison needs both the GAN and the VAE.'));
   }
   $('atlas-run').addEventListener('click', () => app.update({ atlas: 'on' }));
+  // Opened is seen, on a page that scrolls: the first time the panel comes into view with no
+  // map asked for, it maps the link's plane by itself (the default 24 x 24 takes about a
+  // second), so nobody meets an empty atlas; unless the person is already at its controls
+  // (their own change comes first).
+  let touched = false;
+  $('atlas').addEventListener('focusin', () => { touched = true; });
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    setTimeout(() => {
+      if (!touched && app.state.atlas !== 'on') app.update({ atlas: 'on' });
+    }, AUTO_MAP_DELAY_MS);
+  }, { threshold: 0.2 });
+  observer.observe($('atlas'));
   $('atlas-cancel').addEventListener('click', cancel);
   const download = $('atlas-download');
   download.disabled = true; // until a map is drawn: there is nothing to save
