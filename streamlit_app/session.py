@@ -191,7 +191,9 @@ def apply_url(find_models: Callable[[], list]) -> list[str]:
     values, models, notices = url_state.read(st.query_params.to_dict())
     found = find_models() if models else []
     for key, value in values.items():
-        st.session_state[key] = value
+        # Only the kept copy: ``kept`` hands it to the widget in the run that draws it. Set
+        # now, a widget of another section would be drawn a run later with its default on
+        # screen while the server used the link's value.
         st.session_state[f"_kept_{key}"] = value
     for kind, folder in models.items():
         options = [m for m in found if m.kind == kind]

@@ -4,28 +4,21 @@ screenshots saved to tests/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from app_support import SERVER_LOGS, WAIT_MS, app_server, settle
 from PIL import Image
 from playwright.sync_api import expect
-from web_support import WAIT_S, eventually
+from web_support import eventually
 
 from latentwalk.export.browser import CHROMIUM
-from latentwalk.streamlit_app import models as discovery
 from tests.support import REPO
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 WALK_HEADING = re.compile(r"^\s*Along the chosen walk")
-# Every wait is for a condition, with room for busy cores (a training run beside the suite).
-WAIT_MS = int(WAIT_S * 1000)
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,63 +27,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-SERVER_LOGS: dict[str, Path] = {}  # each running app's log, by its URL
-
-
 @pytest.fixture(scope="module")
 def running_app(tiny_gan_run, tiny_vae_run, tmp_path_factory):
     """`streamlit run` on the tiny models, one server for the module (each test opens its own
     browser session, so each gets its own app session)."""
-    folder = tmp_path_factory.mktemp("app")
-    port = _free_port()
-    env = dict(
-        os.environ, **{discovery.ENV_VAR: os.pathsep.join([str(tiny_gan_run), str(tiny_vae_run)])}
-    )
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - the server's, closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "streamlit_app" / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=folder,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, (folder / "streamlit.log").read_text()
-                assert time.monotonic() < deadline, "the app did not start listening"
-                time.sleep(0.5)
-        url = f"http://127.0.0.1:{port}"
-        SERVER_LOGS[url] = folder / "streamlit.log"
+    with app_server(tmp_path_factory.mktemp("app"), [tiny_gan_run, tiny_vae_run]) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -110,16 +52,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def _settle(page) -> None:
-    """Wait until Streamlit has finished the current run (its status widget disappears). The
-    checks after it wait for what they expect too: a rerun may start late on busy cores."""
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS
-    )
-    page.wait_for_timeout(500)
 
 
 def _screenshot(page, path: Path) -> None:
@@ -175,7 +107,7 @@ def test_running_app_in_chromium(running_app, page, tmp_path):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(running_app)
     page.get_by_role("heading", name="Generate").wait_for()
-    _settle(page)
+    settle(page)
     eventually(lambda: _images_loaded(page) >= 4, "the Generate section's images")
     rendering = page.evaluate(
         "() => getComputedStyle(document.querySelector(\"[data-testid='stImage'] img\"))"
@@ -185,7 +117,7 @@ def test_running_app_in_chromium(running_app, page, tmp_path):
 
     page.get_by_text("Discontinuity lab", exact=True).click()
     page.get_by_text("What the numbers say").wait_for()
-    _settle(page)
+    settle(page)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     eventually(lambda: charts.count() >= 2, "the lab's two charts (the walk's, the paths')")
     charts.last.locator("canvas, svg").first.wait_for()
@@ -194,14 +126,14 @@ def test_running_app_in_chromium(running_app, page, tmp_path):
 
     page.get_by_text("VAE extras", exact=True).click()
     page.get_by_role("heading", name="VAE extras").wait_for()
-    _settle(page)
+    settle(page)
     dropzone = page.locator("[data-testid='stFileUploaderDropzoneInput']")
     dropzone.set_input_files(str(not_an_image))
     page.get_by_text("not an image Pillow can read").wait_for()
     dropzone.set_input_files(str(upload))
     page.get_by_text("Converted from RGBA to RGB.").wait_for()
     page.get_by_text("VAE reconstruction").wait_for()
-    _settle(page)
+    settle(page)
     page.get_by_text("Cropped the centre 48x48").wait_for()
     eventually(lambda: _images_loaded(page) >= 5, "the upload's images")
     _screenshot(page, ARTIFACTS / "streamlit_app_upload.png")
@@ -222,17 +154,17 @@ def test_links_edits_and_lab_redraws_in_chromium(running_app, page):
     page.on("pageerror", lambda error: console.append(str(error)))
     page.goto(f"{running_app}/?section=lab&waypoints=3,%208&steps=6")
     page.get_by_text("What the numbers say").wait_for()
-    _settle(page)
+    settle(page)
     waypoints = page.get_by_label("Waypoint seeds (two or more, in order)", exact=True)
     expect(waypoints).to_have_value("3, 8", timeout=WAIT_MS)
     for text in ("0, 5", "2, 9, 4", "7, 1"):  # lab redraws: the walk's chart, new numbers
         waypoints.fill(text)
         waypoints.press("Enter")
-        _settle(page)
+        settle(page)
     paths = page.get_by_label("Random paths", exact=True)
     paths.fill("64")  # and the many paths' chart
     paths.press("Enter")
-    _settle(page)
+    settle(page)
     # The chart in the block that starts with the walk's heading (other figures may come first).
     walk_block = page.locator("[data-testid='stVerticalBlock']", has_text=WALK_HEADING).last
     walk_chart = walk_block.locator("[data-testid='stVegaLiteChart']").first
@@ -244,13 +176,13 @@ def test_links_edits_and_lab_redraws_in_chromium(running_app, page):
     page.goto("about:blank")
     page.goto(link)
     page.get_by_text("What the numbers say").wait_for()
-    _settle(page)
+    settle(page)
     waypoints = page.get_by_label("Waypoint seeds (two or more, in order)")
     expect(waypoints).to_have_value("7, 1", timeout=WAIT_MS)
 
     page.goto(f"{running_app}/?seed=zzz&steps=1000&nonsense=1")
     page.get_by_role("heading", name="Generate").wait_for()
-    _settle(page)
+    settle(page)
     page.get_by_text("from the link: cannot read seeds").first.wait_for()
     seed = page.get_by_label("Seed", exact=True)
     seed.fill("99999999999")
@@ -259,7 +191,7 @@ def test_links_edits_and_lab_redraws_in_chromium(running_app, page):
     grid = page.get_by_label("Seeds", exact=True)
     grid.fill("3-5")
     grid.press("Enter")
-    _settle(page)
+    settle(page)
     page.get_by_text("seeds 3-5").first.wait_for()
     expect(seed).to_have_value("99999999999", timeout=WAIT_MS)
     expect(grid).to_have_value("3-5", timeout=WAIT_MS)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ...core import latent
-from .. import atlas, charts, lab, media
+from .. import atlas, charts, lab, media, url_state
 from ..session import (
     Models,
     fragment,
@@ -24,7 +24,7 @@ from ..session import (
 )
 from .discontinuity import FEATURES, PIXELS, choose_space
 
-THREE_SEEDS, RANDOM = "Through three seeds", "Through a seed, along two random directions"
+THREE_SEEDS, RANDOM = url_state.PLANES["seeds"], url_state.PLANES["random"]
 
 
 def _plane(args: tuple, latent_dim: int) -> latent.Plane:
@@ -65,7 +65,7 @@ def plane_controls(latent_dim: int) -> tuple | None:
     n = middle.slider(
         "Grid N × N",
         latent.ATLAS_MIN_N,
-        48,
+        url_state.ATLAS_MAX_N,
         key=kept("atlas_n", latent.DEFAULT_ATLAS_N),
         help="Cells a side. The map needs one more ring of images beyond the grid: "
         "(N + 2)² images per model.",
@@ -224,9 +224,13 @@ def _take_selection(name: str, event) -> None:
 
 
 def _picked_cell(n: int) -> tuple[int, int]:
-    row = min(int(st.session_state.get("atlas_row", n // 2)), n - 1)
-    column = min(int(st.session_state.get("atlas_column", n // 2)), n - 1)
-    return row, column
+    """The cell the maps outline: the number boxes' (drawn below the maps, so not yet this run:
+    their kept values, which a link or an earlier visit set)."""
+    row, column = (
+        st.session_state.get(key, st.session_state.get(f"_kept_{key}", n // 2))
+        for key in ("atlas_row", "atlas_column")
+    )
+    return min(int(row), n - 1), min(int(column), n - 1)
 
 
 def pick_cell(plane: latent.Plane) -> tuple[int, int]:

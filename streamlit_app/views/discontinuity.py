@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ...core import latent
-from .. import charts, lab, media
+from .. import charts, lab, media, url_state
 from ..session import (
     Models,
     fragment,
@@ -20,7 +20,7 @@ from ..session import (
     show_chart,
 )
 
-PIXELS, FEATURES = "pixels", "judge features"
+PIXELS, FEATURES = url_state.SPACES["pixels"], url_state.SPACES["judge"]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -86,8 +86,16 @@ def render_grid(models: Models) -> None:
             key=f"download_grid_{name}",
         )
     left, middle, right = st.columns([2, 1, 1])
-    chosen = left.selectbox("Pick a seed from the grid", seeds, key="grid_pick")
-    middle.button("Show it above", on_click=_show_seed, args=(chosen,), use_container_width=True)
+    key = kept("grid_pick", seeds[0])
+    if st.session_state[key] not in seeds:  # the grid changed, or a link's pick is not in it
+        st.session_state[key] = seeds[0]
+    chosen = left.selectbox("Pick a seed from the grid", seeds, key=key)
+    keep(key)
+    if middle.button(
+        "Show it above", on_click=_show_seed, args=(chosen,), use_container_width=True
+    ):
+        # The seed is shown above, outside this fragment: a click reruns only the fragment.
+        st.rerun()
     right.button(
         "Add it to the walk",
         on_click=_add_waypoint,

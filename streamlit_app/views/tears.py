@@ -15,7 +15,7 @@ from ...core import tearing, verdict
 from ...core.datasets import BY_ID
 from .. import charts, lab, media
 from .. import tear_figures as figures_data
-from ..session import Models, judge, judge_features, show_chart, show_row
+from ..session import Models, judge, judge_features, keep, kept, show_chart, show_row
 
 SECTION = "Where it tears"
 TEAR_WALK_FRAMES = 33  # frames of the walk through a tear (its stored frames span the segment)
@@ -105,7 +105,10 @@ def render_live(models: Models) -> None:
         st.warning("No judge found (models/judge): run `make judge` to measure in its features.")
         return
     with st.expander("Measure the chosen models now (quick settings)", expanded=False):
-        pairs = st.select_slider("Cross-class walks per model", [32, 64, 128, 256], value=64)
+        pairs = st.select_slider(
+            "Cross-class walks per model", [32, 64, 128, 256], key=kept("tears_pairs", 64)
+        )
+        keep("tears_pairs")
         if st.button("Measure", key="tears_measure"):
             started = time.monotonic()
             keys = tuple(model.found.cache_key for model in models.loaded.values())

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ...core import latent
-from .. import media
+from .. import media, url_state
 from ..session import (
     Models,
     evenly_spaced,
@@ -18,14 +18,17 @@ from ..session import (
     show_row,
 )
 
-SOURCES = ("Upload an image", "A GAN image (by seed)")
+SOURCES = tuple(url_state.VAE_SOURCES.values())  # upload, a GAN image
 
 
 def _input_image(models: Models) -> tuple[np.ndarray, str] | None:
     """The image to encode, in [-1, 1], and a description of it; None (after saying why) if
     there is none yet."""
     sources = SOURCES if "GAN" in models.loaded else SOURCES[:1]
-    source = st.radio("Start from", sources, key=kept("vae_source", sources[0]), horizontal=True)
+    key = kept("vae_source", sources[0])
+    if st.session_state[key] not in sources:  # a link's GAN image, with no GAN loaded here
+        st.session_state[key] = sources[0]
+    source = st.radio("Start from", sources, key=key, horizontal=True)
     keep("vae_source")
     if source == SOURCES[1]:
         seed = seed_input(st, "GAN seed", "vae_gan_seed", 0)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ...core import latent
-from .. import charts, lab, media
+from .. import charts, lab, media, url_state
 from ..session import (
     Models,
     evenly_spaced,
@@ -121,19 +121,35 @@ def render_dimensions(models: Models) -> None:
     )
     left, right = st.columns([1, 3])
     base_seed = seed_input(left, "Base seed", "base_seed", 0)
+    key = kept("dims", [0, 1, 2])
+    # A link's dimensions that these models do not have are dropped.
+    st.session_state[key] = [d for d in st.session_state[key] if d < models.latent_dim]
     dims = right.multiselect(
-        "Dimensions", list(range(models.latent_dim)), key=kept("dims", [0, 1, 2]), max_selections=6
+        "Dimensions",
+        list(range(models.latent_dim)),
+        key=key,
+        max_selections=url_state.MAX_DIMS,
     )
     keep("base_seed")
     keep("dims")
     z = latent.seed_to_latent(base_seed, models.latent_dim)
     moved = z.copy()
+    # The sliders' values outlive the section (and go into the link) as "dim:value" text, for
+    # the base seed they were set on; another base seed starts every slider at its own value.
+    moves = url_state.read_moves(st.session_state.get("_kept_dim_moves", ""))
+    if st.session_state.get("_dim_moves_seed", base_seed) != base_seed:
+        moves = {}
     columns = st.columns(max(len(dims), 1))
     for column, dim in zip(columns, dims, strict=True):
-        # The key names the base seed, so a new seed starts each slider at that seed's value.
-        moved[dim] = column.slider(
-            f"z[{dim}]", -4.0, 4.0, float(np.round(z[dim], 2)), 0.05, key=f"dim_{base_seed}_{dim}"
-        )
+        start = float(np.round(z[dim], 2))
+        key = f"dim_{base_seed}_{dim}"  # named by the base seed, as its start is
+        if key not in st.session_state:
+            st.session_state[key] = moves.get(dim, start)
+        moved[dim] = column.slider(f"z[{dim}]", -4.0, 4.0, step=0.05, key=key)
+    st.session_state["_kept_dim_moves"] = ",".join(
+        f"{dim}:{float(moved[dim]):g}" for dim in dims if float(moved[dim]) != np.round(z[dim], 2)
+    )
+    st.session_state["_dim_moves_seed"] = base_seed
     for column, (name, images) in zip(
         st.columns(len(models.loaded)), models.images(moved[None]).items(), strict=True
     ):
