@@ -138,7 +138,7 @@ def _looping_gif(frames: list[Image.Image], frame_ms: int) -> bytes:
     return buffer.getvalue()
 
 
-LABEL_ROW = 14  # pixels of a line of Pillow's default font, with a little room
+LABEL_ROW = 16  # pixels of a line of the labels' 12-pixel font, with a little room
 
 
 def labelled_frames(
@@ -152,7 +152,10 @@ def labelled_frames(
     if count == 0 or len(captions) < count:
         raise ValueError("labelled frames need at least one frame and a caption for each")
     tile = IMAGE_SIZE * scale
-    width = len(names) * (tile + padding) + padding
+    # 12 pixels, not Pillow's default 10: the hero's GIF is read on a phone at its own size.
+    font = label_font(12)
+    longest = max(font.getlength(caption) for caption in captions[:count])
+    width = max(len(names) * (tile + padding) + padding, int(longest) + 2 * padding)
     height = LABEL_ROW + tile + LABEL_ROW + 2 * padding
     made = []
     for index in range(count):
@@ -164,8 +167,10 @@ def labelled_frames(
             canvas.paste(
                 image.resize((tile, tile), Image.Resampling.NEAREST), (left, LABEL_ROW + padding)
             )
-            draw.text((left, 1), name, fill=(20, 20, 20))
-        draw.text((padding, LABEL_ROW + tile + 2 * padding), captions[index], fill=(60, 60, 60))
+            draw.text((left, 1), name, fill=(20, 20, 20), font=font)
+        draw.text(
+            (padding, LABEL_ROW + tile + 2 * padding), captions[index], fill=(60, 60, 60), font=font
+        )
         made.append(canvas)
     return made
 

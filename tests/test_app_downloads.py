@@ -162,3 +162,20 @@ def test_the_walk_strip_shows_only_the_frames_asked_for():
     wide = _strip(frames, list(range(9)))
     narrow = _strip(frames, [0, 4, 8])
     assert narrow.shape[0] == wide.shape[0] and narrow.shape[1] < wide.shape[1]
+
+
+def test_a_long_walks_gif_caption_is_whole_and_its_text_is_12_px():
+    """The hero's and the Walk's GIF: a walk through many seeds widens the GIF to its caption
+    rather than cutting it, and the words are 12 px (Pillow's default 10 px read poorly on a
+    phone, where the hero's GIF is shown at its own size)."""
+    images = np.zeros((3, 32, 32, 3))
+    captions = media.walk_captions(list(range(20, 36)), 3)
+    gif = Image.open(io.BytesIO(media.labelled_gif_bytes({"GAN": images, "VAE": images}, captions)))
+    pixels = np.asarray(gif.convert("RGB")).astype(int)
+    columns_width = 2 * (32 * 4 + 4) + 4
+    assert pixels.shape[1] > columns_width
+    footer = pixels[media.LABEL_ROW + 32 * 4 + 8 :]
+    ink = np.flatnonzero((footer.max(-1) < DARK).any(0))
+    assert ink.max() < pixels.shape[1] - 2  # the caption ends inside the picture
+    ink_rows = np.flatnonzero((footer.max(-1) < DARK).any(1))
+    assert ink_rows.max() - ink_rows.min() + 1 >= 11  # from the top of "k" to the foot of "g"
