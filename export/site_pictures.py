@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import layout
+from ..core.calls import input_former
 from ..core.images import to_uint8
 from ..core.latent import parse_seeds, seeds_to_latents
 
@@ -59,7 +60,10 @@ def draw(model, latent_dim: int, seeds: str = SEEDS) -> np.ndarray:
     """A Keras image model's uint8 images for ``seeds`` (text such as "0-63"; the page's seed
     mapping)."""
     latents = seeds_to_latents(parse_seeds(seeds), latent_dim)
-    return to_uint8(np.asarray(model(latents, training=False), dtype=np.float32))
+    # In the input structure the model was built with: a generator built on [latent] and called
+    # with a bare batch makes Keras warn (an error in the tests: pyproject's filterwarnings).
+    images = model(input_former(model)(latents), training=False)
+    return to_uint8(np.asarray(images, dtype=np.float32))
 
 
 def ship_first_screen(export_folder: Path, role: str, manifest: dict, target: Path) -> dict | None:

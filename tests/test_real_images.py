@@ -236,3 +236,20 @@ def test_the_app_projects_when_the_codes_belong_to_another_gan(frogs):
     stored = latent.seeds_to_latents([5, 9], 32)
     assert np.abs(walked["GAN"] - stored).max() > 0.1  # not the stored codes
     assert "_real_projections" in app.session_state  # found, and kept for the session
+
+
+def test_the_sites_pictures_call_a_model_in_the_structure_it_was_built_with():
+    """A generator built on [latent] (the shipped frog GAN is one) drew the site's first screen
+    from a bare batch, and Keras warned on every call (an error under pyproject's filters)."""
+    import warnings
+
+    import keras
+
+    from latentwalk.export.site_pictures import draw
+
+    inputs = keras.Input((4,), name="latent")
+    model = keras.Model([inputs], keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4)(inputs)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        images = draw(model, 4, seeds="0-2")
+    assert images.shape == (3, 2, 2, 1) and images.dtype == np.uint8
