@@ -171,3 +171,44 @@ export function transitionChart(tears, { width = 400, height = 200, left = 44, r
     thresholds: [0.1, 0.9].map((v) => ({ value: v, at: y(v) })),
   };
 }
+
+const TAIL_TICKS = [1, 1.5, 2, 3, 5, 7, 10, 20, 50, 100, 200, 500, 1000];
+
+/** The random paths' figure: per model with tail figures, a row showing how far its largest
+ * steps reach above its median step (p99 / median and p99.9 / median, the median at 1×), on
+ * one log axis for every model, in a box `width` units wide. Also the paths measured. */
+export function tailsChart(tears, { width = 360, left = 44, right = 14, top = 30, row = 34,
+  bottom = 38 } = {}) {
+  const models = MODELS.flatMap((name) => {
+    const tails = tears?.models?.[name]?.tails;
+    const p99 = tails?.p99_over_median;
+    const p999 = tails?.p999_over_median;
+    if (missing(p99) || missing(p999) || !(p99 > 0) || !(p999 > 0)) return [];
+    return [{ name, colour: COLOURS[name], p99, p999 }];
+  });
+  const highest = Math.max(2, ...models.map((m) => Math.max(m.p99, m.p999))) * 1.15;
+  const x = (value) => left + (Math.log(value) / Math.log(highest)) * (width - left - right);
+  const height = top + models.length * row + bottom;
+  const settings = tears?.settings ?? {};
+  return {
+    width,
+    height,
+    plot: { left, right: width - right, top, bottom: height - bottom },
+    rows: models.map((m, k) => ({ ...m, y: top + (k + 0.5) * row,
+      at: { median: x(1), p99: x(m.p99), p999: x(m.p999) } })),
+    ticks: TAIL_TICKS.filter((v) => v <= highest).map((v) => ({ value: v, at: x(v) })),
+    paths: settings.paths ?? null,
+    pathSteps: settings.path_steps ?? null,
+  };
+}
+
+/** What the random paths' figure shows, in a sentence. */
+export function tailsCaption(tears, chart = tailsChart(tears)) {
+  const paths = chart.paths ? `${chart.paths} random paths` : 'Random paths';
+  const steps = chart.pathSteps ? ` of ${chart.pathSteps} steps` : '';
+  const space = !tears?.space || tears.space === 'judge features' ? 'the judge\'s features'
+    : tears.space;
+  return `${paths}${steps} per model, every step measured in ${space}: how far each model's ` +
+    'largest steps reach above its median step (its 99th and 99.9th percentiles). Further ' +
+    'right: a heavier tail of sudden changes.';
+}

@@ -4,8 +4,8 @@
 // models/figures/tears-<id>.json, listed in models/index.json; the sentence is core/verdict.py's,
 // shown as it is. Nothing here waits for the models: the verdict is up before they load.
 import {
-  evidenceRows, formatNumber, MODELS, noVerdictText, provenanceText, transitionChart,
-  verdictSentence,
+  evidenceRows, formatNumber, formatRatio, MODELS, noVerdictText, provenanceText, tailsCaption,
+  tailsChart, transitionChart, verdictSentence,
 } from './figures.js';
 import { element, svg } from './dom.js';
 
@@ -83,6 +83,47 @@ function drawChart(target, tears) {
   return chart.series.length;
 }
 
+/** The random paths' figure (figures.js tailsChart) into the <svg>: a row per model from its
+ * median step (1×, open) to its p99 (dot) and p99.9 (square) on a shared log axis. */
+function drawTails(target, tears) {
+  const chart = tailsChart(tears);
+  target.replaceChildren();
+  target.setAttribute('viewBox', `0 0 ${chart.width} ${chart.height}`);
+  const { plot } = chart;
+  for (const tick of chart.ticks) {
+    target.append(svg('line', { x1: tick.at, x2: tick.at, y1: plot.top - 4, y2: plot.bottom,
+      class: 'grid' }));
+    target.append(svg('text', { x: tick.at, y: plot.bottom + 15, 'text-anchor': 'middle' },
+      `${tick.value}×`));
+  }
+  target.append(svg('text', { x: plot.left, y: 14, class: 'legend-key' },
+    '○ median step   ● 99th percentile   ■ 99.9th'));
+  target.append(svg('text', { x: (plot.left + plot.right) / 2, y: chart.height - 4,
+    'text-anchor': 'middle', class: 'axis-title' }, 'step ÷ the model\'s median step (log scale)'));
+  for (const row of chart.rows) {
+    const group = svg('g', { class: 'tail-row', fill: row.colour, stroke: row.colour });
+    group.dataset.model = row.name;
+    group.append(
+      svg('text', { x: 2, y: row.y + 4, class: 'legend', stroke: 'none' }, row.name),
+      svg('line', { x1: row.at.median, x2: Math.max(row.at.p99, row.at.p999), y1: row.y,
+        y2: row.y, 'stroke-width': 2 }),
+      svg('circle', { cx: row.at.median, cy: row.y, r: 4, fill: '#fff', 'stroke-width': 2 }),
+      svg('circle', { cx: row.at.p99, cy: row.y, r: 4.5, class: 'p99' }),
+      svg('rect', { x: row.at.p999 - 4.5, y: row.y - 4.5, width: 9, height: 9, class: 'p999' }),
+      // p99 above the line, p99.9 under it: the two stay apart when they are close.
+      svg('text', { x: row.at.p99, y: row.y - 8, 'text-anchor': 'middle', stroke: 'none' },
+        formatRatio(row.p99)),
+      svg('text', { x: row.at.p999, y: row.y + 17, 'text-anchor': 'middle', stroke: 'none' },
+        formatRatio(row.p999)),
+    );
+    target.append(group);
+  }
+  target.setAttribute('aria-label', 'Random paths, each model\'s steps over its median step: ' +
+    chart.rows.map((r) => `${r.name} p99 ${formatRatio(r.p99)}, p99.9 ` +
+      `${formatRatio(r.p999)}`).join('; ') + '.');
+  return chart;
+}
+
 function fillEvidence(tears) {
   const body = $('evidence-table').tBodies[0];
   body.replaceChildren();
@@ -99,6 +140,9 @@ function fillEvidence(tears) {
     body.append(line);
   }
   $('evidence-provenance').textContent = provenanceText(tears);
+  const tails = drawTails($('tails-chart'), tears);
+  $('tails-figure').hidden = tails.rows.length === 0;
+  $('tails-caption').textContent = tailsCaption(tears, tails);
 }
 
 async function fetchTears(url) {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  evidenceRows, formatRatio, formatShare, noVerdictText, provenanceText, transitionChart,
-  verdictSentence,
+  evidenceRows, formatRatio, formatShare, noVerdictText, provenanceText, tailsCaption, tailsChart,
+  transitionChart, verdictSentence,
 } from '../js/figures.js';
 
 function curve(width) {
@@ -91,4 +91,31 @@ test('the chart draws each model that has a curve, inside its plot area', () => 
   assert.match(gan.band, /^M.*Z$/);
   assert.deepEqual(chart.thresholds.map((t) => t.value), [0.1, 0.9]);
   assert.equal(transitionChart({}).series.length, 0);
+});
+
+test('the random paths figure puts every model\'s p99 and p99.9 over its median on one axis', () => {
+  const tears = {
+    ...TEARS,
+    models: {
+      GAN: { tails: { p99_over_median: 3.0, p999_over_median: 12.3 } },
+      VAE: { tails: { p99_over_median: 1.6, p999_over_median: 1.83 } },
+    },
+  };
+  const chart = tailsChart(tears, { width: 360 });
+  assert.deepEqual(chart.rows.map((r) => [r.name, r.colour]),
+    [['GAN', '#d62728'], ['VAE', '#1f77b4']]);
+  const [gan, vae] = chart.rows;
+  // One axis: the medians at the same place, on a log scale (3 is log 3 / log 12.3 of the way).
+  assert.equal(gan.at.median, vae.at.median);
+  const span = (value) => (value - gan.at.median);
+  assert.ok(Math.abs(span(gan.at.p99) / span(gan.at.p999) - Math.log(3) / Math.log(12.3)) < 1e-9);
+  assert.ok(gan.at.p999 <= chart.plot.right && vae.at.p999 < gan.at.p999);
+  assert.ok(vae.y > gan.y && chart.height > vae.y);
+  assert.deepEqual(chart.ticks.map((t) => t.value), [1, 1.5, 2, 3, 5, 7, 10]);
+  assert.match(tailsCaption(tears, chart), /^32 random paths of 32 steps per model, every step /);
+  // A model without tail figures has no row; with none, no figure.
+  const half = { models: { GAN: tears.models.GAN, VAE: { tails: { p99_over_median: null } } } };
+  assert.deepEqual(tailsChart(half).rows.map((r) => r.name), ['GAN']);
+  assert.equal(tailsChart({}).rows.length, 0);
+  assert.match(tailsCaption({}), /^Random paths per model/);
 });
