@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 

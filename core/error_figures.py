@@ -48,7 +48,9 @@ def better_drawn_share(gan: Sequence[float], vae: Sequence[float]) -> float:
     return float(np.mean(gan < vae))
 
 
-def histogram_png(figures: dict, width: int = 640, height: int = 240, bins: int = 30) -> Image.Image:
+def histogram_png(
+    figures: dict, width: int = 640, height: int = 240, bins: int = 30
+) -> Image.Image:
     """Both models' feature errors as outlined histograms on one axis, medians dashed."""
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -67,10 +69,14 @@ def histogram_png(figures: dict, width: int = 640, height: int = 240, bins: int 
     for tick in np.linspace(low, high, 5):
         draw.line((x_of(tick), bottom, x_of(tick), bottom + 4), fill="black")
         draw.text((x_of(tick) - 10, bottom + 6), f"{tick:.2f}", fill="black")
-    draw.text((left, bottom + 22), "RMS error in the judge's features (lower: drawn closer)", fill="black")
+    draw.text(
+        (left, bottom + 22), "RMS error in the judge's features (lower: drawn closer)", fill="black"
+    )
     draw.text((4, top - 2), f"{tallest}", fill="black")
     draw.text((4, top + 12), "images", fill="black")
-    draw.text((left, 8), f"How closely each model draws {figures['label']} it never saw", fill="black")
+    draw.text(
+        (left, 8), f"How closely each model draws {figures['label']} it never saw", fill="black"
+    )
     for row, (name, count) in enumerate(counts.items()):
         colour = COLOURS.get(name, (0, 0, 0))
         points = []
@@ -99,7 +105,9 @@ def gallery_png(
         draw.text((pad + column * (tile + pad), 20), name, fill=COLOURS.get(name, (0, 0, 0)))
     for row, index in enumerate(indices):
         for column, (_, pictures) in enumerate(columns):
-            picture = Image.fromarray(pictures[index]).resize((tile, tile), Image.Resampling.NEAREST)
+            picture = Image.fromarray(pictures[index]).resize(
+                (tile, tile), Image.Resampling.NEAREST
+            )
             image.paste(picture, (pad + column * (tile + pad), head + row * (tile + pad)))
     return image
 

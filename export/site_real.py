@@ -60,7 +60,9 @@ def read_real(figures: Path | None, dataset_id: str, gan_export: Path | None) ->
             page["summary"]["GAN"], page["summary"]["VAE"], page["better_drawn_by_gan"]
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-        raise ExportError(f"{path} cannot be read ({type(error).__name__}: {error}); {redo}") from None
+        raise ExportError(
+            f"{path} cannot be read ({type(error).__name__}: {error}); {redo}"
+        ) from None
     if not image.is_file():
         raise ExportError(f"{path} names {image.name}, which is missing; {redo}")
     generator = layout.find_model_file(gan_export, "generator") if gan_export else None

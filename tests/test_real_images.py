@@ -120,7 +120,9 @@ def test_the_error_figure_shows_both_distributions_and_the_worst(tmp_path):
     assert figures["models"]["GAN"]["summary"]["feature_error_median"] == pytest.approx(
         np.median(gan_errors), abs=1e-4
     )
-    assert error_figures.better_drawn_share(gan_errors, vae_errors) == np.mean(gan_errors < vae_errors)
+    assert error_figures.better_drawn_share(gan_errors, vae_errors) == np.mean(
+        gan_errors < vae_errors
+    )
     picture = error_figures.figure_png(figures, images, images, images)
     chart = error_figures.histogram_png(figures)
     assert picture.width >= chart.width and picture.height > chart.height + 8 * 64

@@ -92,7 +92,9 @@ def test_the_panel_walks_between_the_shipped_codes_and_follows_a_choice(real_pag
     shipped = json.loads((site / "models" / "figures" / "real-frog.json").read_text())
     np.testing.assert_allclose(info["codes"][0]["GAN"], shipped["gan_latents"][0], atol=1e-5)
     real_page.select_option("#rto-choice", "5")
-    wait_until(real_page, "window.latentwalk.views().find(v => v.view === 'real').ends[1].choice === 5")
+    wait_until(
+        real_page, "window.latentwalk.views().find(v => v.view === 'real').ends[1].choice === 5"
+    )
     assert _state(real_page)["rto"] == "5"
     info = views(real_page)["real"]
     np.testing.assert_allclose(info["codes"][1]["GAN"], shipped["gan_latents"][5], atol=1e-5)
@@ -136,7 +138,10 @@ def test_an_upload_is_projected_cancellable_and_kept_by_its_codes(real_page, fro
     wait_until(real_page, "location.hash.includes('rfrom=upload')")
     state = _state(real_page)
     assert len(state["rfromz"].split(";")[0].split(",")) == 32
-    wait_until(real_page, "window.latentwalk.views().find(v => v.view === 'real').ends[0].choice === 'upload'")
+    wait_until(
+        real_page,
+        "window.latentwalk.views().find(v => v.view === 'real').ends[0].choice === 'upload'",
+    )
     before = views(real_page)["real"]["codes"][0]
     real_page.reload()
     wait_until(real_page, "window.latentwalk !== undefined")

@@ -104,7 +104,9 @@ def measure_dataset(dataset: Dataset, judge: Judge, data: str, count: int) -> di
     settings = ProjectionSettings()
     started = time.monotonic()
     found = []
-    for start in tqdm(range(0, len(targets), BATCH), desc=f"{dataset.id}: projecting", unit="batch"):
+    for start in tqdm(
+        range(0, len(targets), BATCH), desc=f"{dataset.id}: projecting", unit="batch"
+    ):
         found.append(project(generator, targets[start : start + BATCH], settings))
     gan_latents = np.concatenate([f.latents for f in found])
     gan_images = np.concatenate([f.images for f in found])
@@ -149,7 +151,10 @@ def measure_dataset(dataset: Dataset, judge: Judge, data: str, count: int) -> di
             "gan_latents": np.round(gan_latents[picks], 5).tolist(),
             "vae_latents": np.round(vae_latents[picks], 5).tolist(),
         },
-        "settings": {"projection": asdict(settings), "error": "RMS, judge features / [0, 1] pixels"},
+        "settings": {
+            "projection": asdict(settings),
+            "error": "RMS, judge features / [0, 1] pixels",
+        },
         "seconds": round(seconds, 1),
         "gan_model": dataset.gan,
         "vae_model": dataset.vae,
@@ -168,9 +173,9 @@ def showcase(where: list) -> list[int]:
 
 def draw(figures: dict) -> None:
     pictures = np.load(PICTURES / f"{figures['dataset']}.npz")
-    error_figures.figure_png(
-        figures, pictures["real"], pictures["gan"], pictures["vae"]
-    ).save(FIGURES / f"cannot-draw-{figures['dataset']}.png")
+    error_figures.figure_png(figures, pictures["real"], pictures["gan"], pictures["vae"]).save(
+        FIGURES / f"cannot-draw-{figures['dataset']}.png"
+    )
     draw_walk(figures)
 
 
