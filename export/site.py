@@ -5,6 +5,10 @@ or more data sets (export/site_datasets.py says which, and where each goes).
     SITE/vendor/tf-*.es2017.min.js, *.wasm     TensorFlow.js 4.22.0's parts the page uses (core,
                                                converter, cpu/webgl/wasm backends), from
                                                web_demo/node_modules, not the whole tf.min.js
+    SITE/vendor/tf.es2017.min.js               the whole bundle, for the projection worker only
+                                               (it needs the gradients tf-core's build lacks)
+    SITE/models/figures/real-<id>.json, .png   held-out real images for the walks between real
+                                               images (export/site_real.py)
     SITE/vendor/gifenc.esm.js                  the walk's GIF encoder (gifenc 1.0.3)
     SITE/models/gan/generator/                 --gan/--vae/--book (the frogs): an export's role
     SITE/models/vae/decoder/, .../encoder/     folders, without the .keras copies
