@@ -156,7 +156,18 @@ def load_models(chosen: list) -> session.Models | None:
 def main() -> None:
     st.set_page_config(page_title="latentwalk: GAN vs VAE latent spaces", layout="wide")
     # Browsers smooth the images they resize; these are 32-pixel images, so keep pixels square.
-    st.html("<style>[data-testid='stImage'] img {image-rendering: pixelated;}</style>")
+    # The sections' tool layout (session.tool_columns): on a wide screen a part's column of
+    # controls stays in view while its pictures scroll by (sticky; a column that is a flex item
+    # must not stretch to the row's height to stick), and scrolls itself when taller than the
+    # screen; below Streamlit's 640 px the columns stack, controls first, and nothing sticks.
+    st.html(
+        "<style>[data-testid='stImage'] img {image-rendering: pixelated;}"
+        "@media (min-width: 641px) {"
+        "[data-testid='stColumn']:has([class*='st-key-tool-side-']) {"
+        "position: sticky; top: 4.5rem; align-self: flex-start;"
+        "max-height: calc(100vh - 5.5rem); overflow-y: auto; padding: 0 0.6rem;}}"
+        "</style>"
+    )
     options = server_options(sys.argv[1:])
     # Before the first model brings TensorFlow in: its start-up noise stays out of the server's log.
     quiet(options.verbose)

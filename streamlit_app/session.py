@@ -11,6 +11,7 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ..core import latent, layout
 from . import charts, media, tear_figures, url_state
@@ -105,6 +106,19 @@ def fragment(function: Callable) -> Callable:
         return result
 
     return st.fragment(run)
+
+
+def rerun_app() -> None:
+    """A widget's ``on_change`` for a setting drawn inside one part's fragment (in its column of
+    controls) that other parts of the section use too: the change reruns the whole app, not the
+    fragment alone (see ``rerun_if_asked``)."""
+    st.session_state["_rerun_app"] = True
+
+
+def rerun_if_asked() -> None:
+    """Called in the fragment after its settings: a change of one of them reruns the app."""
+    if st.session_state.pop("_rerun_app", False):
+        st.rerun()
 
 
 def kept(key: str, default):
@@ -221,21 +235,22 @@ class PathChoice:
 def path_controls(latent_dim: int) -> PathChoice | None:
     """Waypoint seeds, interpolation and steps; shared by the Walk section and the lab, so the lab
     measures the walk a person has just looked at. Returns None (after saying why) on bad input."""
-    left, middle, right = st.columns([3, 1, 2])
-    text = left.text_input(
+    # Drawn one under another: the sections draw them in their narrow column of controls.
+    text = st.text_input(
         "Waypoint seeds (two or more, in order)",
         key=kept("waypoints", latent.DEFAULT_WALK),
         help="e.g. '0, 7' for a walk from seed 0 to seed 7, or '3, 8, 12, 3' "
         "for a loop. A range '0-3' means 0, 1, 2, 3.",
     )
-    mode = middle.radio(
+    mode = st.radio(
         "Interpolation",
         list(latent.INTERPOLATIONS),
         key=kept("mode", latent.DEFAULT_INTERPOLATION),
+        horizontal=True,
         help="slerp keeps the latent's Gaussian norm; lerp's midpoints fall "
         "toward the origin, where few training latents ever were.",
     )
-    steps = right.slider("Steps per leg", 1, 64, key=kept("steps", latent.DEFAULT_STEPS))
+    steps = st.slider("Steps per leg", 1, 64, key=kept("steps", latent.DEFAULT_STEPS))
     for key in ("waypoints", "mode", "steps"):
         keep(key)
     try:
@@ -248,6 +263,15 @@ def path_controls(latent_dim: int) -> PathChoice | None:
         return None
     path = latent.walk(latent.seeds_to_latents(waypoints, latent_dim), steps, mode)
     return PathChoice(waypoints, mode, steps, path)
+
+
+def tool_columns(name: str) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """A part's tool layout, as in the Embedding Projector: its controls in a narrow left column
+    (``side``), its pictures in the wide right one (``canvas``). On a wide screen the app's CSS
+    keeps the side in view while the canvas scrolls; a phone stacks them, controls first. A
+    fragment makes its own: it may draw widgets only into containers made inside it."""
+    side, canvas = st.columns([1, 2.4], gap="medium")
+    return side.container(key=f"tool-side-{name}"), canvas.container(key=f"tool-canvas-{name}")
 
 
 def show_row(

@@ -17,10 +17,14 @@ from ..session import (
     Models,
     fragment,
     int_input,
+    judge_features,
     keep,
     kept,
+    rerun_app,
+    rerun_if_asked,
     seed_input,
     show_chart,
+    tool_columns,
 )
 from .discontinuity import FEATURES, PIXELS, choose_space
 
@@ -56,13 +60,25 @@ def _random_planes(
 
 
 def plane_controls(latent_dim: int) -> tuple | None:
-    """Which plane, and N. Returns the plane's arguments, or None (after saying why)."""
-    kind = st.radio(
-        "Plane", [THREE_SEEDS, RANDOM], key=kept("atlas_kind", THREE_SEEDS), horizontal=True
-    )
+    """Which plane, and N, one under another (in the part's column of controls). Returns the
+    plane's arguments, or None (after saying why)."""
+    kind = st.radio("Plane", [THREE_SEEDS, RANDOM], key=kept("atlas_kind", THREE_SEEDS))
     keep("atlas_kind")
-    left, middle, right = st.columns([2, 2, 2])
-    n = middle.slider(
+    if kind == THREE_SEEDS:
+        text = st.text_input(
+            "Seeds (three)",
+            key=kept("atlas_seeds", latent.DEFAULT_PLANE_SEEDS),
+            help="The plane through these three seeds' latents; they are ringed on the maps.",
+        )
+        margin = st.slider(
+            "Margin beyond the seeds", 0.0, 1.0, step=0.05, key=kept("atlas_margin", 0.15)
+        )
+        keep("atlas_seeds")
+        keep("atlas_margin")
+    else:
+        seed = seed_input(st, "Seed (the centre)", "atlas_seed", 0)
+        plane_seed = seed_input(st, "Directions' seed", "atlas_plane_seed", 1)
+    n = st.slider(
         "Grid N × N",
         latent.ATLAS_MIN_N,
         url_state.ATLAS_MAX_N,
@@ -71,28 +87,44 @@ def plane_controls(latent_dim: int) -> tuple | None:
         "(N + 2)² images per model.",
     )
     keep("atlas_n")
-    if kind == THREE_SEEDS:
-        text = left.text_input(
-            "Seeds (three)",
-            key=kept("atlas_seeds", latent.DEFAULT_PLANE_SEEDS),
-            help="The plane through these three seeds' latents; they are ringed on the maps.",
-        )
-        margin = right.slider(
-            "Margin beyond the seeds", 0.0, 1.0, step=0.05, key=kept("atlas_margin", 0.15)
-        )
-        keep("atlas_seeds")
-        keep("atlas_margin")
-        try:
-            seeds = latent.parse_seeds(text, limit=3)
-            args = ("seeds", tuple(seeds), int(n), float(margin))
-            _plane(args, latent_dim)  # refuse repeated or collinear seeds here, in words
-        except ValueError as error:
-            st.error(f"{error}")
-            return None
-        return args
-    seed = seed_input(left, "Seed (the centre)", "atlas_seed", 0)
-    plane_seed = seed_input(right, "Directions' seed", "atlas_plane_seed", 1)
-    return ("random", int(seed), int(plane_seed), int(n))
+    if kind != THREE_SEEDS:
+        return ("random", int(seed), int(plane_seed), int(n))
+    try:
+        seeds = latent.parse_seeds(text, limit=3)
+        args = ("seeds", tuple(seeds), int(n), float(margin))
+        _plane(args, latent_dim)  # refuse repeated or collinear seeds here, in words
+    except ValueError as error:
+        st.error(f"{error}")
+        return None
+    return args
+
+
+def map_settings() -> tuple:
+    """The map's measure and k, which shape both parts: drawn among the plane's controls, a
+    change reruns the whole app. Returns the judge's feature function (None: pixels), the
+    measure and k."""
+    features = choose_space()
+    measure = st.radio(
+        "Map",
+        list(atlas.MEASURES),
+        format_func=atlas.MEASURES.get,
+        key=kept("atlas_measure", "area"),
+        on_change=rerun_app,
+        help="Area magnification: how much a small square of the plane is enlarged in image "
+        "space. Largest singular value: the change along the plane's steepest direction there.",
+    )
+    k = st.slider(
+        "A cliff is a cell above k × the model's median; k =",
+        1.5,
+        10.0,
+        step=0.5,
+        key=kept("atlas_k", latent.JUMP_FACTOR),
+        on_change=rerun_app,
+    )
+    keep("atlas_measure")
+    keep("atlas_k")
+    rerun_if_asked()
+    return features, measure, k
 
 
 def render(models: Models) -> None:
@@ -110,47 +142,33 @@ def render(models: Models) -> None:
             f"alone: the side-by-side comparison needs a {missing[0]} (pick one in the sidebar, "
             "or add its folder there)."
         )
-    features = choose_space()
-    # The map and k shape both parts below: a change reruns the whole section.
-    left, right = st.columns([1, 1])
-    measure = left.radio(
-        "Map",
-        list(atlas.MEASURES),
-        format_func=atlas.MEASURES.get,
-        key=kept("atlas_measure", "area"),
-        horizontal=True,
-        help="Area magnification: how much a small square of the plane is enlarged in image "
-        "space. Largest singular value: the change along the plane's steepest direction there.",
-    )
-    k = right.slider(
-        "A cliff is a cell above k × the model's median; k =",
-        1.5,
-        10.0,
-        step=0.5,
-        key=kept("atlas_k", latent.JUMP_FACTOR),
-    )
-    keep("atlas_measure")
-    keep("atlas_k")
-    render_plane(models, features, measure, k)
+    render_plane(models)
+    # The space, map and k the plane part's controls hold (a change of them reruns the app).
+    features = judge_features() if st.session_state.get("measure_space") == FEATURES else None
+    measure, k = st.session_state["atlas_measure"], st.session_state["atlas_k"]
     model_keys = tuple(m.found.cache_key for m in models.loaded.values())
     space = PIXELS if features is None else FEATURES
     render_random_planes(models, model_keys, space, features, measure, k)
 
 
 @fragment
-def render_plane(models: Models, features, measure: str, k: float) -> None:
-    space = PIXELS if features is None else FEATURES
-    args = plane_controls(models.latent_dim)
+def render_plane(models: Models) -> None:
+    side, canvas = tool_columns("atlas")
+    with side:
+        features, measure, k = map_settings()
+        args = plane_controls(models.latent_dim)
     if args is None:
         return
+    space = PIXELS if features is None else FEATURES
     plane = _plane(args, models.latent_dim)
     model_keys = tuple(m.found.cache_key for m in models.loaded.values())
     images = (plane.n + 2) ** 2 * len(models.loaded)
-    with st.spinner(f"Making {images} images and their maps..."):
-        results = _atlas(models, model_keys, args, space, features)
-    render_maps(results, plane, measure, k, space)
-    picked = pick_cell(plane)
-    render_cell(models, results, plane, picked, features)
+    with canvas:
+        with st.spinner(f"Making {images} images and their maps..."):
+            results = _atlas(models, model_keys, args, space, features)
+        render_maps(results, plane, measure, k, space)
+        picked = pick_cell(plane)
+        render_cell(models, results, plane, picked, features)
 
 
 def _labels(plane: latent.Plane) -> list[str]:
@@ -315,23 +333,24 @@ def render_random_planes(models: Models, model_keys, space, features, measure, k
         "random directions, the window ±√32 / 2 around the seed (the same planes for every "
         "model); each dot is one plane's p99 / median."
     )
-    left, middle, right = st.columns(3)
-    planes = int_input(left, "Planes", "atlas_planes", 8, 1, 64)
-    n = int(middle.slider("Grid N of each", 8, 32, key=kept("atlas_planes_n", 16)))
-    seed = int_input(right, "Random seed", "atlas_planes_seed", 0, 0, 2**31 - 1)
+    side, canvas = tool_columns("atlas-planes")
+    planes = int_input(side, "Planes", "atlas_planes", 8, 1, 64)
+    n = int(side.slider("Grid N of each", 8, 32, key=kept("atlas_planes_n", 16)))
+    seed = int_input(side, "Random seed", "atlas_planes_seed", 0, 0, 2**31 - 1)
     keep("atlas_planes_n")
-    with st.spinner(f"Mapping {planes} random planes..."):
-        summaries = _random_planes(
-            models, model_keys, (planes, n, seed, float(k), measure), space, features
+    with canvas:
+        with st.spinner(f"Mapping {planes} random planes..."):
+            summaries = _random_planes(
+                models, model_keys, (planes, n, seed, float(k), measure), space, features
+            )
+        show_chart(charts.planes_chart(summaries), use_container_width=True)
+        frame = pd.DataFrame(atlas.random_rows(summaries)).set_index("model")
+        st.dataframe(
+            frame,
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3g")
+                for c in frame.columns
+                if frame[c].dtype.kind == "f"
+            },
+            use_container_width=True,
         )
-    show_chart(charts.planes_chart(summaries), use_container_width=True)
-    frame = pd.DataFrame(atlas.random_rows(summaries)).set_index("model")
-    st.dataframe(
-        frame,
-        column_config={
-            c: st.column_config.NumberColumn(format="%.3g")
-            for c in frame.columns
-            if frame[c].dtype.kind == "f"
-        },
-        use_container_width=True,
-    )

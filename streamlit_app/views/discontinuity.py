@@ -17,7 +17,10 @@ from ..session import (
     keep,
     kept,
     path_controls,
+    rerun_app,
+    rerun_if_asked,
     show_chart,
+    tool_columns,
 )
 
 PIXELS, FEATURES = url_state.SPACES["pixels"], url_state.SPACES["judge"]
@@ -37,7 +40,7 @@ def _smoothness(
 def choose_space():
     """Where change is measured: the judge's features (the default when the judge is there, as
     Karras et al.'s PPL measures in a network's features) or pixels. Returns the feature
-    function, or None for pixels."""
+    function, or None for pixels. Drawn in a fragment's controls, its change reruns the app."""
     features = judge_features()
     options = [FEATURES, PIXELS] if features is not None else [PIXELS]
     key = kept("measure_space", options[0])
@@ -48,6 +51,7 @@ def choose_space():
         options,
         key=key,
         horizontal=True,
+        on_change=rerun_app,  # drawn in one part's controls, read by every part
         help="Judge features: the penultimate layer of the CIFAR-10 classifier in models/judge "
         "(how much what the image shows changes). Pixels: mean squared pixel difference (flatters "
         "a blurry model)."
@@ -75,17 +79,36 @@ def render(models: Models) -> None:
         "The book (section 8.5) says a GAN's latent space lacks a VAE's neat continuous "
         "structure. Here it is measured rather than assumed."
     )
-    features = choose_space()
-    render_walk_part(models, features)
+    render_walk_part(models)
+    # The space, chosen among the walk part's controls (its change reruns the whole app).
+    features = judge_features() if st.session_state.get("measure_space") == FEATURES else None
     render_smoothness(models, features)
 
 
 @fragment
-def render_walk_part(models: Models, features) -> None:
+def render_walk_part(models: Models) -> None:
     st.subheader("Along the chosen walk")
-    path = path_controls(models.latent_dim)
-    if path is not None:
-        render_walk(models, path.latents, features)
+    side, canvas = tool_columns("lab")
+    with side:
+        features = choose_space()
+        rerun_if_asked()
+        path = path_controls(models.latent_dim)
+        if path is None:
+            return
+        k = st.slider(
+            "A jump is a step above k × the median step; k =",
+            1.5,
+            10.0,
+            key=kept("jump_k", latent.JUMP_FACTOR),
+            step=0.5,
+        )
+        relative = st.toggle(
+            "Divide by each model's median step (scale-free)", key=kept("walk_relative", True)
+        )
+        keep("jump_k")
+        keep("walk_relative")
+    with canvas:
+        render_walk(models, path.latents, k, relative, features)
 
 
 def _distance_words(features) -> str:
@@ -94,20 +117,7 @@ def _distance_words(features) -> str:
     return "the mean squared change of the judge's features (its penultimate layer)"
 
 
-def render_walk(models: Models, latents, features=None) -> None:
-    left, right = st.columns([1, 1])
-    k = left.slider(
-        "A jump is a step above k × the median step; k =",
-        1.5,
-        10.0,
-        key=kept("jump_k", latent.JUMP_FACTOR),
-        step=0.5,
-    )
-    relative = right.toggle(
-        "Divide by each model's median step (scale-free)", key=kept("walk_relative", True)
-    )
-    keep("jump_k")
-    keep("walk_relative")
+def render_walk(models: Models, latents, k: float, relative: bool, features=None) -> None:
     frames = models.images(latents)
     walks = lab.walk_report(frames, k, features)
     show_chart(charts.step_chart(walks, relative), use_container_width=True)
@@ -138,13 +148,21 @@ def render_largest_steps(frames: dict, walks: dict) -> None:
 
 def render_smoothness(models: Models, features=None) -> None:
     st.subheader("Over many random paths")
-    left, middle, right = st.columns([1, 1, 2])
-    num_paths = int_input(left, "Random paths", "num_paths", 256, 8, 4096)
-    seed = int_input(middle, "Paths' random seed", "paths_seed", 0, 0, 2**31 - 1)
-    relative = right.toggle(
+    side, canvas = tool_columns("lab-paths")
+    num_paths = int_input(side, "Random paths", "num_paths", 256, 8, 4096)
+    seed = int_input(side, "Paths' random seed", "paths_seed", 0, 0, 2**31 - 1)
+    relative = side.toggle(
         "Divide by each model's median (scale-free)", key=kept("smooth_relative", True)
     )
     keep("smooth_relative")
+    with canvas:
+        render_smoothness_figures(models, features, num_paths, seed, relative)
+
+
+def render_smoothness_figures(
+    models: Models, features, num_paths: int, seed: int, relative: bool
+) -> None:
+    """The many paths' chart, table and reading, in the part's canvas."""
     st.caption(
         "For each path: two latents z1, z2 from the Gaussian prior, a position t ~ U(0, 1)"
         ", and d(G(slerp(z1, z2; t)), G(slerp(z1, z2; t + ε))) / ε² with ε = 1e-4 and d "

@@ -14,7 +14,7 @@ from .. import charts, lab, media
 from .. import models as discovery
 from .. import real_images as real
 from ..generation import _load_keras
-from ..session import Models, fragment, keep, kept, show_chart, show_row
+from ..session import Models, fragment, keep, kept, show_chart, show_row, tool_columns
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -142,34 +142,44 @@ def render(models: Models, dataset: str) -> None:
     )
     showcase = real.load_showcase(BY_ID[dataset]) if dataset in BY_ID else None
     chosen = st.session_state.get("_url_models", {})
-    if showcase is None:
-        st.info("No held-out images ship for these models: upload two images.")
-    else:
-        _what_cannot_be_drawn(showcase, dataset)
-        show_row(
-            f"Held-out real images ({BY_ID[dataset].label}), no. 0 to {len(showcase.images) - 1}",
-            showcase.images,
-            scale=2,
-            fill=True,
-        )
+    side, canvas = tool_columns("real")
+    with canvas:
+        if showcase is None:
+            st.info("No held-out images ship for these models: upload two images.")
+        else:
+            _what_cannot_be_drawn(showcase, dataset)
+            show_row(
+                f"Held-out real images ({BY_ID[dataset].label}), no. 0 to "
+                f"{len(showcase.images) - 1}",
+                showcase.images,
+                scale=2,
+                fill=True,
+            )
     first, second = real.default_pair(showcase) if showcase else (0, 0)
-    left, right = st.columns(2)
     ends = [
-        _end(left, "From", "real_from", showcase, first),
-        _end(right, "To", "real_to", showcase, second),
+        _end(side, "From", "real_from", showcase, first),
+        _end(side, "To", "real_to", showcase, second),
     ]
-    codes = [
-        _codes(models, key, image, index, showcase, chosen)
-        for key, (image, _, index) in zip(("real_from", "real_to"), ends, strict=True)
-    ]
+    with canvas:  # a projection's progress bar goes by the pictures
+        codes = [
+            _codes(models, key, image, index, showcase, chosen)
+            for key, (image, _, index) in zip(("real_from", "real_to"), ends, strict=True)
+        ]
     if any(code is None for code in codes):
-        st.info("Choose or upload both images.")
+        canvas.info("Choose or upload both images.")
         return
     names = [name for name in models.loaded if name in codes[0] and name in codes[1]]
     pictures = {n: models.loaded[n].generate(np.stack([codes[0][n], codes[1][n]])) for n in names}
-    _ends_row(ends, pictures)
-    steps = st.slider("Steps", 2, 64, key=kept("real_steps", latent.DEFAULT_STEPS))
+    with canvas:
+        _ends_row(ends, pictures)
+    steps = side.slider("Steps", 2, 64, key=kept("real_steps", latent.DEFAULT_STEPS))
     keep("real_steps")
+    with canvas:
+        _walk(models, names, codes, ends, steps)
+
+
+def _walk(models: Models, names: list, codes: list, ends: list, steps: int) -> None:
+    """Each model's walk between its two codes, the change per step, and the GIF."""
     frames = {
         name: models.loaded[name].generate(
             latent.walk(

@@ -15,7 +15,16 @@ from ...core import tearing, verdict
 from ...core.datasets import BY_ID
 from .. import charts, lab, media
 from .. import tear_figures as figures_data
-from ..session import Models, judge, judge_features, keep, kept, show_chart, show_row
+from ..session import (
+    Models,
+    judge,
+    judge_features,
+    keep,
+    kept,
+    show_chart,
+    show_row,
+    tool_columns,
+)
 
 SECTION = "Where it tears"
 TEAR_WALK_FRAMES = 33  # frames of the walk through a tear (its stored frames span the segment)
@@ -89,55 +98,67 @@ def render(models: Models, dataset_id: str) -> None:
     )
     figures = shipped_figures(dataset_id)
     chosen = {name.lower(): model.found.folder.name for name, model in models.loaded.items()}
-    if figures is not None and figures_data.measured_here(figures, chosen):
-        render_figures(models, figures, "the shipped measurement")
-    else:
-        st.info(
-            "The chosen models are not a shipped, measured pair: measure them here (a quick "
-            "version of models/recipes/measure_tears.py)."
-        )
-    render_live(models)
+    side, canvas = tool_columns("tears")
+    with side:
+        found_judge, pairs, measure = live_controls()
+    with canvas:
+        if figures is not None and figures_data.measured_here(figures, chosen):
+            render_figures(models, figures, "the shipped measurement")
+        else:
+            st.info(
+                "The chosen models are not a shipped, measured pair: measure them here (a quick "
+                "version of models/recipes/measure_tears.py)."
+            )
+        if found_judge is not None:
+            render_live(models, found_judge, pairs, measure)
 
 
-def render_live(models: Models) -> None:
+def live_controls() -> tuple:
+    """The quick measurement's controls: the judge (None, after saying so, without one), the
+    walks per model and whether Measure was pressed."""
     found_judge = judge()
     if found_judge is None:
         st.warning("No judge found (models/judge): run `make judge` to measure in its features.")
-        return
+        return None, None, False
     with st.expander("Measure the chosen models now (quick settings)", expanded=False):
         pairs = st.select_slider(
             "Cross-class walks per model", [32, 64, 128, 256], key=kept("tears_pairs", 64)
         )
         keep("tears_pairs")
-        if st.button("Measure", key="tears_measure"):
-            started = time.monotonic()
-            keys = tuple(model.found.cache_key for model in models.loaded.values())
-            measured = _measure_live(models, found_judge, pairs)
-            measured["verdict"] = verdict.verdict(measured, "the chosen models")
-            st.session_state["_tears_live"] = (keys, measured, time.monotonic() - started)
-        live = st.session_state.get("_tears_live")
-        keys = tuple(model.found.cache_key for model in models.loaded.values())
-        if live and live[0] == keys:
-            _keys, measured, seconds = live
-            st.caption(
-                f"Measured in {seconds:.1f} s (64 steps a walk: widths below 1/64 read as 1/64)."
-            )
-            render_figures(models, measured, "this quick measurement")
+        measure = st.button("Measure", key="tears_measure")
+    return found_judge, pairs, measure
+
+
+def render_live(models: Models, found_judge, pairs: int, measure: bool) -> None:
+    """The quick measurement of the chosen models, when asked, and its figures."""
+    keys = tuple(model.found.cache_key for model in models.loaded.values())
+    if measure:
+        started = time.monotonic()
+        measured = _measure_live(models, found_judge, pairs)
+        measured["verdict"] = verdict.verdict(measured, "the chosen models")
+        st.session_state["_tears_live"] = (keys, measured, time.monotonic() - started)
+    live = st.session_state.get("_tears_live")
+    if live and live[0] == keys:
+        _keys, measured, seconds = live
+        st.subheader("The quick measurement")
+        st.caption(
+            f"Measured in {seconds:.1f} s (64 steps a walk: widths below 1/64 read as 1/64)."
+        )
+        render_figures(models, measured, "this quick measurement")
 
 
 def render_figures(models: Models, figures: dict, source: str) -> None:
     said = figures.get("verdict")
     if said:
         st.markdown(f"**{said['sentence']}**")
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown("**Class switch along cross-class walks** (median and quartiles)")
-        show_chart(charts.transition_chart(figures), use_container_width=True)
-    with right:
-        rows = figures_data.width_rows(figures)
-        if rows:
-            st.markdown("**Class-switch width** (median, 95 % interval)")
-            show_chart(charts.width_chart(rows), use_container_width=True)
+    # One under the other: beside the column of controls, side by side they would clip the
+    # width chart's axis title.
+    st.markdown("**Class switch along cross-class walks** (median and quartiles)")
+    show_chart(charts.transition_chart(figures), use_container_width=True)
+    rows = figures_data.width_rows(figures)
+    if rows:
+        st.markdown("**Class-switch width** (median, 95 % interval)")
+        show_chart(charts.width_chart(rows), use_container_width=True)
     frame = pd.DataFrame(figures_data.figure_rows(figures)).set_index("model")
     # Figures down, models across: one column of text per model (mixed types per row).
     st.dataframe(frame.T.map(lambda v: "–" if v is None else f"{v}"), use_container_width=True)

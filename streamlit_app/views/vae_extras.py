@@ -16,6 +16,7 @@ from ..session import (
     kept,
     seed_input,
     show_row,
+    tool_columns,
 )
 
 SOURCES = tuple(url_state.VAE_SOURCES.values())  # upload, a GAN image
@@ -63,10 +64,30 @@ def render(models: Models) -> None:
             "cifar10 --class frog --out runs/vae-frog` and add `runs` in the sidebar."
         )
         return
-    chosen = _input_image(models)
+    side, canvas = tool_columns("vae")
+    with side:
+        chosen = _input_image(models)
     if chosen is None:
         return
     image, description = chosen
+    with side:
+        st.markdown("**Walk to a seed**")
+        target = seed_input(st, "Target seed", "vae_target", 1)
+        mode = st.radio(
+            "Interpolation",
+            list(latent.INTERPOLATIONS),
+            key=kept("vae_mode", latent.DEFAULT_INTERPOLATION),
+            horizontal=True,
+        )
+        steps = st.slider("Steps", 2, 64, key=kept("vae_steps", latent.DEFAULT_STEPS))
+    for key in ("vae_target", "vae_mode", "vae_steps"):
+        keep(key)
+    with canvas:
+        render_encoding(models, vae, image, description, target, mode, steps)
+
+
+def render_encoding(models: Models, vae, image, description, target, mode, steps) -> None:
+    """The input, its reconstruction, and the walk from its encoding to the target seed."""
     z = vae.encode(image[None])
     reconstruction = vae.generate(z)[0]
     error = float(
@@ -87,17 +108,6 @@ def render(models: Models) -> None:
     )
 
     st.subheader("Walk from the encoding to a seed")
-    a, b, c = st.columns(3)
-    target = seed_input(a, "Target seed", "vae_target", 1)
-    mode = b.radio(
-        "Interpolation",
-        list(latent.INTERPOLATIONS),
-        key=kept("vae_mode", latent.DEFAULT_INTERPOLATION),
-        horizontal=True,
-    )
-    steps = c.slider("Steps", 2, 64, key=kept("vae_steps", latent.DEFAULT_STEPS))
-    for key in ("vae_target", "vae_mode", "vae_steps"):
-        keep(key)
     end = latent.seed_to_latent(target, models.latent_dim)
     path = latent.walk(np.stack([z[0], end]), steps, mode)
     images = models.images(path)

@@ -18,6 +18,7 @@ from ..session import (
     seed_input,
     show_chart,
     show_row,
+    tool_columns,
 )
 
 STRIP_FRAMES = 17  # frames shown in a strip; the GIF has them all
@@ -40,14 +41,30 @@ def _gif(_frames: dict, key: tuple) -> bytes:
 
 @fragment
 def render_walk(models: Models) -> None:
-    path = path_controls(models.latent_dim)
+    side, canvas = tool_columns("walk")
+    with side:
+        path = path_controls(models.latent_dim)
     if path is None:
         return
     frames = models.images(path.latents)
+    with side:
+        last = len(path.latents) - 1
+        key = kept("frame", 0)
+        st.session_state[key] = min(st.session_state[key], last)  # the path may have shrunk
+        index = st.slider("Frame", 0, last, key=key)
+        keep("frame")
+        show_gif = st.toggle("Animated GIF of the walk", key=kept("walk_gif", False))
+        keep("walk_gif")
     shown = evenly_spaced(len(path.latents), STRIP_FRAMES)
     note = f"{len(path.latents)} frames" + (
         f", {len(shown)} shown" if len(shown) < len(path.latents) else ""
     )
+    with canvas:
+        render_walk_pictures(models, path, frames, shown, note, index, show_gif)
+
+
+def render_walk_pictures(models: Models, path, frames: dict, shown, note, index, show_gif) -> None:
+    """The walk's strips, their download, the change per step, the chosen frame and the GIF."""
     for name, images in frames.items():
         show_row(
             f"{name}: {path.mode} walk through seeds {', '.join(map(str, path.waypoints))}",
@@ -78,20 +95,14 @@ def render_walk(models: Models) -> None:
         use_container_width=True,
     )
     left, right = st.columns([1, 2])
-    with left:
-        last = len(path.latents) - 1
-        key = kept("frame", 0)
-        st.session_state[key] = min(st.session_state[key], last)  # the path may have shrunk
-        index = st.slider("Frame", 0, last, key=key)
-        keep("frame")
-        st.image(
-            media.png_bytes(
-                media.side_by_side([frames[n][index : index + 1] for n in frames], scale=6)[0]
-            ),
-            caption=" | ".join(frames),
-            output_format="PNG",
-        )
-    with right:
+    left.image(
+        media.png_bytes(
+            media.side_by_side([frames[n][index : index + 1] for n in frames], scale=6)[0]
+        ),
+        caption=f"{' | '.join(frames)}, frame {index}",
+        output_format="PNG",
+    )
+    if show_gif:
         # The GIF takes longer than everything else here: made when asked, then kept.
         key = (
             tuple(m.found.cache_key for m in models.loaded.values()),
@@ -99,17 +110,15 @@ def render_walk(models: Models) -> None:
             path.mode,
             path.steps,
         )
-        if st.toggle("Animated GIF of the walk", key=kept("walk_gif", False)):
-            gif = _gif(frames, key)
-            st.image(gif, caption=f"{' | '.join(frames)}, {len(path.latents)} frames")
-            st.download_button(
-                "Download the walk (animated GIF)",
-                gif,
-                file_name="walk.gif",
-                mime="image/gif",
-                key="download_walk_gif",
-            )
-        keep("walk_gif")
+        gif = _gif(frames, key)
+        right.image(gif, caption=f"{' | '.join(frames)}, {len(path.latents)} frames")
+        right.download_button(
+            "Download the walk (animated GIF)",
+            gif,
+            file_name="walk.gif",
+            mime="image/gif",
+            key="download_walk_gif",
+        )
 
 
 @fragment
@@ -119,12 +128,12 @@ def render_dimensions(models: Models) -> None:
         "Start from a seed's latent and change single coordinates. A VAE is trained to "
         "spread meaning over its dimensions smoothly; a GAN is not asked to."
     )
-    left, right = st.columns([1, 3])
-    base_seed = seed_input(left, "Base seed", "base_seed", 0)
+    side, canvas = tool_columns("walk-dimensions")
+    base_seed = seed_input(side, "Base seed", "base_seed", 0)
     key = kept("dims", [0, 1, 2])
     # A link's dimensions that these models do not have are dropped.
     st.session_state[key] = [d for d in st.session_state[key] if d < models.latent_dim]
-    dims = right.multiselect(
+    dims = side.multiselect(
         "Dimensions",
         list(range(models.latent_dim)),
         key=key,
@@ -139,24 +148,24 @@ def render_dimensions(models: Models) -> None:
     moves = url_state.read_moves(st.session_state.get("_kept_dim_moves", ""))
     if st.session_state.get("_dim_moves_seed", base_seed) != base_seed:
         moves = {}
-    columns = st.columns(max(len(dims), 1))
-    for column, dim in zip(columns, dims, strict=True):
+    for dim in dims:
         start = float(np.round(z[dim], 2))
         key = f"dim_{base_seed}_{dim}"  # named by the base seed, as its start is
         if key not in st.session_state:
             st.session_state[key] = moves.get(dim, start)
-        moved[dim] = column.slider(f"z[{dim}]", -4.0, 4.0, step=0.05, key=key)
+        moved[dim] = side.slider(f"z[{dim}]", -4.0, 4.0, step=0.05, key=key)
     st.session_state["_kept_dim_moves"] = ",".join(
         f"{dim}:{float(moved[dim]):g}" for dim in dims if float(moved[dim]) != np.round(z[dim], 2)
     )
     st.session_state["_dim_moves_seed"] = base_seed
-    for column, (name, images) in zip(
-        st.columns(len(models.loaded)), models.images(moved[None]).items(), strict=True
-    ):
-        with column:
-            st.markdown(f"**{name}**, seed {base_seed} with the sliders' values")
-            st.image(media.single_png(images[0], scale=6), output_format="PNG")
-    for dim in dims:
-        sweep = latent.move_dimension(moved, dim, SWEEP_VALUES)
-        for name, images in models.images(sweep).items():
-            show_row(f"{name}: z[{dim}] from -3 to 3", images, scale=2)
+    with canvas:
+        for column, (name, images) in zip(
+            st.columns(len(models.loaded)), models.images(moved[None]).items(), strict=True
+        ):
+            with column:
+                st.markdown(f"**{name}**, seed {base_seed} with the sliders' values")
+                st.image(media.single_png(images[0], scale=6), output_format="PNG")
+        for dim in dims:
+            sweep = latent.move_dimension(moved, dim, SWEEP_VALUES)
+            for name, images in models.images(sweep).items():
+                show_row(f"{name}: z[{dim}] from -3 to 3", images, scale=2)
