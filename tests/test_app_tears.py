@@ -159,7 +159,7 @@ def test_the_app_opens_on_the_default_data_set_with_its_verdict(shipped):
 
     # Walk through the GAN's tear: both models on the same latents, with the change chart.
     charts_before = len(app.get("arrow_vega_lite_chart"))
-    app.button(key="tear_walk_GAN_0").click().run()
+    app.button(key="tear_walk_cifar10_GAN_0").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Walk through the GAN's steep place no. 1 (a tear)" in [h.value for h in app.subheader]
     rows = [m.value for m in app.markdown if "the same 33 latents" in m.value]
@@ -232,3 +232,17 @@ def test_a_walk_through_a_tear_spans_its_stored_frames():
     np.testing.assert_allclose(latents[0], frames[0])
     np.testing.assert_allclose(latents[-1], frames[-1])
     np.testing.assert_allclose(np.diff(latents, axis=0), [[0.5, 0.25]] * 4, rtol=1e-6)
+
+
+def test_the_shipped_pair_measured_live_shows_both_galleries(shipped):
+    """The shipped figures and a quick measurement of the same pair on one page: each gallery's
+    "Walk through it" buttons are keyed by their figures (they were keyed by model and place
+    only, so the second gallery's raised a duplicate-key error)."""
+    app = _app()
+    app.sidebar.radio(key="section").set_value("Where it tears").run()
+    app.select_slider[0].set_value(32).run()
+    app.button(key="tears_measure").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    walks = [b for b in app.button if b.label == "Walk through it"]
+    assert len({b.key for b in walks}) == len(walks) > 0
+    assert "The quick measurement" in [s.value for s in app.subheader]

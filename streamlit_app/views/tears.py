@@ -201,7 +201,9 @@ def render_tear_gallery(models: Models, figures: dict) -> None:
                 )
                 st.button(
                     "Walk through it",
-                    key=f"tear_walk_{name}_{index}",
+                    # Keyed by the figures too: the shipped and a quick measurement's galleries
+                    # of the same pair can be on one page.
+                    key=f"tear_walk_{_source(figures)}_{name}_{index}",
                     on_click=_pick_tear,
                     args=(_source(figures), name, index),
                     help="Both models along the line through this place, frame by frame, with "
