@@ -10,7 +10,7 @@
 // DepthToSpace and StridedSlice (no gradients registered in TF.js 4.22). So the graph is split
 // back into plain ops before loading, and those two gradients are registered here.
 //
-// Messages in:  {type: 'project', task, url, vendor, threads, target: Float32Array(32*32*3) in [-1, 1],
+// Messages in:  {type: 'project', task, url, vendor, target: Float32Array(32*32*3) in [-1, 1],
 //                starts: Float32Array(restarts * d), settings: {steps, learningRate,
 //                priorWeight}, report: steps between progress messages}
 // Messages out: {type: 'progress', task, step, steps, loss} | {type: 'done', task, latent,
@@ -172,10 +172,9 @@ if (typeof importScripts === 'function') {
         importScripts(`${message.vendor}tf.es2017.min.js`,
           `${message.vendor}tf-backend-wasm.es2017.min.js`);
         tf.wasm.setWasmPaths(message.vendor);
-        // While a projection runs the page's inference workers wait, so it may use every core
-        // (threads need cross-origin isolation, as the inference workers' do).
-        if (self.crossOriginIsolated && message.threads > 1) tf.wasm.setThreadsCount(message.threads);
-        else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        // One thread: at one image's size a second one did not help (8.1 s with two threads,
+        // 7.9 s with one, on 2 cores), and it needs no threaded binary nor isolation.
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
         registerGradients(tf);
         ready = tf.setBackend('wasm').then((ok) => (ok ? 'wasm' : null)).catch(() => null)
           .then(async (name) => {

@@ -68,7 +68,6 @@ export class Projector {
         task,
         url: new URL(modelUrl, document.baseURI).href,
         vendor: new URL('../vendor/', import.meta.url).href,
-        threads: Math.min(4, navigator.hardwareConcurrency || 1),
         target,
         starts: projectionStarts(chosen.seed, chosen.restarts, dim),
         settings: { steps: chosen.steps, learningRate: chosen.learningRate,
