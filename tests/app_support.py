@@ -77,11 +77,23 @@ def app_server(folder: Path, models: list[Path] | None) -> Iterator[str]:
         log.close()
 
 
+# Streamlit writes its script's run state on the app's root for tests ("running",
+# "rerunRequested", "notRunning", ...): done is neither of the first two, and no status widget.
+RUN_DONE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app ? app.getAttribute('data-test-script-state') : null;
+  return state !== 'running' && state !== 'rerunRequested'
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
 def settle(page) -> None:
-    """Wait until Streamlit has finished the current run (its status widget disappears). The
-    checks after it wait for what they expect too: a rerun may start late on busy cores."""
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS
-    )
-    page.wait_for_timeout(500)
+    """Wait until Streamlit has finished the current run (the run state the app writes for tests,
+    and its status widget gone). The checks after it wait for what they expect too: a rerun may
+    start late on busy cores. (Fixed waits of 0.5 s before and after cost the app's browser
+    tests over a minute; the run state answers as soon as the run ends.)"""
+    # The interaction's rerun request reaches the state; a slider sends its value only after
+    # Streamlit's 200 ms debounce.
+    page.wait_for_timeout(300)
+    page.wait_for_function(RUN_DONE, timeout=WAIT_MS)
+    page.wait_for_timeout(150)

@@ -80,3 +80,14 @@ def tensorflow_worker(tmp_path_factory):
     log = tmp_path_factory.mktemp("workers") / "tensorflow.log"
     with backend_worker("tensorflow", 2, log) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def shipped_app(tmp_path_factory):
+    """`streamlit run` on the shipped models only, one server for every module that looks at
+    them in a browser (each test opens its own browser session, so its own app session; a server
+    a module cost 5-8 s of start-up and first model load)."""
+    from app_support import app_server
+
+    with app_server(tmp_path_factory.mktemp("shipped_app"), None) as url:
+        yield url

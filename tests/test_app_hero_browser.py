@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_support import WAIT_MS, app_server, settle
+from app_support import WAIT_MS, settle
 
 from latentwalk.export.browser import CHROMIUM
 from tests.support import REPO
@@ -51,10 +51,9 @@ SHOWN_TEXT = """() => window.__canvasText
 
 
 @pytest.fixture(scope="module")
-def running_app(tmp_path_factory):
-    """`streamlit run` on the shipped models only (the verdict is theirs)."""
-    with app_server(tmp_path_factory.mktemp("app"), None) as url:
-        yield url
+def running_app(shipped_app):
+    """The shipped models' server (conftest.py), shared with the other modules."""
+    return shipped_app
 
 
 @pytest.fixture(scope="module")

@@ -85,8 +85,10 @@ def test_a_code_planted_in_the_shipped_gan_is_found_again(shipped_gan):
     assert np.median(found.pixel_error) < 0.01, found.pixel_error
     assert np.all((found.norm_ratio > 0.5) & (found.norm_ratio < 1.6)), found.norm_ratio
     assert found.losses[-1] < found.losses[0] / 10  # it descended
-    again = project(shipped_gan, targets, ProjectionSettings(steps=200, restarts=4))
-    np.testing.assert_array_equal(found.latents, again.latents)  # deterministic for a seed
+    # Deterministic for a seed (the same batch: BLAS may sum a batch of another size otherwise).
+    first = project(shipped_gan, targets[:2], ProjectionSettings(steps=50, restarts=2))
+    again = project(shipped_gan, targets[:2], ProjectionSettings(steps=50, restarts=2))
+    np.testing.assert_array_equal(first.latents, again.latents)
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from app_support import WAIT_MS, app_server, settle
+from app_support import WAIT_MS, settle
 from PIL import Image
 
 from latentwalk.export.browser import CHROMIUM
@@ -29,9 +29,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def running_app(tmp_path_factory):
-    with app_server(tmp_path_factory.mktemp("app"), None) as url:
-        yield url
+def running_app(shipped_app):
+    """The shipped models' server (conftest.py), shared with the other modules."""
+    return shipped_app
 
 
 @pytest.fixture
