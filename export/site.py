@@ -205,7 +205,7 @@ def build_site(
                 target.write_text(json.dumps(tears[dataset.id], allow_nan=False) + "\n")
             entry = dataset_entry(dataset, tears[dataset.id])
             if real[dataset.id] is not None:  # held-out images for the walks between real ones
-                entry["real"] = write_real(site, FIGURES_IN_SITE, real[dataset.id])
+                entry["real"] = write_real(site, FIGURES_IN_SITE, dataset.id, real[dataset.id])
             index["datasets"].append(entry)
             stop()
         (site / INDEX).write_text(json.dumps(index, indent=1) + "\n")

@@ -75,15 +75,15 @@ def read_real(figures: Path | None, dataset_id: str, gan_export: Path | None) ->
     return page
 
 
-def write_real(site: Path, folder: str, page: dict) -> str:
-    """Write ``page`` (from read_real) and its image into the site's ``folder``; returns the
-    JSON's path in the site."""
+def write_real(site: Path, folder: str, dataset_id: str, page: dict) -> str:
+    """Write ``page`` (read_real's for ``dataset_id``) and its images into the site's
+    ``folder``; returns the JSON's path in the site."""
     target = site / folder
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(page["_image"], target / page["file"])
     if page.get("_figure"):
         shutil.copy2(page["_figure"], target / page["figure"])
-    name = real_name(Path(page["file"]).stem.removeprefix("real-"))
+    name = real_name(dataset_id)
     body = {key: value for key, value in page.items() if not key.startswith("_")}
     (target / name).write_text(json.dumps(body) + "\n")
     return f"{folder}/{name}"

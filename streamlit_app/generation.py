@@ -53,7 +53,7 @@ def _compiled(model) -> Callable:
     return forward
 
 
-def _load_keras(path: Path):
+def load_keras(path: Path):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -115,7 +115,7 @@ def _load_checked(path: Path, role: str):
     if not zipfile.is_zipfile(path):
         raise ModelLoadError(f"`{path.name}` is not a complete .keras file (truncated or damaged?)")
     try:
-        model = _load_keras(path)
+        model = load_keras(path)
     except Exception as error:  # Keras raises many types for a damaged or foreign file
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelLoadError(f"`{path.name}` does not load: {_without_paths(text)}") from None
@@ -181,7 +181,7 @@ def load_judge_features(folder: Path) -> Callable[[np.ndarray], np.ndarray] | No
     import keras
 
     layer = json.loads(config_path.read_text()).get("feature_layer", "features")
-    judge = _load_keras(model_path)
+    judge = load_keras(model_path)
     forward = _compiled(keras.Model(judge.inputs, judge.get_layer(layer).output))
 
     def features(images: np.ndarray) -> np.ndarray:
@@ -205,7 +205,7 @@ def load_judge(folder: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndar
     import keras
 
     layer = json.loads(config_path.read_text()).get("feature_layer", "features")
-    judge = _load_keras(model_path)
+    judge = load_keras(model_path)
     both = keras.Model(judge.inputs, [judge.get_layer(layer).output, judge.outputs[0]])
     forward = _compiled(both)
 

@@ -67,9 +67,14 @@ def default_pair(showcase: Showcase) -> tuple[int, int]:
     return 0, other[0] if other else min(1, len(showcase.classes) - 1)
 
 
+def bytes_key(data: bytes) -> str:
+    """A short name for some bytes (what the caches are keyed by)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def image_key(image: np.ndarray) -> str:
     """A short name for an image's pixels (what the projection cache is keyed by)."""
-    return hashlib.sha256(np.ascontiguousarray(image, np.float32).tobytes()).hexdigest()[:16]
+    return bytes_key(np.ascontiguousarray(image, np.float32).tobytes())
 
 
 def codes_text(gan_code: np.ndarray, vae_code: np.ndarray | None) -> str:
@@ -109,10 +114,9 @@ def parse_codes(text: str, latent_dim: int) -> tuple[np.ndarray, np.ndarray | No
 
 def project_image(
     generator, image: np.ndarray, progress: Callable[[int, int], None] | None = None
-) -> tuple[np.ndarray, float]:
+) -> np.ndarray:
     """The GAN's code for one image (``generator``: the Keras model) with the default settings,
-    as the showcase's were found, and the RMS pixel error of its picture of it."""
+    as the showcase's were found."""
     from ..core.projection import project
 
-    found = project(generator, image[None], progress=progress)
-    return found.latents[0], float(found.pixel_error[0])
+    return project(generator, image[None], progress=progress).latents[0]

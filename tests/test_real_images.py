@@ -152,7 +152,7 @@ def test_a_site_offers_the_codes_only_with_the_gan_they_were_found_in(tmp_path):
     (export / "generator.keras").write_bytes(b"another generator")
     assert read_real(figures, "frog", tmp_path / "gan-frog")["gan_latents"] is None
     assert read_real(figures, "cifar10", tmp_path / "gan-frog") is None  # none made
-    path = write_real(tmp_path / "site", "models/figures", page)
+    path = write_real(tmp_path / "site", "models/figures", "frog", page)
     written = json.loads((tmp_path / "site" / path).read_text())
     assert "_image" not in written and (tmp_path / "site/models/figures/real-frog.png").is_file()
     (figures / "real-frog.png").unlink()

@@ -13,14 +13,33 @@ from ...core.datasets import BY_ID
 from .. import charts, lab, media
 from .. import models as discovery
 from .. import real_images as real
-from ..generation import _load_keras
+from ..generation import load_keras
 from ..session import Models, fragment, keep, kept, show_chart, show_row, tool_columns
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _generator(path: str, stamp: str):
     """The GAN as a Keras model (the app's compiled forward pass has no gradient)."""
-    return _load_keras(path)
+    return load_keras(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _showcase(dataset_id: str, stamp: int) -> real.Showcase | None:
+    """The data set's shipped showcase, read once per version of its file (``stamp``), not on
+    every rerun of the section."""
+    return real.load_showcase(BY_ID[dataset_id])
+
+
+def _showcase_stamp(dataset_id: str) -> int:
+    path = discovery.SHIPPED_DIR / "figures" / f"real-{dataset_id}.json"
+    return path.stat().st_mtime_ns if path.is_file() else 0
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _gif(_frames: dict, key: tuple, captions: tuple[str, ...]) -> bytes:
+    """The walk's labelled GIF, made once per walk (``key``: the models and the codes), not on
+    every rerun."""
+    return media.labelled_gif_bytes(_frames, list(captions), scale=4)
 
 
 def _projected(image: np.ndarray, found) -> np.ndarray:
@@ -37,7 +56,7 @@ def _projected(image: np.ndarray, found) -> np.ndarray:
             bar.progress(done / steps, text=f"Finding the GAN's code: step {done} of {steps}")
 
     generator = _generator(str(found.files["generator"]), found.cache_key)
-    store[key] = real.project_image(generator, image, step)[0]
+    store[key] = real.project_image(generator, image, step)
     bar.empty()
     return store[key]
 
@@ -140,7 +159,7 @@ def render(models: Models, dataset: str) -> None:
         "Walk between two real images no model trained on. The GAN walks between its "
         "projections of them, the VAE between its encodings."
     )
-    showcase = real.load_showcase(BY_ID[dataset]) if dataset in BY_ID else None
+    showcase = _showcase(dataset, _showcase_stamp(dataset)) if dataset in BY_ID else None
     chosen = st.session_state.get("_url_models", {})
     side, canvas = tool_columns("real")
     with canvas:
@@ -208,10 +227,16 @@ def _walk(models: Models, names: list, codes: list, ends: list, steps: int) -> N
     for line in lab.walk_reading(walks, latent.JUMP_FACTOR, more="walks between other pairs"):
         st.markdown(line)
     count = len(next(iter(frames.values())))
-    captions = [f"{ends[0][1]} to {ends[1][1]} | frame {i} of {count - 1}" for i in range(count)]
+    captions = tuple(
+        f"{ends[0][1]} to {ends[1][1]} | frame {i} of {count - 1}" for i in range(count)
+    )
+    walked = b"".join(
+        np.ascontiguousarray(codes[end][name]).tobytes() for end in (0, 1) for name in names
+    )
+    key = (tuple(models.loaded[n].found.cache_key for n in names), real.bytes_key(walked), steps)
     st.download_button(
         "Download the walk (animated GIF)",
-        media.labelled_gif_bytes(frames, captions, scale=4),
+        _gif(frames, key, captions),
         file_name="real-walk.gif",
         mime="image/gif",
         key="download_real_gif",
